@@ -1,0 +1,25 @@
+/* Commands whose issue is still open answer honestly instead of pretending. */
+#include "cmd.h"
+
+static int not_implemented(struct fw_cmd_ctx *c, const char *name, struct fw_error *err)
+{
+	(void)c;
+	fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "'%s' is not implemented yet in fleetway %s",
+		       name, FW_VERSION);
+	fw_error_hint(err, "nothing was changed; use Flyway for this command until fleetway supports it");
+	return -1;
+}
+
+int cmd_repair(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "repair", err); }
+int cmd_clean(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "clean", err); }
+int cmd_undo(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "undo", err); }
+int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "check", err); }
+
+int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct strvec *commands,
+	      struct fw_out *out, struct fw_error *err)
+{
+	(void)s; (void)base; (void)commands; (void)out;
+	fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "fleet mode (-fleet=) is not implemented yet");
+	fw_error_hint(err, "nothing was changed; run each environment with -environment=NAME");
+	return -1;
+}

@@ -1,0 +1,31 @@
+/* Running one script against a target: decode, replace placeholders, split,
+ * send, record. A transactional migration is sent as one batch (BEGIN,
+ * statements, history row, COMMIT): one round trip on PostgreSQL. */
+#ifndef FW_APPLY_H
+#define FW_APPLY_H
+#include "core/history.h"
+#include "core/scan.h"
+
+struct fw_target;
+
+struct fw_apply_result {
+	long ms;              /* execution time */
+	int transactional;
+	int statements;
+};
+
+/* Apply a migration and write its history row (`row` without rank: assigned here).
+ * On failure: rolled back where the database can, a success=false row written
+ * where Flyway writes one (non-transactional scripts, databases without DDL
+ * transactions), and err describes migration, line, statement and server error. */
+int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
+		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err);
+/* run a callback script (own transaction when transactional) */
+int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct fw_error *err);
+/* the transaction decision: sidecar, global executeInTransaction, non-transactional statements */
+/* print result sets of SELECTs in migrations (outputQueryResults) */
+void fw_apply_install_rows_handler(struct fw_target *t);
+int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
+			       struct fw_error *err);
+
+#endif

@@ -1,0 +1,40 @@
+/* migrate (reference section 6): validate, create schemas and the history
+ * table, then apply every pending migration under the lock. */
+#ifndef FW_MIGRATE_H
+#define FW_MIGRATE_H
+#include "util/error.h"
+#include "util/strvec.h"
+
+struct fw_target;
+
+struct fw_migrate_item {
+	const char *category;   /* "Versioned", "Repeatable", "Baseline" */
+	char *version;          /* "" for repeatables */
+	char *description;
+	const char *type;
+	char *filepath;
+	char *script;
+	long ms;
+	int success;
+};
+
+struct fw_migrate_result {
+	char *initial_version;  /* NULL = empty schema */
+	char *target_version;   /* last versioned migration applied, NULL if none */
+	struct fw_migrate_item *items;
+	size_t nr, alloc;
+	long total_ms;
+	struct strvec warnings;
+	int failed;             /* an item failed (the last one) */
+};
+
+int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err);
+void fw_migrate_result_release(struct fw_migrate_result *r);
+
+/* shared with baseline: make sure schemas and the history table exist,
+ * recording a SCHEMA marker row for schemas created here */
+int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *err);
+/* create the history table with its BASELINE row (rank 1) */
+int fw_create_with_baseline(struct fw_target *t, struct fw_error *err);
+
+#endif

@@ -1,0 +1,41 @@
+/* Placeholder replacement (reference section 9.1), streaming-capable.
+ * Names are case-insensitive; an unknown name is an error naming file and line:
+ *   "No value provided for placeholder: ${name}.  Check your configuration!"
+ * The scanning quirk of Flyway is kept: after a partial prefix match the
+ * buffered characters are emitted without being re-examined. */
+#ifndef FW_PLACEHOLDER_H
+#define FW_PLACEHOLDER_H
+#include <stddef.h>
+#include "util/error.h"
+#include "util/strbuf.h"
+
+struct fw_placeholders {
+	char **names;     /* as configured (compared case-insensitively) */
+	char **values;
+	size_t nr, alloc;
+	const char *prefix;  /* "${" */
+	const char *suffix;  /* "}" */
+};
+
+void fw_placeholders_init(struct fw_placeholders *p, const char *prefix, const char *suffix);
+/* set (replace if the name exists, case-insensitively) */
+void fw_placeholders_set(struct fw_placeholders *p, const char *name, const char *value);
+const char *fw_placeholders_get(const struct fw_placeholders *p, const char *name);
+void fw_placeholders_release(struct fw_placeholders *p);
+/* deep copy (dst need not be initialised) */
+void fw_placeholders_copy(struct fw_placeholders *dst, const struct fw_placeholders *src);
+
+/* Replace in a whole buffer. `file` labels errors ("<file>:<line>: No value provided ...").
+ * Appends the result to out. */
+int fw_placeholders_replace(const struct fw_placeholders *p, const char *text, size_t len,
+			    const char *file, struct strbuf *out, struct fw_error *err);
+
+/* Streaming variant: a filter that can be fed chunks; output appended to out. */
+struct fw_ph_stream;
+struct fw_ph_stream *fw_ph_stream_new(const struct fw_placeholders *p, const char *file);
+int fw_ph_stream_feed(struct fw_ph_stream *s, const char *data, size_t len, struct strbuf *out,
+		      struct fw_error *err);
+int fw_ph_stream_finish(struct fw_ph_stream *s, struct strbuf *out, struct fw_error *err);
+void fw_ph_stream_free(struct fw_ph_stream *s);
+
+#endif

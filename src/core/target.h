@@ -1,0 +1,57 @@
+/* One target database and everything a command needs to work on it: its
+ * resolved config, connection, output sink, placeholders, scanned files and
+ * history. A single run has one; fleet mode has one per environment, each used
+ * by one worker thread, sharing nothing but the output lock. */
+#ifndef FW_TARGET_H
+#define FW_TARGET_H
+#include "core/config.h"
+#include "core/history.h"
+#include "core/placeholder.h"
+#include "core/plan.h"
+#include "core/scan.h"
+#include "core/sqlsplit.h"
+#include "db/db.h"
+#include "util/out.h"
+
+struct fw_target {
+	const char *name;            /* environment name (for messages), may be NULL */
+	struct fw_config *cfg;       /* borrowed */
+	struct fw_out *out;          /* borrowed */
+	struct db *db;
+	enum sql_dialect dialect;
+	char *schema;                /* default schema (history table lives here) */
+	struct strvec schemas;       /* managed schemas, default first */
+	char *db_user;               /* current database user */
+	char *installed_by;          /* installedBy or db_user */
+	char *database;              /* catalog / database name */
+	struct fw_placeholders ph;
+	struct fw_scan scan;
+	int scanned;
+	struct fw_history hist;
+	int locked;
+	volatile int *cancel;        /* set by the fleet on Ctrl-C */
+};
+
+/* connect, work out schemas and placeholders; does not scan yet */
+int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+		      struct fw_error *err);
+/* scan the locations (once) */
+int fw_target_scan(struct fw_target *t, struct fw_error *err);
+/* read the history table if it exists */
+int fw_target_load_history(struct fw_target *t, struct fw_error *err);
+/* build states with the config's target and outOfOrder */
+int fw_target_plan(struct fw_target *t, struct fw_plan *plan, struct fw_error *err);
+int fw_target_lock(struct fw_target *t, struct fw_error *err);
+void fw_target_unlock(struct fw_target *t);
+void fw_target_close(struct fw_target *t);
+
+/* "Invalid SQL filenames found" when validateMigrationNaming, else an info count */
+int fw_target_check_names(struct fw_target *t, struct fw_error *err);
+/* run every callback script of `event` (reference 1.5) in its own transaction */
+int fw_callbacks_fire(struct fw_target *t, const char *event, struct fw_error *err);
+
+/* mm:ss.mmms as Flyway prints durations */
+void fw_format_duration(long ms, struct strbuf *out);
+long fw_now_ms(void);
+
+#endif

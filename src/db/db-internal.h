@@ -1,0 +1,82 @@
+/* What a driver implements. Each driver embeds struct db as its first member
+ * and downcasts with a checked macro (like sqlite3_io_methods). */
+#ifndef FW_DB_INTERNAL_H
+#define FW_DB_INTERNAL_H
+#include "db/db.h"
+
+struct db_ops {
+	const char *name;
+	enum db_kind kind;
+	int (*open)(const struct db_url *url, const struct db_params *p, struct db **out,
+		    struct fw_error *err);
+	void (*close)(struct db *db);
+	void (*quote_ident)(const struct db *db, const char *name, struct strbuf *out);
+	int (*exec)(struct db *db, const char *sql, struct fw_error *err);
+	int (*query)(struct db *db, const char *sql, int nparams, const char *const *params,
+		     struct db_result **out, struct fw_error *err);
+	int (*batch_begin)(struct db *db, struct fw_error *err);   /* optional */
+	int (*batch_add)(struct db *db, const struct db_cmd *cmd, struct fw_error *err);
+	int (*batch_end)(struct db *db, struct fw_error *err);     /* optional */
+	int (*current_schema)(struct db *db, char **out, struct fw_error *err);
+	int (*current_user)(struct db *db, char **out, struct fw_error *err);
+	int (*database_name)(struct db *db, char **out, struct fw_error *err);
+	int (*schema_exists)(struct db *db, const char *schema, int *exists, struct fw_error *err);
+	int (*schema_is_empty)(struct db *db, const char *schema, int *empty, struct fw_error *err);
+	int (*table_exists)(struct db *db, const char *schema, const char *table, int *exists,
+			    struct fw_error *err);
+	int (*create_schema)(struct db *db, const char *schema, struct fw_error *err);
+	int (*create_history_table)(struct db *db, const char *schema, const char *table,
+				    const char *tablespace, struct fw_error *err);
+	int (*lock)(struct db *db, const char *schema, const char *table, int retry_count,
+		    struct fw_error *err);
+	int (*unlock)(struct db *db, struct fw_error *err);
+	int (*clean_schema)(struct db *db, const char *schema, struct fw_error *err);
+	int (*drop_schema)(struct db *db, const char *schema, struct fw_error *err);
+	void (*cancel)(struct db *db);
+	int supports_ddl_transactions;
+	const char *bool_true, *bool_false;
+	const char *begin_sql;   /* statement of db_begin; NULL = "BEGIN" */
+};
+
+/* one FLEETWAY_FAULT_INJECT rule (see db.c) */
+struct db_fault {
+	char *op;                /* wrapper name without "db_": exec, query, batch_add, ... */
+	char *match;             /* only calls whose SQL contains this text count; NULL = all */
+	int nth;                 /* the call (1-based) that fails */
+	int calls;               /* matching calls seen so far on this connection */
+};
+
+struct db {
+	const struct db_ops *ops;
+	char *product;        /* "PostgreSQL 15.4" */
+	char *display_url;    /* password removed */
+	char *target_name;
+	db_rows_fn rows_fn;
+	void *rows_ctx;
+	int in_batch;
+	struct db_fault *faults; /* owned by db.c */
+	int nfaults;
+};
+
+/* helpers for drivers (db.c) */
+
+/* an empty result with ncols columns (names to be filled by the driver) */
+struct db_result *db_result_new(int ncols);
+/* append a row; returns its ncols value slots (NULL-initialised) to fill
+ * with malloc'ed strings */
+char **db_result_add_row(struct db_result *r);
+/* fill err for a failed statement: message = the server's primary message,
+ * detail = server detail, server hint and the statement (shortened), plus
+ * sqlstate/errcode/line */
+void db_sql_error(struct fw_error *err, const char *sqlstate, int errcode, const char *msg,
+		  const char *server_detail, const char *server_hint, const char *sql, int line);
+/* append the statement text to err's detail, shortened to a readable size */
+void db_error_add_statement(struct fw_error *err, const char *sql, int line);
+/* sleep, restarting after signals */
+void db_sleep_ms(long ms);
+
+extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_pg_ops;
+extern const struct db_ops db_mysql_ops;
+
+#endif

@@ -1,0 +1,738 @@
+/* The thin wrappers of db.h: every call from the core reaches a driver
+ * through here, so that defaults for optional operations, the connection
+ * retry loop, secret-free messages and fault injection live in one place.
+ *
+ * Fault injection (for the end-to-end tests, which cannot make a real server
+ * fail on cue): the environment variable
+ *
+ *     FLEETWAY_FAULT_INJECT="op:N[:text][,op:N[:text]...]"
+ *
+ * makes the Nth call (1-based, counted per connection) of the wrapper db_<op>
+ * fail with an injected error instead of reaching the driver. With ":text",
+ * only calls whose SQL contains that text are counted, e.g.
+ * "batch_add:1:INSERT INTO" fails the first history insert sent through a
+ * batch, "query:2:flyway_schema_history" the second query naming the table.
+ * Ops: open (counts connection attempts within one db_open), exec, query,
+ * begin, commit, rollback, batch_begin, batch_add, batch_end, lock, unlock,
+ * create_schema, create_history_table, clean_schema, drop_schema,
+ * schema_exists, schema_is_empty, table_exists, current_schema, current_user,
+ * database_name. The variable is read once per db_open; unset, it costs
+ * nothing. Build with -DFW_NO_FAULT_INJECT to compile the hook out. */
+#include "db/db-internal.h"
+#include "util/redact.h"
+#include "util/xalloc.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* The drivers built into this binary. A driver not listed here (MySQL until
+ * its driver lands) is reported as "not built in", not as an unknown URL. */
+static const struct db_ops *driver_for(enum db_kind kind)
+{
+	switch (kind) {
+	case DB_SQLITE:
+		return &db_sqlite_ops;
+	case DB_POSTGRES:
+		return &db_pg_ops;
+	default:
+		return NULL;
+	}
+}
+
+static const char *kind_name(enum db_kind kind, int mariadb)
+{
+	switch (kind) {
+	case DB_SQLITE: return "SQLite";
+	case DB_POSTGRES: return "PostgreSQL";
+	case DB_MYSQL: return mariadb ? "MariaDB" : "MySQL";
+	default: return "this database";
+	}
+}
+
+void db_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- fault injection ---- */
+
+static void free_faults(struct db_fault *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(f[i].op);
+		free(f[i].match);
+	}
+	free(f);
+}
+
+static struct db_fault *parse_faults(int *nr)
+{
+	const char *spec = NULL;
+	struct strvec rules = STRVEC_INIT;
+	struct db_fault *f = NULL;
+	*nr = 0;
+#ifndef FW_NO_FAULT_INJECT
+	spec = getenv("FLEETWAY_FAULT_INJECT");
+#endif
+	if (!spec || !*spec)
+		return NULL;
+	strvec_split(&rules, spec, ',');
+	f = xcalloc(rules.nr ? rules.nr : 1, sizeof(*f));
+	for (size_t i = 0; i < rules.nr; i++) {
+		char *rule = rules.v[i], *c1 = strchr(rule, ':'), *c2;
+		if (!c1)
+			continue;
+		c2 = strchr(c1 + 1, ':');
+		f[*nr].op = xstrndup(rule, (size_t)(c1 - rule));
+		f[*nr].nth = atoi(c1 + 1);
+		f[*nr].match = c2 && c2[1] ? xstrdup(c2 + 1) : NULL;
+		(*nr)++;
+	}
+	strvec_clear(&rules);
+	return f;
+}
+
+/* true (after filling err) when this call of op is the one to fail */
+static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
+		     struct fw_error *err)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(f[i].op, op))
+			continue;
+		if (f[i].match && (!sql || !strstr(sql, f[i].match)))
+			continue;
+		if (++f[i].calls == f[i].nth) {
+			fw_errorf(err, "ERROR", "injected fault: db_%s call %d failed", op, f[i].nth);
+			fw_error_detail(err, "FLEETWAY_FAULT_INJECT is set in the environment");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int fault(struct db *db, const char *op, const char *sql, struct fw_error *err)
+{
+	return db->nfaults && fault_hit(db->faults, db->nfaults, op, sql, err);
+}
+
+/* ---- opening ---- */
+
+static int is_password_param(const char *k, size_t n)
+{
+	static const char *const keys[] = { "password", "pass", "pwd", "sslpassword" };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == n && !strncasecmp(k, keys[i], n))
+			return 1;
+	return 0;
+}
+
+/* the URL with the password taken out ("user:pw@" -> "user@", password
+ * parameters dropped), for "Database: <url>" lines */
+static void url_without_password(const char *url, struct strbuf *out)
+{
+	const char *p = url, *auth = strstr(url, "://");
+	if (auth) {
+		const char *a = auth + 3, *aend = a + strcspn(a, "/?#"), *at = NULL;
+		for (const char *c = a; c < aend; c++)
+			if (*c == '@')
+				at = c;
+		if (at) {
+			const char *colon = memchr(a, ':', (size_t)(at - a));
+			if (colon) {
+				strbuf_add(out, url, (size_t)(colon - url));
+				p = at;
+			}
+		}
+	}
+	while (*p) {
+		size_t n = strcspn(p, "?&;");
+		strbuf_add(out, p, n);
+		p += n;
+		if (!*p)
+			break;
+		{
+			const char *param = p + 1;
+			size_t plen = strcspn(param, "&;#"), klen = strcspn(param, "=&;#");
+			if (param[klen] == '=' && is_password_param(param, klen)) {
+				/* keep a '?' so the next parameter still starts the query */
+				if (*p == '?' && (param[plen] == '&' || param[plen] == ';')) {
+					strbuf_addch(out, '?');
+					p = param + plen + 1;
+				} else {
+					p = param + plen;
+				}
+				continue;
+			}
+			strbuf_addch(out, *p);
+			p++;
+		}
+	}
+	redact_buf(out);
+}
+
+static void connect_error(struct fw_error *err, const struct db_params *p,
+			  struct fw_error *cause)
+{
+	struct strbuf shown = STRBUF_INIT, why = STRBUF_INIT;
+	redact_url(p->url, &shown);
+	strbuf_addbuf(&why, &cause->message);
+	if (cause->detail.len) {
+		strbuf_addch(&why, '\n');
+		strbuf_addbuf(&why, &cause->detail);
+	}
+	strbuf_rtrim(&why);
+	redact_buf(&why);
+	fw_errorf(err, "DB_CONNECTION", "unable to connect to %s", shown.buf);
+	if (why.len)
+		fw_error_detail(err, "%s", why.buf);
+	fw_error_hint(err, "check the host, port, database name, user and password; "
+		      "if the database is still starting, set connectRetries");
+	strbuf_release(&shown);
+	strbuf_release(&why);
+}
+
+static void apply_overrides(struct db_url *u, const struct db_params *p)
+{
+	if (p->user && *p->user) {
+		free(u->user);
+		u->user = xstrdup(p->user);
+	}
+	if (p->password && *p->password) {
+		free(u->password);
+		u->password = xstrdup(p->password);
+	}
+	redact_register(u->password);
+}
+
+/* connect, retrying connect_retries times; waits start at 1 s and double up
+ * to connect_retries_interval (reference 6.1) */
+static int connect_with_retries(const struct db_ops *ops, const struct db_url *u,
+				const struct db_params *p, struct db_fault *faults, int nfaults,
+				struct db **out, struct fw_error *err)
+{
+	struct fw_error last = FW_ERROR_INIT;
+	long wait = 1, cap = p->connect_retries_interval > 0 ? p->connect_retries_interval : 120;
+	int retries = p->connect_retries > 0 ? p->connect_retries : 0;
+
+	for (int attempt = 0;; attempt++) {
+		fw_error_clear(&last);
+		if (!fault_hit(faults, nfaults, "open", NULL, &last) &&
+		    ops->open(u, p, out, &last) == 0) {
+			fw_error_clear(&last);
+			return 0;
+		}
+		if (attempt >= retries)
+			break;
+		db_sleep_ms(wait * 1000);
+		wait = wait * 2 > cap ? cap : wait * 2;
+	}
+	connect_error(err, p, &last);
+	fw_error_clear(&last);
+	return -1;
+}
+
+int db_open(const struct db_params *p, struct db **out, struct fw_error *err)
+{
+	struct db_url u;
+	const struct db_ops *ops;
+	struct db_fault *faults;
+	struct strbuf disp = STRBUF_INIT;
+	struct db *db = NULL;
+	int nfaults;
+
+	*out = NULL;
+	if (db_url_parse(p->url, &u, err) < 0)
+		return -1;
+	apply_overrides(&u, p);
+	ops = driver_for(u.kind);
+	if (!ops) {
+		struct strbuf shown = STRBUF_INIT;
+		redact_url(p->url, &shown);
+		fw_errorf(err, "JDBC_DRIVER", "%s is not supported by this build of fleetway (URL '%s')",
+			  kind_name(u.kind, u.mariadb), shown.buf);
+		fw_error_hint(err, "use a fleetway built with %s support",
+			      kind_name(u.kind, u.mariadb));
+		strbuf_release(&shown);
+		db_url_release(&u);
+		return -1;
+	}
+	faults = parse_faults(&nfaults);
+	if (connect_with_retries(ops, &u, p, faults, nfaults, &db, err) < 0) {
+		free_faults(faults, nfaults);
+		db_url_release(&u);
+		return -1;
+	}
+	db_url_release(&u);
+	db->ops = ops;
+	url_without_password(p->url, &disp);
+	db->display_url = strbuf_detach(&disp, NULL);
+	db->target_name = p->target_name ? xstrdup(p->target_name) : NULL;
+	db->faults = faults;
+	db->nfaults = nfaults;
+	if (p->init_sql && *p->init_sql && db_exec(db, p->init_sql, err) < 0) {
+		fw_error_prefix(err, "initSql failed");
+		db_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}
+
+void db_close(struct db *db)
+{
+	struct db_fault *faults;
+	int nfaults;
+	char *display_url, *target_name, *product;
+	if (!db)
+		return;
+	faults = db->faults;
+	nfaults = db->nfaults;
+	display_url = db->display_url;
+	target_name = db->target_name;
+	product = db->product;
+	db->ops->close(db);   /* frees the driver struct, db included */
+	free_faults(faults, nfaults);
+	free(display_url);
+	free(target_name);
+	free(product);
+}
+
+/* ---- simple accessors ---- */
+
+enum db_kind db_kind(const struct db *db)
+{
+	return db->ops->kind;
+}
+
+const char *db_product(const struct db *db)
+{
+	return db->product ? db->product : db->ops->name;
+}
+
+const char *db_display_url(const struct db *db)
+{
+	return db->display_url ? db->display_url : "";
+}
+
+int db_supports_ddl_transactions(const struct db *db)
+{
+	return db->ops->supports_ddl_transactions;
+}
+
+static void quote_double(const char *name, struct strbuf *out)
+{
+	strbuf_addch(out, '"');
+	strbuf_add_doubled(out, name, '"');
+	strbuf_addch(out, '"');
+}
+
+void db_quote_ident(const struct db *db, const char *name, struct strbuf *out)
+{
+	if (db->ops->quote_ident)
+		db->ops->quote_ident(db, name, out);
+	else
+		quote_double(name, out);
+}
+
+void db_qualify(const struct db *db, const char *schema, const char *table, struct strbuf *out)
+{
+	if (schema && *schema) {
+		db_quote_ident(db, schema, out);
+		strbuf_addch(out, '.');
+	}
+	db_quote_ident(db, table, out);
+}
+
+const char *db_bool_literal(const struct db *db, int b)
+{
+	if (b)
+		return db->ops->bool_true ? db->ops->bool_true : "1";
+	return db->ops->bool_false ? db->ops->bool_false : "0";
+}
+
+void db_set_rows_handler(struct db *db, db_rows_fn fn, void *ctx)
+{
+	db->rows_fn = fn;
+	db->rows_ctx = ctx;
+}
+
+/* ---- statements ---- */
+
+int db_exec(struct db *db, const char *sql, struct fw_error *err)
+{
+	if (fault(db, "exec", sql, err))
+		return -1;
+	return db->ops->exec(db, sql, err);
+}
+
+int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+	     struct db_result **out, struct fw_error *err)
+{
+	*out = NULL;
+	if (fault(db, "query", sql, err))
+		return -1;
+	return db->ops->query(db, sql, nparams, params, out, err);
+}
+
+/* leave a batch after an error; the driver's batch_end is harmless when the
+ * driver already left it, and its own error is not the one to report */
+static void abort_batch(struct db *db)
+{
+	struct fw_error ignored = FW_ERROR_INIT;
+	if (!db->in_batch)
+		return;
+	db->in_batch = 0;
+	if (db->ops->batch_end)
+		db->ops->batch_end(db, &ignored);
+	fw_error_clear(&ignored);
+}
+
+int db_batch_begin(struct db *db, struct fw_error *err)
+{
+	if (db->in_batch)
+		return fw_errorf(err, "FAULT", "internal error: a database batch is already open");
+	if (fault(db, "batch_begin", NULL, err))
+		return -1;
+	if (db->ops->batch_begin && db->ops->batch_begin(db, err) < 0)
+		return -1;
+	db->in_batch = 1;
+	return 0;
+}
+
+/* a command outside any batch runs as a batch of one */
+static int run_single(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
+{
+	if (db->ops->batch_begin && db->ops->batch_begin(db, err) < 0)
+		return -1;
+	if (db->ops->batch_add(db, cmd, err) < 0) {
+		struct fw_error ignored = FW_ERROR_INIT;
+		if (db->ops->batch_end)
+			db->ops->batch_end(db, &ignored);
+		fw_error_clear(&ignored);
+		return -1;
+	}
+	return db->ops->batch_end ? db->ops->batch_end(db, err) : 0;
+}
+
+int db_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
+{
+	if (fault(db, "batch_add", cmd->sql, err)) {
+		err->line = cmd->line;
+		db_error_add_statement(err, cmd->sql, cmd->line);
+		abort_batch(db);
+		return -1;
+	}
+	if (!db->in_batch)
+		return run_single(db, cmd, err);
+	if (db->ops->batch_add(db, cmd, err) < 0) {
+		abort_batch(db);
+		return -1;
+	}
+	return 0;
+}
+
+int db_batch_end(struct db *db, struct fw_error *err)
+{
+	if (!db->in_batch)
+		return 0;
+	if (fault(db, "batch_end", NULL, err)) {
+		abort_batch(db);
+		return -1;
+	}
+	db->in_batch = 0;
+	return db->ops->batch_end ? db->ops->batch_end(db, err) : 0;
+}
+
+/* BEGIN and COMMIT inside a batch join the batch (no round trip of their
+ * own; an error shows at db_batch_end). ROLLBACK abandons the batch first. */
+static int tx_statement(struct db *db, const char *op, const char *sql, struct fw_error *err)
+{
+	if (fault(db, op, sql, err)) {
+		if (db->in_batch)
+			abort_batch(db);
+		return -1;
+	}
+	if (db->in_batch) {
+		struct db_cmd cmd = { .sql = sql };
+		if (db->ops->batch_add(db, &cmd, err) < 0) {
+			abort_batch(db);
+			return -1;
+		}
+		return 0;
+	}
+	return db->ops->exec(db, sql, err);
+}
+
+int db_begin(struct db *db, struct fw_error *err)
+{
+	return tx_statement(db, "begin", db->ops->begin_sql ? db->ops->begin_sql : "BEGIN", err);
+}
+
+int db_commit(struct db *db, struct fw_error *err)
+{
+	return tx_statement(db, "commit", "COMMIT", err);
+}
+
+int db_rollback(struct db *db, struct fw_error *err)
+{
+	abort_batch(db);
+	if (fault(db, "rollback", "ROLLBACK", err))
+		return -1;
+	return db->ops->exec(db, "ROLLBACK", err);
+}
+
+/* ---- introspection and schema operations ---- */
+
+int db_current_schema(struct db *db, char **out, struct fw_error *err)
+{
+	*out = NULL;
+	if (fault(db, "current_schema", NULL, err))
+		return -1;
+	return db->ops->current_schema(db, out, err);
+}
+
+int db_current_user(struct db *db, char **out, struct fw_error *err)
+{
+	*out = NULL;
+	if (fault(db, "current_user", NULL, err))
+		return -1;
+	if (!db->ops->current_user) {
+		*out = xstrdup("");
+		return 0;
+	}
+	return db->ops->current_user(db, out, err);
+}
+
+int db_database_name(struct db *db, char **out, struct fw_error *err)
+{
+	*out = NULL;
+	if (fault(db, "database_name", NULL, err))
+		return -1;
+	return db->ops->database_name ? db->ops->database_name(db, out, err) : 0;
+}
+
+int db_schema_exists(struct db *db, const char *schema, int *exists, struct fw_error *err)
+{
+	*exists = 0;
+	if (fault(db, "schema_exists", schema, err))
+		return -1;
+	return db->ops->schema_exists(db, schema, exists, err);
+}
+
+int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_error *err)
+{
+	*empty = 0;
+	if (fault(db, "schema_is_empty", schema, err))
+		return -1;
+	return db->ops->schema_is_empty(db, schema, empty, err);
+}
+
+int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
+		    struct fw_error *err)
+{
+	*exists = 0;
+	if (fault(db, "table_exists", table, err))
+		return -1;
+	return db->ops->table_exists(db, schema, table, exists, err);
+}
+
+int db_create_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	if (fault(db, "create_schema", schema, err))
+		return -1;
+	return db->ops->create_schema(db, schema, err);
+}
+
+int db_create_history_table(struct db *db, const char *schema, const char *table,
+			    const char *tablespace, struct fw_error *err)
+{
+	if (fault(db, "create_history_table", table, err))
+		return -1;
+	return db->ops->create_history_table(db, schema, table, tablespace, err);
+}
+
+int db_lock(struct db *db, const char *schema, const char *table, int retry_count,
+	    struct fw_error *err)
+{
+	if (fault(db, "lock", table, err))
+		return -1;
+	return db->ops->lock ? db->ops->lock(db, schema, table, retry_count, err) : 0;
+}
+
+int db_unlock(struct db *db, struct fw_error *err)
+{
+	if (fault(db, "unlock", NULL, err))
+		return -1;
+	return db->ops->unlock ? db->ops->unlock(db, err) : 0;
+}
+
+int db_clean_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	if (fault(db, "clean_schema", schema, err))
+		return -1;
+	return db->ops->clean_schema(db, schema, err);
+}
+
+int db_drop_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	if (fault(db, "drop_schema", schema, err))
+		return -1;
+	return db->ops->drop_schema(db, schema, err);
+}
+
+void db_cancel(struct db *db)
+{
+	if (db && db->ops->cancel)
+		db->ops->cancel(db);
+}
+
+/* ---- results ---- */
+
+const char *db_value(const struct db_result *r, int row, int col)
+{
+	if (!r || row < 0 || col < 0 || row >= r->nrows || col >= r->ncols)
+		return NULL;
+	return r->values[(size_t)row * (size_t)r->ncols + (size_t)col];
+}
+
+void db_result_free(struct db_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < (size_t)r->nrows * (size_t)r->ncols; i++)
+		free(r->values[i]);
+	for (int c = 0; c < r->ncols; c++)
+		free(r->colnames[c]);
+	free(r->values);
+	free(r->colnames);
+	free(r);
+}
+
+struct db_result *db_result_new(int ncols)
+{
+	struct db_result *r = xcalloc(1, sizeof(*r));
+	r->ncols = ncols;
+	r->colnames = xcalloc(ncols ? (size_t)ncols : 1, sizeof(char *));
+	return r;
+}
+
+char **db_result_add_row(struct db_result *r)
+{
+	size_t n = (size_t)r->nrows, w = r->ncols ? (size_t)r->ncols : 1;
+	/* capacity is the next power of two: grow exactly when nrows reaches one */
+	if (n == 0 || (n & (n - 1)) == 0)
+		r->values = xrealloc(r->values, (n ? 2 * n : 1) * w * sizeof(char *));
+	memset(r->values + n * w, 0, w * sizeof(char *));
+	r->nrows++;
+	return r->values + n * w;
+}
+
+/* ---- errors ---- */
+
+#define STATEMENT_SHOWN_MAX 4000
+
+void db_error_add_statement(struct fw_error *err, const char *sql, int line)
+{
+	size_t n;
+	if (!sql)
+		return;
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r')
+		sql++;
+	n = strlen(sql);
+	while (n && (sql[n - 1] == ' ' || sql[n - 1] == '\t' || sql[n - 1] == '\n' ||
+		     sql[n - 1] == '\r'))
+		n--;
+	if (n > STATEMENT_SHOWN_MAX) {
+		n = STATEMENT_SHOWN_MAX;
+		while (n && ((unsigned char)sql[n] & 0xC0) == 0x80)
+			n--;   /* do not cut a UTF-8 sequence */
+		if (line > 0)
+			fw_error_detail(err, "statement at line %d: %.*s ...", line, (int)n, sql);
+		else
+			fw_error_detail(err, "statement: %.*s ...", (int)n, sql);
+		return;
+	}
+	if (line > 0)
+		fw_error_detail(err, "statement at line %d: %.*s", line, (int)n, sql);
+	else
+		fw_error_detail(err, "statement: %.*s", (int)n, sql);
+}
+
+void db_sql_error(struct fw_error *err, const char *sqlstate, int errcode, const char *msg,
+		  const char *server_detail, const char *server_hint, const char *sql, int line)
+{
+	struct strbuf m = STRBUF_INIT;
+	strbuf_addstr(&m, msg && *msg ? msg : "unknown database error");
+	strbuf_rtrim(&m);
+	fw_errorf(err, "ERROR", "%s", m.buf);
+	strbuf_release(&m);
+	if (server_detail && *server_detail)
+		fw_error_detail(err, "%s", server_detail);
+	if (server_hint && *server_hint)
+		fw_error_detail(err, "server hint: %s", server_hint);
+	db_error_add_statement(err, sql, line);
+	if (sqlstate) {
+		strncpy(err->sqlstate, sqlstate, sizeof(err->sqlstate) - 1);
+		err->sqlstate[sizeof(err->sqlstate) - 1] = '\0';
+	}
+	err->sql_errcode = errcode;
+	err->line = line;
+}
+
+/* ---- lock keys ---- */
+
+/* next code point of UTF-8 text; malformed bytes read as U+FFFD, as Java's
+ * decoder does */
+static unsigned long next_codepoint(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	unsigned long cp;
+	int extra;
+	if (p[0] < 0x80) {
+		*pp = p + 1;
+		return p[0];
+	}
+	if ((p[0] & 0xE0) == 0xC0) {
+		cp = p[0] & 0x1F;
+		extra = 1;
+	} else if ((p[0] & 0xF0) == 0xE0) {
+		cp = p[0] & 0x0F;
+		extra = 2;
+	} else if ((p[0] & 0xF8) == 0xF0) {
+		cp = p[0] & 0x07;
+		extra = 3;
+	} else {
+		*pp = p + 1;
+		return 0xFFFD;
+	}
+	for (int i = 1; i <= extra; i++) {
+		if ((p[i] & 0xC0) != 0x80) {
+			*pp = p + i;
+			return 0xFFFD;
+		}
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	*pp = p + extra + 1;
+	return cp > 0x10FFFF ? 0xFFFD : cp;
+}
+
+int32_t db_java_hash(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t h = 0;   /* unsigned: Java's overflow wraps, C's signed one is undefined */
+	while (*p) {
+		unsigned long cp = next_codepoint(&p);
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			h = 31 * h + (uint32_t)(0xD800 + (cp >> 10));
+			h = 31 * h + (uint32_t)(0xDC00 + (cp & 0x3FF));
+		} else {
+			h = 31 * h + (uint32_t)cp;
+		}
+	}
+	return (int32_t)h;
+}

@@ -1,0 +1,143 @@
+/* What the core sees of a database. Every call goes through these thin
+ * wrappers (never conn->drv->op directly): they fill defaults, keep the
+ * per-connection error text and let tests inject faults.
+ *
+ * One struct db per connection; a connection is used by one thread at a time.
+ * Fleet mode opens one per target. */
+#ifndef FW_DB_H
+#define FW_DB_H
+#include <stddef.h>
+#include <stdint.h>
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/strvec.h"
+
+enum db_kind { DB_SQLITE, DB_POSTGRES, DB_MYSQL, DB_FAKE };
+
+struct db_url {
+	enum db_kind kind;
+	int mariadb;           /* jdbc:mariadb: */
+	char *host;            /* NULL for sqlite */
+	int port;              /* 0 = default */
+	char *database;        /* pg/mysql database; NULL if absent */
+	char *path;            /* sqlite file path (":memory:" possible) */
+	char *user;            /* from user@ or ?user= */
+	char *password;        /* from user:pass@ or ?password= (registered as secret) */
+	struct strvec param_keys;   /* other query parameters, in order */
+	struct strvec param_values;
+};
+/* Accepts jdbc:sqlite:PATH, sqlite:PATH, jdbc:postgresql://..., postgresql://..., postgres://...,
+ * jdbc:mysql://..., jdbc:mariadb://..., mysql://..., mariadb://...
+ * An unknown scheme and a driver not built in are told apart in the message. */
+int db_url_parse(const char *url, struct db_url *out, struct fw_error *err);
+void db_url_release(struct db_url *u);
+
+/* connection parameters (from struct fw_config, kept separate so the db layer
+ * does not depend on the config module) */
+struct db_params {
+	const char *url;
+	const char *user;          /* overrides the URL's */
+	const char *password;      /* overrides the URL's; never printed */
+	const char *const *prop_keys;   /* jdbcProperties */
+	const char *const *prop_values;
+	size_t nprops;
+	int connect_retries;
+	int connect_retries_interval;
+	const char *init_sql;
+	const char *target_name;   /* for messages in fleet mode; may be NULL */
+};
+
+struct db;
+
+/* a result set: all values as text (NULL = SQL NULL) */
+struct db_result {
+	int nrows, ncols;
+	char **colnames;
+	char **values;             /* nrows * ncols */
+};
+const char *db_value(const struct db_result *r, int row, int col);
+void db_result_free(struct db_result *r);
+
+/* one command of a migration */
+struct db_cmd {
+	const char *sql;
+	int nparams;
+	const char *const *params; /* text parameters ($1.. / ?), NULL = SQL NULL */
+	int line;                  /* script line for error messages, 0 if none */
+	const char *copy_data;     /* COPY FROM STDIN data */
+	size_t copy_len;
+	int want_rows;             /* deliver result rows to the row handler */
+};
+
+typedef void (*db_rows_fn)(void *ctx, const struct db_result *r);
+
+int db_open(const struct db_params *p, struct db **out, struct fw_error *err);
+void db_close(struct db *db);
+
+enum db_kind db_kind(const struct db *db);
+/* "PostgreSQL 15.4", "SQLite 3.40.1", "MariaDB 10.11.6" */
+const char *db_product(const struct db *db);
+/* the URL with the password removed, for "Database: <url>" lines */
+const char *db_display_url(const struct db *db);
+int db_supports_ddl_transactions(const struct db *db);
+
+/* quoting is done by the driver only: "x" / `x` */
+void db_quote_ident(const struct db *db, const char *name, struct strbuf *out);
+/* schema-qualified table name: "public"."flyway_schema_history" */
+void db_qualify(const struct db *db, const char *schema, const char *table, struct strbuf *out);
+/* SQL literal for a boolean: TRUE/FALSE (PostgreSQL) or 1/0 */
+const char *db_bool_literal(const struct db *db, int b);
+
+/* run one statement, discarding rows */
+int db_exec(struct db *db, const char *sql, struct fw_error *err);
+/* run a query with text parameters ($1 style for PostgreSQL, ? for others:
+ * write ? in the SQL; the PostgreSQL driver rewrites them) */
+int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
+	     struct db_result **out, struct fw_error *err);
+int db_begin(struct db *db, struct fw_error *err);
+int db_commit(struct db *db, struct fw_error *err);
+int db_rollback(struct db *db, struct fw_error *err);
+
+/* Commands in as few round trips as the backend allows (PostgreSQL pipeline
+ * mode; immediate execution elsewhere). db_batch_add may report the error of
+ * an earlier command of the batch; db_batch_end reports the first error of all.
+ * A failing command's error carries its line and the statement text in detail.
+ * After an error the batch is over (the caller rolls back). */
+int db_batch_begin(struct db *db, struct fw_error *err);
+int db_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err);
+int db_batch_end(struct db *db, struct fw_error *err);
+/* where result rows of statements with want_rows go (outputQueryResults) */
+void db_set_rows_handler(struct db *db, db_rows_fn fn, void *ctx);
+
+/* introspection */
+int db_current_schema(struct db *db, char **out, struct fw_error *err);     /* NULL if none */
+int db_current_user(struct db *db, char **out, struct fw_error *err);       /* "" for SQLite */
+int db_database_name(struct db *db, char **out, struct fw_error *err);
+int db_schema_exists(struct db *db, const char *schema, int *exists, struct fw_error *err);
+int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_error *err);
+int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
+		    struct fw_error *err);
+int db_create_schema(struct db *db, const char *schema, struct fw_error *err);
+/* create the history table exactly as Flyway does (reference 4.2) */
+int db_create_history_table(struct db *db, const char *schema, const char *table,
+			    const char *tablespace, struct fw_error *err);
+
+/* The migration lock (reference 12, with fleetway's fixes of section 14):
+ * PostgreSQL session advisory lock with Flyway's key on this connection,
+ * MySQL GET_LOCK('Flyway-<hash>'), SQLite an exclusive OS lock on the file so
+ * concurrent processes queue instead of failing. retry_count: lockRetryCount. */
+int db_lock(struct db *db, const char *schema, const char *table, int retry_count,
+	    struct fw_error *err);
+int db_unlock(struct db *db, struct fw_error *err);
+
+/* clean: drop every object in the schema (dependency-safe) / the schema itself */
+int db_clean_schema(struct db *db, const char *schema, struct fw_error *err);
+int db_drop_schema(struct db *db, const char *schema, struct fw_error *err);
+
+/* cancel the statement running on db from another thread (Ctrl-C in fleet mode) */
+void db_cancel(struct db *db);
+
+/* Java String.hashCode() of s (UTF-8 decoded to UTF-16 units), used for lock keys */
+int32_t db_java_hash(const char *s);
+
+#endif

@@ -1,0 +1,309 @@
+/* fleetway: the command table and the run loop over a chain of commands. */
+#include "cmd/cmd.h"
+#include "util/json.h"
+#include "util/redact.h"
+#include "util/xalloc.h"
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum cmd_flags {
+	CMD_NEEDS_DB = 1 << 0,   /* connects to the target database */
+};
+
+static const struct command {
+	const char *name;
+	int (*fn)(struct fw_cmd_ctx *c, struct fw_error *err);
+	unsigned flags;
+	const char *summary;
+} commands[] = {
+	{ "migrate", cmd_migrate, CMD_NEEDS_DB, "Migrates the database to the latest version" },
+	{ "info", cmd_info, CMD_NEEDS_DB, "Prints the details and status of every migration" },
+	{ "validate", cmd_validate, CMD_NEEDS_DB, "Validates the applied migrations against the files" },
+	{ "baseline", cmd_baseline, CMD_NEEDS_DB, "Baselines an existing database at baselineVersion" },
+	{ "repair", cmd_repair, CMD_NEEDS_DB, "Repairs the schema history table" },
+	{ "clean", cmd_clean, CMD_NEEDS_DB, "Drops all objects in the configured schemas" },
+	{ "undo", cmd_undo, CMD_NEEDS_DB, "Undoes the most recently applied versioned migration" },
+	{ "check", cmd_check, CMD_NEEDS_DB, "Checks migrations before deploy (-code, -drift, -dryrun, -changes)" },
+	{ "init", cmd_init, 0, "Creates a new project (flyway.toml, migrations/) in the working directory" },
+};
+#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: fleetway [options] <command>... [options]\n"
+		"\n"
+		"A drop-in for the Flyway command line, in one small binary.\n"
+		"\n"
+		"Commands (several run in order: fleetway info validate migrate):\n");
+	for (size_t i = 0; i < NR_COMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"\n"
+		"Options are Flyway's: -key=value for any configuration key, e.g.\n"
+		"  -url=jdbc:postgresql://host:5432/db  -user=app  -password=...\n"
+		"  -locations=filesystem:sql            -environment=prod\n"
+		"  -placeholders.name=value             -configFiles=a.toml,b.toml\n"
+		"  -workingDirectory=DIR                -target=5  -outOfOrder=true\n"
+		"  -fleet=NAME                          run the command on every target of [fleets.NAME]\n"
+		"\n"
+		"Output:\n"
+		"  -X                 debug output (secrets are never printed)\n"
+		"  -q                 quiet: only warnings and errors\n"
+		"  -outputType=json   print results as JSON (Flyway's field names)\n"
+		"  -outputFile=FILE   also write the output (or the JSON) to FILE\n"
+		"  -color=auto|always|never\n"
+		"  -v, --version      print the version\n"
+		"  -h, --help         print this help\n"
+		"\n"
+		"Configuration is read from flyway.toml (or legacy flyway.conf) in the install\n"
+		"folder's conf/, your home folder, the current folder and -workingDirectory,\n"
+		"then FLYWAY_* environment variables, then options; later wins.\n"
+		"\n"
+		"Exit status:\n"
+		"  0    success (also: validate -outputType=json with failed validation, as Flyway)\n"
+		"  1    a migration, validation or database error\n"
+		"  2    bad command line or configuration\n"
+		"  3    command not implemented yet in this version (nothing was changed)\n"
+		"  4    fleet: one or more targets failed or differ\n"
+		"  130  interrupted (Ctrl-C)\n"
+		"\n"
+		"See fleetway(1) and docs/ for details.\n");
+}
+
+static char *install_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	char *slash;
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return xstrdup(buf);
+}
+
+static void json_error(const struct fw_error *e, json_t *partial, struct strbuf *out)
+{
+	json_t *doc = partial ? partial : json_object();
+	json_t *eo = json_object();
+	struct strbuf msg = STRBUF_INIT;
+	strbuf_addbuf(&msg, &e->message);
+	json_object_set_new(eo, "errorCode", json_string(e->code ? e->code : "ERROR"));
+	json_object_set_new(eo, "message", json_string(msg.buf));
+	if (e->detail.len)
+		json_object_set_new(eo, "detail", json_string(e->detail.buf));
+	if (e->hint.len)
+		json_object_set_new(eo, "hint", json_string(e->hint.buf));
+	if (e->sqlstate[0]) {
+		json_object_set_new(eo, "sqlState", json_string(e->sqlstate));
+		json_object_set_new(eo, "sqlErrorCode", json_integer(e->sql_errcode));
+	}
+	if (e->line)
+		json_object_set_new(eo, "lineNumber", json_integer(e->line));
+	if (e->path)
+		json_object_set_new(eo, "path", json_string(e->path));
+	json_object_set_new(eo, "cause", json_null());
+	if (partial)
+		json_object_set_new(doc, "success", json_false());
+	json_object_set_new(doc, "error", eo);
+	fw_json_dump(doc, out);
+	json_decref(doc);
+	strbuf_release(&msg);
+}
+
+struct run {
+	struct fw_args args;
+	struct fw_settings *settings;
+	struct fw_config cfg;
+	struct fw_out out;
+	FILE *output_file;
+	int have_cfg;
+};
+
+static int setup(struct run *r, int argc, char **argv, struct fw_error *err)
+{
+	struct fw_settings_sources src;
+	char cwd[PATH_MAX];
+	char *inst;
+	int ret;
+	if (fw_args_parse(argc - 1, (const char *const *)argv + 1, &r->args, err) < 0)
+		return -1;
+	if (r->args.want_help || r->args.want_version)
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return fw_errorf(err, "ERROR", "unable to read the current directory: %s", strerror(errno));
+	inst = install_dir();
+	memset(&src, 0, sizeof(src));
+	src.args = &r->args;
+	src.environ = (const char *const *)environ;
+	src.cwd = cwd;
+	src.home = getenv("HOME");
+	src.install_dir = inst;
+	ret = fw_settings_load(&src, &r->settings, err);
+	free(inst);
+	if (ret < 0)
+		return -1;
+	if (fw_config_resolve(r->settings, NULL, &r->cfg, err) < 0)
+		return -1;
+	r->have_cfg = 1;
+	r->out.quiet = r->cfg.quiet;
+	r->out.debug = r->cfg.debug && !r->cfg.quiet;
+	r->out.json = r->cfg.output_json;
+	if (r->cfg.output_file) {
+		r->output_file = fopen(r->cfg.output_file, "w");
+		if (!r->output_file)
+			return fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "unable to write -outputFile %s: %s",
+					      r->cfg.output_file, strerror(errno));
+		if (!r->out.json)
+			r->out.copy = r->output_file;
+	}
+	if (r->out.debug) {
+		struct strbuf dump = STRBUF_INIT;
+		fw_config_dump(&r->cfg, &dump);
+		fw_debug(&r->out, "effective configuration:\n%s", dump.buf);
+		strbuf_release(&dump);
+	}
+	return 0;
+}
+
+static int check_commands(const struct strvec *cmds, struct fw_error *err)
+{
+	for (size_t i = 0; i < cmds->nr; i++)
+		if (!find_command(cmds->v[i])) {
+			fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "Invalid argument: %s", cmds->v[i]);
+			fw_error_hint(err, "commands are: migrate info validate baseline repair clean undo check init (see fleetway --help)");
+			return -1;
+		}
+	return 0;
+}
+
+static void emit_json(struct run *r, json_t *doc)
+{
+	struct strbuf s = STRBUF_INIT;
+	fw_json_dump(doc, &s);
+	redact_buf(&s);
+	fw_out_raw(&r->out, s.buf, s.len);
+	if (r->output_file)
+		fwrite(s.buf, 1, s.len, r->output_file);
+	strbuf_release(&s);
+}
+
+/* run the chain; returns the exit status */
+static int run_chain(struct run *r, struct fw_error *err)
+{
+	struct fw_cmd_ctx c;
+	json_t *results = json_array();
+	int status = 0;
+	memset(&c, 0, sizeof(c));
+	c.settings = r->settings;
+	c.cfg = &r->cfg;
+	c.out = &r->out;
+	for (size_t i = 0; i < r->args.commands.nr; i++) {
+		const struct command *cmd = find_command(r->args.commands.v[i]);
+		c.command = cmd->name;
+		c.result = NULL;
+		if (cmd->fn(&c, err) < 0) {
+			status = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
+			if (r->out.json) {
+				struct strbuf s = STRBUF_INIT;
+				json_error(err, c.result, &s);
+				c.result = NULL;
+				redact_buf(&s);
+				fw_out_raw(&r->out, s.buf, s.len);
+				if (r->output_file)
+					fwrite(s.buf, 1, s.len, r->output_file);
+				strbuf_release(&s);
+			} else {
+				fw_out_error(&r->out, err);
+				if (c.result)
+					json_decref(c.result);
+			}
+			break;
+		}
+		if (c.result)
+			json_array_append_new(results, c.result);
+	}
+	if (r->out.json && !status) {
+		if (json_array_size(results) == 1) {
+			emit_json(r, json_array_get(results, 0));
+		} else if (json_array_size(results) > 1) {
+			json_t *doc = json_object();
+			json_object_set(doc, "individualResults", results);
+			emit_json(r, doc);
+			json_decref(doc);
+		}
+	}
+	json_decref(results);
+	if (c.connected)
+		fw_target_close(&c.target);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r;
+	struct fw_error err = FW_ERROR_INIT;
+	int status;
+	memset(&r, 0, sizeof(r));
+	fw_out_init(&r.out);
+	signal(SIGPIPE, SIG_IGN);
+	if (setup(&r, argc, argv, &err) < 0) {
+		r.out.json = r.have_cfg ? r.cfg.output_json : 0;
+		fw_out_error(&r.out, &err);
+		status = err.exit_code ? err.exit_code : FW_EXIT_USAGE;
+		goto out;
+	}
+	if (r.args.want_version) {
+		printf("fleetway %s (Flyway-compatible command line)\n", FW_VERSION);
+		status = 0;
+		goto out;
+	}
+	if (r.args.want_help || !r.args.commands.nr) {
+		usage(stdout);
+		status = 0;
+		goto out;
+	}
+	if (check_commands(&r.args.commands, &err) < 0) {
+		fw_out_error(&r.out, &err);
+		status = err.exit_code;
+		goto out;
+	}
+	if (r.cfg.fleet && *r.cfg.fleet) {
+		status = cmd_fleet(r.settings, &r.cfg, &r.args.commands, &r.out, &err) < 0
+				 ? (err.exit_code ? err.exit_code : FW_EXIT_ERROR) : 0;
+		if (status)
+			fw_out_error(&r.out, &err);
+		goto out;
+	}
+	status = run_chain(&r, &err);
+out:
+	if (fflush(stdout) != 0 && !status)
+		status = FW_EXIT_ERROR;
+	if (r.output_file)
+		fclose(r.output_file);
+	fw_error_clear(&err);
+	if (r.have_cfg)
+		fw_config_release(&r.cfg);
+	if (r.settings)
+		fw_settings_free(r.settings);
+	fw_args_release(&r.args);
+	return status;
+}
