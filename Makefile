@@ -20,7 +20,8 @@ B        := build/$(MODE)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS += -Isrc -D_GNU_SOURCE -DFW_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread
-LDFLAGS  += $(if $(filter san,$(MODE)),-fsanitize=address,undefined) -pthread
+SANFLAGS := -fsanitize=address,undefined
+LDFLAGS  += $(if $(filter san,$(MODE)),$(SANFLAGS)) -pthread
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/db/*.c))
@@ -61,7 +62,8 @@ deps:
 check-deps:
 	@scripts/install-deps.sh --check
 
-demo: check-deps
+demo:
+	scripts/install-deps.sh --check --build-only
 	$(MAKE) fleetway
 	scripts/demo.sh
 

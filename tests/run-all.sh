@@ -119,9 +119,10 @@ fi
 # ---------------------------------------------------------------- 1. unit tests (cmocka)
 
 run_unit() {
-    local t name log rc p f s up=0 uf=0 us=0
+    local t name log rc p f s up=0 uf=0 us=0 n=0
     for t in "$BUILD_DIR"/tests/test_*; do
         [ -f "$t" ] && [ -x "$t" ] || continue
+        n=$((n + 1))
         name=${t#"$REPO"/}
         log=$WORK/unit.log
         section "unit: $name"
@@ -146,6 +147,7 @@ run_unit() {
         up=$((up + p)) uf=$((uf + f)) us=$((us + s))
     done
     PASS=$((PASS + up)) FAIL=$((FAIL + uf)) SKIP=$((SKIP + us))
+    [ "$n" -gt 0 ] || { SECTIONS+=("unit tests:  (no binaries in ${BUILD_DIR#"$REPO"/}/tests)"); return; }
     SECTIONS+=("unit tests:  $up passed, $uf failed$([ "$us" -gt 0 ] && echo ", $us skipped")")
 }
 

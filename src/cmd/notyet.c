@@ -14,12 +14,3 @@ int cmd_repair(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemen
 int cmd_clean(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "clean", err); }
 int cmd_undo(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "undo", err); }
 int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "check", err); }
-
-int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct strvec *commands,
-	      struct fw_out *out, struct fw_error *err)
-{
-	(void)s; (void)base; (void)commands; (void)out;
-	fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "fleet mode (-fleet=) is not implemented yet");
-	fw_error_hint(err, "nothing was changed; run each environment with -environment=NAME");
-	return -1;
-}

@@ -186,10 +186,31 @@ static void note_newline(struct fw_checksum *c, unsigned char b)
 	}
 }
 
+static void flush_stage(struct fw_checksum *c)
+{
+	if (c->nstage)
+		c->crc = (uint32_t)crc32(c->crc, c->stage, (uInt)c->nstage);
+	c->nstage = 0;
+}
+
+/* bytes that count: gather short runs, hand long ones to zlib directly */
 static void crc_run(struct fw_checksum *c, const unsigned char *p, size_t n)
 {
 	if (!n)
 		return;
+	c->last_cr = 0;
+	c->at_start = 0;
+	if (n <= sizeof(c->stage) - c->nstage) {
+		memcpy(c->stage + c->nstage, p, n);
+		c->nstage += n;
+		return;
+	}
+	flush_stage(c);
+	if (n < sizeof(c->stage) / 2) {
+		memcpy(c->stage, p, n);
+		c->nstage = n;
+		return;
+	}
 	while (n) {
 		/* zlib takes at most a uInt at a time */
 		size_t step = n < (1u << 30) ? n : (1u << 30);
@@ -197,8 +218,6 @@ static void crc_run(struct fw_checksum *c, const unsigned char *p, size_t n)
 		p += step;
 		n -= step;
 	}
-	c->last_cr = 0;
-	c->at_start = 0;
 }
 
 /* Text that is known to be valid UTF-8 (decoded by us or iconv): drop CR and
@@ -500,6 +519,7 @@ static int checksum_finish(struct fw_checksum *c, const char *what, const char *
 			   int32_t *out, struct fw_error *err)
 {
 	finish_input(c);
+	flush_stage(c);
 	fw_checksum_release(c);
 	if (c->bad) {
 		fw_errorf(err, "ERROR", "Unable to calculate checksum of %s", what);

@@ -26,6 +26,10 @@ struct fw_checksum {
 	unsigned long bad_line;
 	int truncated;       /* the malformed sequence is an incomplete one at the end */
 	char encoding[48];   /* the encoding as named by the caller, for messages */
+	/* bytes waiting for the CRC: zlib's crc32 is ~5x slower on the short runs
+	 * between line ends than on a few KiB at once */
+	size_t nstage;
+	unsigned char stage[8192];
 };
 
 /* encoding: NULL or "UTF-8" (any case, also "UTF8"), "ISO-8859-1"/"latin1", or any name iconv knows.

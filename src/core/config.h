@@ -99,8 +99,14 @@ struct fw_config {
 	int migration_ids;
 	char *fleet;                 /* -fleet=NAME */
 	char *plan_format;           /* -format= for fleet plan */
-	/* flags given after a command that are scoped to it, e.g. check -code -drift */
+	/* switches given after a command that are scoped to it, without the dash:
+	 * "check -code -drift" gives "code", "drift". Options with a value after it
+	 * (check -rulesLocation=x) land in the settings tree as flyway.check.rulesLocation. */
 	struct strvec command_flags;
+
+	/* warnings found while resolving, for the caller to print as WARNING: lines
+	 * (e.g. "No locations configured and default location 'sql' not found.") */
+	struct strvec warnings;
 };
 
 void fw_config_release(struct fw_config *c);
@@ -136,18 +142,32 @@ void fw_settings_free(struct fw_settings *s);
  * (-environment=, [flyway] environment, "default") when env_name is NULL.
  * Errors: undefined environment ("Environment 'x' not found. Check that this
  * environment exists in your configuration."), unset ${env.X}, wrong types
- * (with file:line:col), ... */
+ * (with file:line:col), ...
+ * Connection settings given outside an environment (-url, FLYWAY_URL, flyway.url in
+ * a .conf) are merged into the selected environment only, as Flyway does; resolving
+ * another environment by name (fleet members) does not see them.
+ * Read-only on s: may run in several threads at once. */
 int fw_config_resolve(const struct fw_settings *s, const char *env_name, struct fw_config *out,
 		      struct fw_error *err);
 
 /* the merged document root (TOML shape: "flyway", "environments", and any other
- * root-level tables such as "fleets"), for code that reads its own sections */
+ * root-level tables such as "fleets"), for code that reads its own sections.
+ * Values from flags and environment variables are in it (as strings); the
+ * -url style connection settings and command-line-only options are not. */
 const struct toml_value *fw_settings_root(const struct fw_settings *s);
 /* names of all defined environments, in definition order */
 void fw_settings_environments(const struct fw_settings *s, struct strvec *out);
 /* where a merged value came from, e.g. "flyway.toml:12:8", "environment variable FLYWAY_URL",
  * "command line -url" (for error messages); NULL if unknown */
 const char *fw_settings_source_of(const struct fw_settings *s, const struct toml_value *v);
+
+/* warnings found while loading (missing -configFiles, FLYWAY_X and flyway_x both
+ * set, unknown keys in an environment ...), for the caller to print */
+const struct strvec *fw_settings_warnings(const struct fw_settings *s);
+/* true when legacy flyway.conf files were read instead of TOML */
+int fw_settings_is_legacy(const struct fw_settings *s);
+/* the selected environment: -environment=, flyway_environment, [flyway] environment, else "default" */
+const char *fw_settings_selected_environment(const struct fw_settings *s);
 
 /* debug dump of the effective config (-X): passwords and secrets shown as "***" */
 void fw_config_dump(const struct fw_config *c, struct strbuf *out);

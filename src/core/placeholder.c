@@ -77,6 +77,13 @@ void fw_placeholders_release(struct fw_placeholders *p)
 	fw_placeholders_init(p, p->prefix, p->suffix);
 }
 
+void fw_placeholders_copy(struct fw_placeholders *dst, const struct fw_placeholders *src)
+{
+	fw_placeholders_init(dst, src->prefix, src->suffix);
+	for (size_t i = 0; i < src->nr; i++)
+		fw_placeholders_set(dst, src->names[i], src->values[i]);
+}
+
 /* ---- the streaming filter ----------------------------------------------- */
 
 struct fw_ph_stream {

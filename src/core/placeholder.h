@@ -2,7 +2,9 @@
  * Names are case-insensitive; an unknown name is an error naming file and line:
  *   "No value provided for placeholder: ${name}.  Check your configuration!"
  * The scanning quirk of Flyway is kept: after a partial prefix match the
- * buffered characters are emitted without being re-examined. */
+ * buffered characters are emitted without being re-examined. At end of input
+ * inside a name, suffix-length bytes are cut off and the rest is looked up
+ * (Flyway does so too); an empty prefix disables replacement. */
 #ifndef FW_PLACEHOLDER_H
 #define FW_PLACEHOLDER_H
 #include <stddef.h>
@@ -17,6 +19,7 @@ struct fw_placeholders {
 	const char *suffix;  /* "}" */
 };
 
+/* NULL prefix/suffix mean "${" and "}"; the strings are not copied */
 void fw_placeholders_init(struct fw_placeholders *p, const char *prefix, const char *suffix);
 /* set (replace if the name exists, case-insensitively) */
 void fw_placeholders_set(struct fw_placeholders *p, const char *name, const char *value);

@@ -279,7 +279,7 @@ static enum kw kw_lookup(const char *w, size_t n)
 {
 	size_t i;
 	for (i = 0; i < sizeof(kw_table) / sizeof(kw_table[0]); i++)
-		if (kw_table[i].len == n && !memcmp(kw_table[i].name, w, n))
+		if (kw_table[i].len == n && kw_table[i].name[0] == w[0] && !memcmp(kw_table[i].name, w, n))
 			return kw_table[i].id;
 	return KW_OTHER;
 }
@@ -553,7 +553,7 @@ static int scan_block_comment(struct sqlsplit *s, struct fw_error *err)
 /* length of the $tag$ opener at pos (tag + 2), or 0 if '$' opens no dollar quote */
 static size_t dollar_opener(struct sqlsplit *s)
 {
-	size_t n = 1;
+	size_t n;
 	int c = peekc(s, 1);
 
 	if (c == '$')
@@ -618,70 +618,62 @@ static int open_paren(struct sqlsplit *s, struct fw_error *err)
 	return 0;
 }
 
-/* one token starting with byte c (not blank, not a word character after a word) */
+static void close_paren(struct sqlsplit *s)
+{
+	other_token(s);
+	if (s->st.paren > 0)   /* a stray ")" is left for the server to report */
+		s->st.paren--;
+	adv(s);
+}
+
+/* a comment starting with byte c: skip it.  Returns 1 if there was one,
+ * 0 if c starts no comment, -1 on error */
+static int skip_comment(struct sqlsplit *s, int c, struct fw_error *err)
+{
+	if ((c == '-' && peekc(s, 1) == '-') ||
+	    (c == '#' && s->dialect == SQL_DIALECT_MYSQL && s->delim[0] != '#')) {
+		skip_line_comment(s);
+		return 1;
+	}
+	if (c == '/' && peekc(s, 1) == '*')
+		return scan_block_comment(s, err) < 0 ? -1 : 1;
+	return 0;
+}
+
+/* one token starting with byte c (not blank, not a comment) */
 static int lex_token(struct sqlsplit *s, int c, struct fw_error *err)
 {
 	enum sql_dialect d = s->dialect;
 	int r;
 
 	switch (c) {
-	case '-':
-		if (peekc(s, 1) == '-') {
-			skip_line_comment(s);
-			return 0;
-		}
-		break;
-	case '#':
-		if (d == SQL_DIALECT_MYSQL && s->delim[0] != '#') {
-			skip_line_comment(s);
-			return 0;
-		}
-		break;
-	case '/':
-		if (peekc(s, 1) == '*')
-			return scan_block_comment(s, err);
-		break;
 	case '\'':
-		r = scan_quoted(s, c, d == SQL_DIALECT_MYSQL, err);
-		s->st.last_tok_line = s->line;
-		return r;
 	case '"':
-		r = scan_quoted(s, c, d == SQL_DIALECT_MYSQL, err);
-		s->st.last_tok_line = s->line;
-		return r;
+		return scan_quoted(s, c, d == SQL_DIALECT_MYSQL, err);
 	case '`':
-		if (d == SQL_DIALECT_POSTGRES)
-			break;
-		r = scan_quoted(s, c, 0, err);
-		s->st.last_tok_line = s->line;
-		return r;
+		if (d != SQL_DIALECT_POSTGRES)
+			return scan_quoted(s, c, 0, err);
+		break;
 	case '[':
-		if (d != SQL_DIALECT_SQLITE)
-			break;
-		r = scan_bracket(s, err);
-		s->st.last_tok_line = s->line;
-		return r;
+		if (d == SQL_DIALECT_SQLITE)
+			return scan_bracket(s, err);
+		break;
 	case '$':
-		if (d != SQL_DIALECT_POSTGRES || (r = scan_dollar(s, err)) == 0)
-			break;
-		s->st.last_tok_line = s->line;
-		return r < 0 ? -1 : 0;
+		if (d == SQL_DIALECT_POSTGRES && (r = scan_dollar(s, err)) != 0)
+			return r < 0 ? -1 : 0;
+		break;
 	case '(':
-		s->st.last_tok_line = s->line;
 		return open_paren(s, err);
 	case ')':
-		other_token(s);
-		if (s->st.paren > 0)
-			s->st.paren--;
-		break;
+		close_paren(s);
+		return 0;
 	}
 	if (is_word_char(c)) {
-		word_begin(s);   /* before last_tok_line moves: it checks line starts */
+		word_begin(s);
 		word_add(s, c);
-	} else if (c != ')') {
+	} else {
 		other_token(s);
 	}
-	s->st.last_tok_line = s->line;
 	adv(s);
 	return 0;
 }
@@ -778,13 +770,17 @@ static int scan(struct sqlsplit *s, struct fw_error *err)
 		}
 		if (is_blank(c)) {
 			adv(s);
-			if (!s->st.started)
-				s->mark = s->pos;
 			continue;
 		}
 		if (!s->st.started)
 			start_text(s);
-		if (lex_token(s, c, err) < 0)
+		r = skip_comment(s, c, err);
+		if (r == 0) {
+			r = lex_token(s, c, err);
+			/* after word_begin() has looked at it: DELIMITER must start a line */
+			s->st.last_tok_line = s->line;
+		}
+		if (r < 0)
 			return -1;
 	}
 }
@@ -865,7 +861,7 @@ static int matches_any(const char *simp, const char *const *pats, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++)
-		if (starts_with_words(simp, pats[i]))
+		if (pats[i][0] == simp[0] && starts_with_words(simp, pats[i]))
 			return 1;
 	return 0;
 }

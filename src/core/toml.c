@@ -620,9 +620,11 @@ static int parse_line_string(struct parser *P, struct strbuf *out)
 	const char *start = P->p;
 	char quote = *P->p;
 
-	for (P->p++;; P->p++) {
+	P->p++;
+	for (;;) {
 		unsigned char c;
-		if (at_end(P) || *P->p == '\n')
+
+		if (at_end(P) || is_newline(P))
 			return unterminated(P, start, quote == '"' ? "string" : "literal string");
 		c = (unsigned char)*P->p;
 		if (c == (unsigned char)quote) {
@@ -632,14 +634,12 @@ static int parse_line_string(struct parser *P, struct strbuf *out)
 		if (c == '\\' && quote == '"') {
 			if (parse_escape(P, out))
 				return -1;
-			P->p--;  /* the loop steps over the last character */
 			continue;
 		}
-		if (c == '\r' && peek(P, 1) == '\n')
-			return unterminated(P, start, quote == '"' ? "string" : "literal string");
 		if (is_bad_ctrl(c))
 			return bad_ctrl_in_string(P);
 		strbuf_addch(out, c);
+		P->p++;
 	}
 }
 
@@ -665,14 +665,14 @@ static int line_ending_backslash(struct parser *P)
 static int ml_quotes(struct parser *P, struct strbuf *out, char quote, int *closed)
 {
 	const char *run = P->p;
-	size_t n = 0;
+	size_t n = 0, i;
 
 	while (peek(P, n) == quote)
 		n++;
 	*closed = n >= 3;
 	if (n > 5)
 		return perr(P, run + 5, "too many quotes at the end of a multi-line string");
-	for (size_t i = 0; i < (*closed ? n - 3 : n); i++)
+	for (i = 0; i < (*closed ? n - 3 : n); i++)
 		strbuf_addch(out, quote);
 	P->p += n;
 	return 0;
@@ -912,13 +912,22 @@ static int make_int(struct parser *P, const char *s, size_t len, struct toml_val
 	return 0;
 }
 
+/* an unquoted word that is not true, false, inf or nan */
+static int bare_word(struct parser *P, const char *at)
+{
+	perr(P, at, "expected a value but found a bare word");
+	fw_error_hint(P->err, "booleans are true and false, special floats inf and nan, all in "
+		      "lower case; strings must be quoted, as in key = \"value\"");
+	return -1;
+}
+
 static int parse_inf_nan(struct parser *P, const char *s, size_t len, struct toml_value **out)
 {
 	const char *word = s + (s[0] == '+' || s[0] == '-');
 	double d;
 
 	if ((size_t)(word - s) + 3 != len || (memcmp(word, "inf", 3) && memcmp(word, "nan", 3)))
-		return bad_number(P, s, "expected inf or nan (lower case)");
+		return bare_word(P, s);
 	d = word[0] == 'i' ? INFINITY : NAN;
 	*out = new_value(P, TOML_FLOAT, s);
 	(*out)->u.f = s[0] == '-' ? -d : d;
@@ -1187,20 +1196,16 @@ static int parse_bool(struct parser *P, struct toml_value **out)
 {
 	const char *s = P->p;
 	size_t len = 0;
-	int b;
+	int b, c;
 
-	while (is_bare((unsigned char)peek(P, len)) && peek(P, len) >= 0)
+	while ((c = peek(P, len)) >= 0 && is_bare((unsigned char)c))
 		len++;
 	if (len == 4 && !memcmp(s, "true", 4))
 		b = 1;
 	else if (len == 5 && !memcmp(s, "false", 5))
 		b = 0;
-	else {
-		perr(P, s, "expected a value but found a bare word");
-		fw_error_hint(P->err, "booleans are true and false in lower case; "
-			      "strings must be quoted, as in key = \"value\"");
-		return -1;
-	}
+	else
+		return bare_word(P, s);
 	P->p += len;
 	*out = new_value(P, TOML_BOOL, s);
 	(*out)->u.b = b;

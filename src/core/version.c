@@ -198,16 +198,20 @@ static int kind_rank(enum fw_version_kind k)
 	}
 }
 
-/* compare two normalised non-negative digit strings numerically */
+/* Compare two normalised non-negative digit strings numerically in one pass:
+ * the longer one is larger; at equal length the first differing digit decides. */
 static int cmp_magnitude(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	int c;
+	int first_diff = 0;
 
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	c = memcmp(a, b, la);
-	return (c > 0) - (c < 0);
+	for (; *a && *b; a++, b++)
+		if (!first_diff && *a != *b)
+			first_diff = *a < *b ? -1 : 1;
+	if (*a)
+		return 1;
+	if (*b)
+		return -1;
+	return first_diff;
 }
 
 static int cmp_part(const char *a, const char *b)

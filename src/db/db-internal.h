@@ -2,6 +2,7 @@
  * and downcasts with a checked macro (like sqlite3_io_methods). */
 #ifndef FW_DB_INTERNAL_H
 #define FW_DB_INTERNAL_H
+#include <stdatomic.h>
 #include "db/db.h"
 
 struct db_ops {
@@ -56,6 +57,9 @@ struct db {
 	int in_batch;
 	struct db_fault *faults; /* owned by db.c */
 	int nfaults;
+	atomic_int cancelled;    /* set by db_cancel (any thread), never reset: lock
+				  * waits give up, a cancelled statement's error
+				  * gets exit code FW_EXIT_INTERRUPTED */
 };
 
 /* helpers for drivers (db.c) */
@@ -74,6 +78,10 @@ void db_sql_error(struct fw_error *err, const char *sqlstate, int errcode, const
 void db_error_add_statement(struct fw_error *err, const char *sql, int line);
 /* sleep, restarting after signals */
 void db_sleep_ms(long ms);
+
+/* the PGconn of a PostgreSQL connection (NULL for others), for tests that
+ * trace the protocol */
+void *db_pg_native(struct db *db);
 
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;

@@ -27,8 +27,8 @@
 #include <strings.h>
 #include <time.h>
 
-/* The drivers built into this binary. A driver not listed here (MySQL until
- * its driver lands) is reported as "not built in", not as an unknown URL. */
+/* The drivers built into this binary. A kind with no driver here is
+ * reported as "not supported by this build", not as an unknown URL. */
 static const struct db_ops *driver_for(enum db_kind kind)
 {
 	switch (kind) {
@@ -36,6 +36,8 @@ static const struct db_ops *driver_for(enum db_kind kind)
 		return &db_sqlite_ops;
 	case DB_POSTGRES:
 		return &db_pg_ops;
+	case DB_MYSQL:
+		return &db_mysql_ops;
 	default:
 		return NULL;
 	}
@@ -586,7 +588,10 @@ int db_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 
 void db_cancel(struct db *db)
 {
-	if (db && db->ops->cancel)
+	if (!db)
+		return;
+	atomic_store(&db->cancelled, 1);
+	if (db->ops->cancel)
 		db->ops->cancel(db);
 }
 

@@ -71,6 +71,11 @@ struct db_cmd {
 
 typedef void (*db_rows_fn)(void *ctx, const struct db_result *r);
 
+/* Parse the URL, connect (retrying connect_retries times, waits of 1 s
+ * doubling up to connect_retries_interval), run init_sql. A failure is
+ * "unable to connect to <url>" (DB_CONNECTION) with the driver's message as
+ * detail; a driver not built in is JDBC_DRIVER. Tests may inject faults with
+ * FLEETWAY_FAULT_INJECT (see db.c). */
 int db_open(const struct db_params *p, struct db **out, struct fw_error *err);
 void db_close(struct db *db);
 
@@ -94,6 +99,9 @@ int db_exec(struct db *db, const char *sql, struct fw_error *err);
  * write ? in the SQL; the PostgreSQL driver rewrites them) */
 int db_query(struct db *db, const char *sql, int nparams, const char *const *params,
 	     struct db_result **out, struct fw_error *err);
+/* Inside a batch, db_begin and db_commit join the batch (no round trip of
+ * their own; their errors show at db_batch_end). db_rollback first abandons
+ * a batch in progress. SQLite's BEGIN is BEGIN IMMEDIATE. */
 int db_begin(struct db *db, struct fw_error *err);
 int db_commit(struct db *db, struct fw_error *err);
 int db_rollback(struct db *db, struct fw_error *err);
@@ -102,7 +110,14 @@ int db_rollback(struct db *db, struct fw_error *err);
  * mode; immediate execution elsewhere). db_batch_add may report the error of
  * an earlier command of the batch; db_batch_end reports the first error of all.
  * A failing command's error carries its line and the statement text in detail.
- * After an error the batch is over (the caller rolls back). */
+ * After an error the batch is over (the caller rolls back); db_batch_end
+ * after that is a no-op returning 0. db_batch_add outside a batch runs the
+ * command at once (a batch of one, e.g. for COPY or want_rows).
+ * PostgreSQL: commands without BEGIN form one implicit transaction per
+ * pipeline segment (up to ~500 commands); statements that refuse a
+ * transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...) get a segment of
+ * their own, COPY runs outside the pipeline. db_exec/db_query inside a batch
+ * sync it first (and report its error, if any). */
 int db_batch_begin(struct db *db, struct fw_error *err);
 int db_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err);
 int db_batch_end(struct db *db, struct fw_error *err);
@@ -112,7 +127,7 @@ void db_set_rows_handler(struct db *db, db_rows_fn fn, void *ctx);
 /* introspection */
 int db_current_schema(struct db *db, char **out, struct fw_error *err);     /* NULL if none */
 int db_current_user(struct db *db, char **out, struct fw_error *err);       /* "" for SQLite */
-int db_database_name(struct db *db, char **out, struct fw_error *err);
+int db_database_name(struct db *db, char **out, struct fw_error *err);   /* NULL for SQLite */
 int db_schema_exists(struct db *db, const char *schema, int *exists, struct fw_error *err);
 int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_error *err);
 int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
@@ -125,7 +140,9 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 /* The migration lock (reference 12, with fleetway's fixes of section 14):
  * PostgreSQL session advisory lock with Flyway's key on this connection,
  * MySQL GET_LOCK('Flyway-<hash>'), SQLite an exclusive OS lock on the file so
- * concurrent processes queue instead of failing. retry_count: lockRetryCount. */
+ * concurrent processes queue instead of failing. retry_count: lockRetryCount,
+ * here the number of retries after the first attempt, 1 s apart (0 = try
+ * once, -1 = wait forever). Locks nest; each db_lock needs a db_unlock. */
 int db_lock(struct db *db, const char *schema, const char *table, int retry_count,
 	    struct fw_error *err);
 int db_unlock(struct db *db, struct fw_error *err);

@@ -62,6 +62,8 @@ static int sql_fail(struct sqlite_db *s, const char *sql, int line, struct fw_er
 {
 	int code = sqlite3_extended_errcode(s->h);
 	db_sql_error(err, NULL, code & 0xFF, sqlite3_errmsg(s->h), NULL, NULL, sql, line);
+	if ((code & 0xFF) == SQLITE_INTERRUPT && atomic_load(&s->base.cancelled))
+		err->exit_code = FW_EXIT_INTERRUPTED;
 	return -1;
 }
 
@@ -558,9 +560,14 @@ static int sqlite_lock(struct db *db, const char *schema, const char *table, int
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		int cancelled = atomic_load(&s->base.cancelled);
+		if ((errno != EWOULDBLOCK && errno != EINTR) || cancelled ||
 		    (retry_count >= 0 && waited >= retry_count * 1000L)) {
-			if (errno == EWOULDBLOCK)
+			if (cancelled)
+				fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR",
+					       "Interrupted while attempting to acquire the SQLite "
+					       "migration lock");
+			else if (errno == EWOULDBLOCK)
 				lock_timeout(err, path.buf);
 			else
 				fw_errorf(err, "ERROR", "unable to lock %s: %s", path.buf,

@@ -23,6 +23,8 @@ select 1;
 SQL
     [ "$(wc -l <sql/sub/R__b.sql)" -eq 2 ]
     [ "$(tail -n 1 sql/sub/R__b.sql)" = 'select 1;' ]
+    write_migration sql deeper/still/V2__c.sql 'select 2;'
+    [ "$(cat sql/deeper/still/V2__c.sql)" = 'select 2;' ]
 }
 
 @test "sqlq works on SQLite" {

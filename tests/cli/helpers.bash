@@ -96,7 +96,7 @@ fw__skip() {
 fw__dbname() {
     local f=${BATS_TEST_FILENAME##*/}
     local n="t_${f%.bats}_${BATS_TEST_NUMBER}${1:+_$1}_${BATS_TEST_DESCRIPTION:-}"
-    n=$(printf '%s' "$n" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_' '_' | tr -s '_')
+    n=$(printf '%s' "$n" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9_' '_' | tr -s '_')
     printf '%s' "${n:0:63}"
 }
 
@@ -133,12 +133,12 @@ mysql_url() {
     echo "jdbc:mariadb://127.0.0.1:$FW_TEST_MYSQL_PORT/$db"
 }
 
-# write_migration DIR NAME CONTENT   (CONTENT "-" reads stdin, for heredocs)
+# write_migration DIR NAME CONTENT   (CONTENT "-" reads stdin, for heredocs; NAME may hold subdirs)
 # The file ends with exactly one newline unless CONTENT already ends with one.
 write_migration() {
     local dir=$1 name=$2 content
     if [ "$3" = - ]; then content=$(cat; echo x); content=${content%x}; else content=$3; fi
-    mkdir -p "$dir"
+    mkdir -p "$(dirname "$dir/$name")"
     case $content in *$'\n') printf '%s' "$content" ;; *) printf '%s\n' "$content" ;; esac >"$dir/$name"
 }
 

@@ -14,13 +14,14 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 cc=${FUZZ_CC:-clang}
-pkgs="sqlite3 libpq libmariadb zlib jansson"
+pkgs=(sqlite3 libpq libmariadb zlib jansson)
+read -r -a pkg_cflags <<<"$(pkg-config --cflags "${pkgs[@]}")"
+read -r -a pkg_libs <<<"$(pkg-config --libs "${pkgs[@]}")"
 out=build/fuzz
 obj=$out/obj
-san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-# shellcheck disable=SC2207
-cflags=(-g -O1 -fno-omit-frame-pointer -Isrc -D_GNU_SOURCE -std=c11 -pthread
-	$(pkg-config --cflags $pkgs))
+# shellcheck disable=SC2054  # the commas belong to one flag
+san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
+cflags=(-g -O1 -fno-omit-frame-pointer -Isrc -D_GNU_SOURCE -std=c11 -pthread "${pkg_cflags[@]}")
 read -r -a srcs <<<"${FUZZ_SRCS:-$(echo src/util/*.c src/core/*.c)}"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 4)}
 
@@ -41,24 +42,40 @@ done
 # (fuzzer-no-link); they go into an archive so that each target pulls in only
 # the objects it needs (a file that needs the database drivers does not break
 # a target that never calls it).
+compile() {
+	local o
+	o=$obj/$(echo "$1" | tr / _).o
+	"$cc" "${cflags[@]}" -fsanitize=fuzzer-no-link "${san[@]}" -c -o "$o" "$1" ||
+		{ echo "build.sh: failed to compile $1" >&2; touch "$obj/FAILED"; }
+}
+
 rm -rf "$obj"
 mkdir -p "$obj"
-export cc obj
-export FUZZ_CFLAGS="${cflags[*]} -fsanitize=fuzzer-no-link $san"
-if ! printf '%s\n' "${srcs[@]}" | xargs -P "$jobs" -I{} sh -c \
-	'o="$obj/$(echo "{}" | tr / _).o"; $cc $FUZZ_CFLAGS -c -o "$o" "{}" || { echo "build.sh: failed: {}" >&2; exit 255; }'
-then
-	echo "build.sh: a library source failed to compile; if it is being edited," \
-	     "retry later or set FUZZ_SRCS to the files your target needs" >&2
+for src in "${srcs[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	compile "$src" &
+done
+wait
+if [ -e "$obj/FAILED" ]; then
+	echo "build.sh: if that file is being edited, retry later or set FUZZ_SRCS to" \
+	     "the files your target needs" >&2
 	exit 1
 fi
 rm -f "$out/libfuzz.a"
 ar rcs "$out/libfuzz.a" "$obj"/*.o
 
+# one target failing to build does not stop the others
+failed=0
 for t in "${targets[@]}"; do
 	name=$(basename "$t" .c)
-	echo "build.sh: $out/$name"
-	# shellcheck disable=SC2046
-	$cc "${cflags[@]}" -fsanitize=fuzzer $san -o "$out/$name" "$t" "$out/libfuzz.a" \
-		$(pkg-config --libs $pkgs) -lm
+	if "$cc" "${cflags[@]}" -fsanitize=fuzzer "${san[@]}" -o "$out/$name" "$t" \
+		"$out/libfuzz.a" "${pkg_libs[@]}" -lm; then
+		echo "build.sh: built $out/$name"
+	else
+		echo "build.sh: FAILED to build $out/$name" >&2
+		failed=1
+	fi
 done
+exit $failed

@@ -206,6 +206,13 @@ static void test_error_hint_and_default_filename(void **state)
 	assert_null(strstr(err.message.buf, "hunter2"));
 	assert_non_null(strstr(err.hint.buf, "quoted"));
 	fw_error_clear(&err);
+	text = "mode = nothing\n";   /* starts like nan: still a bare word */
+	assert_int_equal(toml_parse(text, strlen(text), "t.toml", &doc, &err), -1);
+	assert_string_equal(err.message.buf, "t.toml:1:8: expected a value but found a bare word");
+	assert_non_null(strstr(err.hint.buf, "quoted"));
+	fw_error_clear(&err);
+	expect_error("on = True\n", "t.toml:1:6: expected a value but found 'T'");
+	expect_error("on = truely\n", "t.toml:1:6: expected a value but found a bare word");
 }
 
 static void test_duplicate_keys(void **state)
@@ -394,23 +401,58 @@ static void test_floats(void **state)
 	expect_error("a = 1e99999\n", "t.toml:1:5: float out of range");
 }
 
+/* Switch LC_NUMERIC to a locale whose decimal point is ','. If none is
+ * installed, build de_DE with localedef into a temporary LOCPATH (removed by
+ * the caller through *tmpdir). Returns 0 when no such locale can be had. */
+static int set_comma_locale(char *tmpdir, size_t size)
+{
+	const char *names[] = { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "ru_RU.UTF-8" };
+	char cmd[512];
+	size_t i;
+
+	tmpdir[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (setlocale(LC_NUMERIC, names[i]))
+			return localeconv()->decimal_point[0] == ',';
+	snprintf(tmpdir, size, "/tmp/fw-test-locale-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		tmpdir[0] = '\0';
+		return 0;
+	}
+	snprintf(cmd, sizeof(cmd), "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 >/dev/null 2>&1",
+		 tmpdir);
+	if (system(cmd) == -1)
+		return 0;
+	setenv("LOCPATH", tmpdir, 1);
+	return setlocale(LC_NUMERIC, "de_DE.UTF-8") && localeconv()->decimal_point[0] == ',';
+}
+
 /* '.' is the decimal point whatever the process locale says */
 static void test_floats_ignore_locale(void **state)
 {
-	const char *locales[] = { "de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "ru_RU.UTF-8" };
+	char tmpdir[64], cmd[128];
 	struct toml_value *doc;
-	size_t i;
-	int set = 0;
+	int have = set_comma_locale(tmpdir, sizeof(tmpdir));
 
 	(void)state;
-	for (i = 0; i < sizeof(locales) / sizeof(*locales) && !set; i++)
-		set = setlocale(LC_NUMERIC, locales[i]) != NULL;
-	if (!set)
-		skip();
-	doc = parse_ok("a = 1.5\n");
-	assert_true(toml_get(doc, "a")->u.f == 1.5);
-	toml_free(doc);
+	if (have) {
+		/* the locale really changes what plain strtod() reads... */
+		assert_true(strtod("1.5", NULL) == 1.0);
+		/* ...but not what the TOML reader reads */
+		doc = parse_ok("a = 1.5\nb = 2.5e1\n");
+		assert_true(toml_get(doc, "a")->u.f == 1.5);
+		assert_true(toml_get(doc, "b")->u.f == 25.0);
+		toml_free(doc);
+	}
 	setlocale(LC_NUMERIC, "C");
+	if (tmpdir[0]) {
+		unsetenv("LOCPATH");
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd) == -1)
+			print_error("could not remove %s\n", tmpdir);
+	}
+	if (!have)
+		skip();
 }
 
 static void test_strings(void **state)

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# bench/fleet.sh: a fleet rollout against the shell loop teams write today, side by side in one run.
+#
+#   bench/fleet.sh [PATH/TO/fleetway]          (default: ./fleetway)
+#
+# N target databases (default 100) on one private PostgreSQL, M migrations each (default 20). Measured:
+#   loop    for t in ...; do fleetway -environment=$t info validate migrate; done
+#   fleet   fleetway -fleet=bench migrate   (pre-flight, canary, waves of 10% and the rest, verify)
+# once on plain loopback and once with every round trip LATENCY_MS (default 50) longer, as when each
+# target sits in another region. Prints both times and the ratio; goals on this 2-core machine:
+# >= 2x without added latency, >= 10x with it.
+#
+# Everything happens inside a network namespace the script creates and deletes (root needed): the
+# PostgreSQL server and the clients talk over that namespace's loopback only. The latency is netem
+# on that loopback; where the kernel has no netem, a small delaying TCP relay inside the namespace
+# adds it instead (said so in the output). Nothing here contacts any other address.
+#
+# Environment: N, M, LATENCY_MS, PARALLEL (fleet's parallel, default 50), REPEAT (pairs without
+# latency, default 3: the median counts), BENCH_FSYNC (on|off, default on: normal durability),
+# KEEP=1 keeps the work directory.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+FW=${1:-$REPO/fleetway}
+case $FW in /*) ;; *) FW=$PWD/$FW ;; esac
+N=${N:-100}
+M=${M:-20}
+LATENCY_MS=${LATENCY_MS:-50}
+PARALLEL=${PARALLEL:-50}
+REPEAT=${REPEAT:-3}
+BENCH_FSYNC=${BENCH_FSYNC:-on}
+NS=fwbench-$$
+W=$(mktemp -d "${TMPDIR:-/tmp}/fw-bench.XXXXXX")
+chmod 755 "$W"
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -x "$FW" ] || die "no fleetway binary at $FW (run make, or pass its path)"
+[ "$(id -u)" = 0 ] || die "needs root: it creates a network namespace for the servers and the latency"
+command -v ip >/dev/null || die "needs ip (iproute2)"
+command -v python3 >/dev/null || die "needs python3"
+
+# ---------------------------------------------------------------- the namespace and its server
+
+in_ns() { ip netns exec "$NS" "$@"; }
+
+RELAY_PID='' PG_STARTED=''
+cleanup() {
+    trap - EXIT INT TERM
+    [ -n "$RELAY_PID" ] && kill "$RELAY_PID" 2>/dev/null
+    # the server was started inside the namespace by servers.sh; stop it the same way
+    [ -n "$PG_STARTED" ] && in_ns bash -c ". '$W/pg.env'; . '$REPO/tests/lib/servers.sh'; FW_PG_DIR=\$D; \
+        FW_PG_BIN=\$B; FW_PG_USER=\$U; FW_TEST_PG_PORT=\$P; fw__pg_stop" >/dev/null 2>&1
+    ip netns del "$NS" 2>/dev/null
+    if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$NS" || die "cannot create network namespace $NS"
+in_ns ip link set lo up || die "cannot bring up loopback in $NS"
+
+# servers.sh prints its variables only to its own shell: hand them over through a file
+in_ns bash -c ". '$REPO/tests/lib/servers.sh' && fw_start_pg >&2 && \
+    printf 'D=%s\nB=%s\nU=%s\nP=%s\n' \"\$FW_PG_DIR\" \"\$FW_PG_BIN\" \"\$FW_PG_USER\" \"\$FW_TEST_PG_PORT\" >'$W/pg.env'" \
+    || die "PostgreSQL did not start"
+PG_STARTED=1
+# shellcheck disable=SC1091
+. "$W/pg.env"
+PGPORT=$P
+export PGOPTIONS="-c client_min_messages=warning"
+psql_ns() { in_ns "$B/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres "$@"; }
+
+# durability: off while databases are made (speed), as asked while measuring
+durability() {
+    psql_ns -c "ALTER SYSTEM SET fsync = $1" -c "ALTER SYSTEM SET synchronous_commit = $1" \
+        -c "ALTER SYSTEM SET full_page_writes = $1" -c "SELECT pg_reload_conf()" >/dev/null
+}
+
+# ---------------------------------------------------------------- the project
+
+mkdir -p "$W/sql"
+for i in $(seq 1 "$M"); do
+    cat >"$W/sql/V${i}__table_$i.sql" <<SQL
+CREATE TABLE t$i (id INT PRIMARY KEY, name TEXT NOT NULL, created TIMESTAMPTZ DEFAULT now());
+CREATE INDEX t${i}_name ON t$i (name);
+INSERT INTO t$i (id, name) SELECT g, 'row ' || g FROM generate_series(1, 50) g;
+SQL
+done
+
+names() { seq -f "$1_%03g" 1 "$N"; }
+
+write_config() { # $1 = port the clients use
+    {
+        printf '[flyway]\nlocations = ["filesystem:%s/sql"]\n\n' "$W"
+        for t in $(names sq) $(names fl); do
+            printf '[environments.%s]\nurl = "jdbc:postgresql://127.0.0.1:%s/%s"\nuser = "postgres"\n' "$t" "$1" "$t"
+        done
+        printf '\n[fleets.bench]\ntargets = ["fl_*"]\ncanary = ["fl_001"]\nwaves = ["10%%", "100%%"]\n'
+        printf 'parallel = %s\npreflight = ["validate", "pending", "dryrun"]\n' "$PARALLEL"
+    } >"$W/flyway.toml"
+}
+
+fresh_databases() {
+    local t sql=''
+    durability off
+    for t in $(names sq) $(names fl); do
+        sql+="DROP DATABASE IF EXISTS $t; CREATE DATABASE $t;"$'\n'
+    done
+    psql_ns <<<"$sql" >/dev/null || die "could not create the databases"
+    durability "$BENCH_FSYNC"
+}
+
+now() { date +%s.%N; }
+
+# The loop as a team writes it. It runs inside the namespace as one shell, so that entering the
+# namespace is not paid per target. -ignoreMigrationPatterns: validate before migrate fails on
+# pending migrations otherwise (Flyway's too).
+run_loop() {
+    in_ns bash -c 'cd "$1" && shift && fw=$1 && shift &&
+        for t in "$@"; do
+            "$fw" -environment="$t" "-ignoreMigrationPatterns=*:future,*:pending" info validate migrate ||
+                { echo "loop failed on $t" >&2; exit 1; }
+        done' loop "$W" "$FW" $(names sq) >"$W/loop.log" 2>&1 || { tail -20 "$W/loop.log"; die "the loop failed"; }
+}
+
+run_fleet() {
+    (cd "$W" && in_ns "$FW" -fleet=bench migrate) >"$W/fleet.log" 2>&1 ||
+        { tail -30 "$W/fleet.log"; die "fleet migrate failed"; }
+}
+
+# every target of both runs has all M migrations
+check_done() {
+    local t bad=0
+    for t in $(names sq) $(names fl); do
+        [ "$(psql_ns -At -d "$t" -c "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL")" = "$M" ] ||
+            { echo "bench: $t is not fully migrated" >&2; bad=1; }
+    done
+    return $bad
+}
+
+# one comparison; prints "loop_s fleet_s"
+compare() { # $1 = label
+    local t0 t1 loop fleet
+    fresh_databases
+    echo "bench: $1: sequential loop over $N targets ..." >&2
+    t0=$(now); run_loop; t1=$(now); loop=$(python3 -c "print(f'{$t1-$t0:.2f}')")
+    echo "bench: $1: fleet migrate over $N targets ..." >&2
+    t0=$(now); run_fleet; t1=$(now); fleet=$(python3 -c "print(f'{$t1-$t0:.2f}')")
+    check_done || die "$1: not every target was migrated"
+    echo "$loop $fleet"
+}
+
+# ---------------------------------------------------------------- latency
+
+# relay.py LISTEN_PORT SERVER_PORT DELAY_MS: 127.0.0.1 to 127.0.0.1, each chunk held DELAY_MS
+write_relay() {
+    cat >"$W/relay.py" <<'PY'
+import asyncio, sys, time
+listen, server, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]) / 1000
+
+async def pump(reader, writer):
+    # read as fast as data comes, deliver each chunk `delay` after it arrived, in order
+    queue = asyncio.Queue()
+    async def deliver():
+        while True:
+            due, data = await queue.get()
+            if data is None:
+                break
+            wait = due - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            writer.write(data)
+            await writer.drain()
+        writer.close()
+    task = asyncio.ensure_future(deliver())
+    try:
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            queue.put_nowait((time.monotonic() + delay, data))
+    finally:
+        queue.put_nowait((0, None))
+        await task
+
+async def client(creader, cwriter):
+    sreader, swriter = await asyncio.open_connection("127.0.0.1", server)
+    await asyncio.gather(pump(creader, swriter), pump(sreader, cwriter), return_exceptions=True)
+
+async def main():
+    srv = await asyncio.start_server(client, "127.0.0.1", listen, backlog=512)
+    async with srv:
+        await srv.serve_forever()
+
+asyncio.run(main())
+PY
+}
+
+# netem on the namespace's loopback: every packet waits half the round trip
+add_latency() {
+    local half
+    half=$(python3 -c "print($LATENCY_MS / 2)")
+    if in_ns tc qdisc add dev lo root netem delay "${half}ms" 2>/dev/null; then
+        LATENCY_HOW="netem delay ${half}ms each way on the namespace's loopback"
+        write_config "$PGPORT"
+        return
+    fi
+    # No netem in this kernel: a relay inside the namespace holds every chunk half the round
+    # trip in each direction (order kept), and the clients connect through it.
+    RELAY_PORT=$((PGPORT + 1))
+    write_relay
+    # not through in_ns: a backgrounded function is a subshell, and $! would name it, not the relay
+    ip netns exec "$NS" python3 "$W/relay.py" "$RELAY_PORT" "$PGPORT" "$half" >"$W/relay.log" 2>&1 &
+    RELAY_PID=$!
+    for _ in $(seq 50); do
+        in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$RELAY_PORT" 2>/dev/null && break
+        sleep 0.1
+    done
+    LATENCY_HOW="no netem in this kernel: delaying relay, ${half}ms each way, inside the namespace"
+    write_config "$RELAY_PORT"
+}
+
+measure_rtt() { # median of 5 "SELECT 1" round trips through what the clients use, in ms
+    local port=$1
+    in_ns python3 - "$port" <<'PY'
+import socket, struct, sys, time
+# a raw PostgreSQL startup and five simple queries: the round trip as the clients see it
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+params = b"user\0postgres\0database\0postgres\0\0"
+s.sendall(struct.pack("!II", 8 + len(params), 196608) + params)
+def until_ready():
+    buf = b""
+    while True:
+        buf += s.recv(65536)
+        while len(buf) >= 5:
+            t, n = buf[0:1], struct.unpack("!I", buf[1:5])[0]
+            if len(buf) < 1 + n: break
+            buf = buf[1 + n:]
+            if t == b"Z": return
+until_ready()
+times = []
+for _ in range(5):
+    q = b"SELECT 1\0"
+    t0 = time.perf_counter()
+    s.sendall(b"Q" + struct.pack("!I", 4 + len(q)) + q)
+    until_ready()
+    times.append((time.perf_counter() - t0) * 1000)
+print(f"{sorted(times)[2]:.1f}")
+PY
+}
+
+# ---------------------------------------------------------------- main
+
+echo "bench: $N targets x $M migrations, fleet parallel=$PARALLEL, fsync=$BENCH_FSYNC, PostgreSQL on the loopback of namespace $NS" >&2
+write_config "$PGPORT"
+# Without latency both sides are bound by the two cores the server shares with them, and a run
+# varies by a tenth or so: take the median of REPEAT pairs (each pair run back to back).
+ratios=() loops=() fleets=()
+for k in $(seq 1 "$REPEAT"); do
+    read -r l f <<<"$(compare "no added latency ($k of $REPEAT)")" || exit 1
+    loops+=("$l") fleets+=("$f") ratios+=("$(python3 -c "print($l/$f)")")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+loop0=$(median "${loops[@]}") fleet0=$(median "${fleets[@]}") ratio0=$(median "${ratios[@]}")
+add_latency
+rtt=$(measure_rtt "${RELAY_PORT:-$PGPORT}")
+echo "bench: latency: $LATENCY_HOW (measured round trip ${rtt} ms)" >&2
+read -r loop1 fleet1 <<<"$(compare "+${LATENCY_MS}ms round trip")" || exit 1
+
+ratio() { python3 -c "print(f'{$1/$2:.1f}')"; }
+echo
+echo "fleet benchmark: $N PostgreSQL targets x $M migrations (fleetway $("$FW" --version | awk '{print $2}'))"
+printf '  %-26s loop %8ss   fleet %7ss   ratio %5sx  (goal >= 2x; medians of %s runs, ratios %s)\n' \
+    "no added latency" "$loop0" "$fleet0" "$(python3 -c "print(f'{$ratio0:.1f}')")" "$REPEAT" \
+    "$(printf '%s\n' "${ratios[@]}" | python3 -c "import sys; print(' '.join(f'{float(x):.2f}' for x in sys.stdin))")"
+printf '  %-26s loop %8ss   fleet %7ss   ratio %5sx  (goal >= 10x)\n' "+${LATENCY_MS} ms per round trip" "$loop1" "$fleet1" "$(ratio "$loop1" "$fleet1")"
+echo "  (latency: $LATENCY_HOW; measured ${rtt} ms per round trip)"

@@ -1,0 +1,1244 @@
+/* The MySQL / MariaDB driver, on libmariadb (MariaDB Connector/C).
+ *
+ * Schemas are databases. The connection speaks utf8mb4, always over TCP
+ * unless the URL names a local socket (a JDBC URL with "localhost" must not
+ * land on the system's /run/mysqld socket), and identifies itself with the
+ * connection attribute program_name=fleetway.
+ *
+ * Round trips are the cost (DESIGN.md): inside a batch, commands are joined
+ * into one multi-statement text and sent together at db_batch_end, or every
+ * BATCH_MAX_CMDS commands / BATCH_MAX_BYTES of SQL. The server runs such a
+ * text one statement at a time and stops at the first error, exactly as if
+ * the statements had been sent one by one, so DDL before a failure stays
+ * committed and nothing after it runs. Results come back in order, one per
+ * statement, which is how an error or a result set is matched to its
+ * command. A command that may give more than one result (CALL, EXECUTE, a
+ * compound statement with ';' inside) or none of its own making (LOAD DATA
+ * LOCAL) is sent on its own so the matching cannot slip.
+ *
+ * Parameters ('?') are replaced on the client by quoted literals made with
+ * mysql_real_escape_string, which knows the connection's character set and
+ * NO_BACKSLASH_ESCAPES; values are text, as everywhere in db.h.
+ *
+ * The migration lock is Flyway's named lock GET_LOCK('Flyway-<hash>', 10)
+ * (reference 12.2), retried until it is granted. db_cancel() stops a
+ * statement (or that wait) with KILL QUERY from a second connection and
+ * makes queued commands and lock waits give up. */
+#include "db/db-internal.h"
+#include "util/redact.h"
+#include "util/xalloc.h"
+#include <ctype.h>
+#include <mysql.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define BATCH_MAX_CMDS 1000
+#define BATCH_MAX_BYTES (512 * 1024)  /* well below any server's max_allowed_packet */
+#define PENDING_SQL_MAX 4096          /* statement text kept per command for error messages */
+#define CLEAN_CHUNK 100               /* DROP statements per round trip of clean */
+#define LOCK_WAIT_S 10                /* GET_LOCK timeout, as Flyway */
+#define LOCK_RETRY_MS 100
+#define DEFAULT_CONNECT_TIMEOUT_S 10
+
+enum tls_mode { TLS_OFF, TLS_PREFERRED, TLS_REQUIRED, TLS_VERIFY };
+
+/* everything needed to connect, kept for the second connection of cancel */
+struct my_conf {
+	char *host, *socket, *user, *password, *database;
+	unsigned int port;
+	unsigned int connect_timeout, rw_timeout;   /* seconds, 0 = library default */
+	unsigned int local_infile;
+	char *init_command;                         /* sessionVariables */
+	enum tls_mode tls;
+	char *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key, *ssl_crl, *ssl_cipher, *tls_version;
+};
+
+/* a command sent (or queued) whose result has not been read yet */
+struct pending {
+	const char *sql;     /* text shown in errors */
+	char *copy;          /* owned copy behind sql, for queued commands */
+	int line;
+	int want_rows;
+};
+
+struct my_db {
+	struct db base;
+	MYSQL *conn;
+	struct my_conf conf;
+	unsigned long thread_id;   /* for KILL QUERY */
+	int mariadb;               /* the server says MariaDB */
+	char *current_user;        /* cached: one query per connection */
+	char *database;            /* the URL's database, else DATABASE() at first use */
+	/* batch: queued commands as one multi-statement text */
+	int batching;
+	struct strbuf batch;
+	struct pending *pend;
+	size_t npend, alloc_pend;
+	/* named locks held, innermost last (GET_LOCK nests per name) */
+	char **locks;
+	size_t nlocks, alloc_locks;
+};
+
+static struct my_db *my(struct db *db)
+{
+	if (db->ops != &db_mysql_ops)
+		abort();   /* a programming error, like a failed assert */
+	return (struct my_db *)db;
+}
+
+/* ---- library ---- */
+
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static int lib_ok;
+
+static void lib_init(void)
+{
+	lib_ok = mysql_library_init(0, NULL, NULL) == 0;
+}
+
+/* mysql_library_init is not thread-safe, and mysql_init would call it on
+ * first use: do it once for the process. mysql_thread_init is a no-op in
+ * Connector/C 3 but needed by older client libraries in every thread that
+ * opens a connection; it may be called repeatedly. */
+static int lib_ready(void)
+{
+	pthread_once(&lib_once, lib_init);
+	if (!lib_ok)
+		return 0;
+	mysql_thread_init();
+	return 1;
+}
+
+/* ---- quoting ---- */
+
+static void quote(const char *name, struct strbuf *out)
+{
+	strbuf_addch(out, '`');
+	strbuf_add_doubled(out, name, '`');
+	strbuf_addch(out, '`');
+}
+
+static void my_quote_ident(const struct db *db, const char *name, struct strbuf *out)
+{
+	quote(name, out);
+}
+
+static void qualify(const char *schema, const char *name, struct strbuf *out)
+{
+	if (schema && *schema) {
+		quote(schema, out);
+		strbuf_addch(out, '.');
+	}
+	quote(name, out);
+}
+
+/* ---- lexing just enough of MySQL's SQL: strings, identifiers, comments ---- */
+
+static const char *skip_quoted(const char *p, int backslash_escapes)
+{
+	char q = *p++;
+	while (*p) {
+		if (backslash_escapes && *p == '\\' && p[1]) {
+			p += 2;
+		} else if (*p == q) {
+			if (p[1] != q)
+				return p + 1;
+			p += 2;
+		} else {
+			p++;
+		}
+	}
+	return p;
+}
+
+/* End of the string, quoted identifier or comment starting at p, or NULL
+ * when none starts there. The server's rules: "-- " needs a blank after the
+ * dashes; an executable comment (slash, star, '!' and version digits) is
+ * SQL, so only its opener is skipped and its content is read as SQL;
+ * backslashes escape in strings unless sql_mode has NO_BACKSLASH_ESCAPES. */
+static const char *skip_special(const char *p, int backslash_escapes)
+{
+	switch (*p) {
+	case '\'':
+	case '"':
+		return skip_quoted(p, backslash_escapes);
+	case '`':
+		return skip_quoted(p, 0);
+	case '#':
+		return p + strcspn(p, "\n");
+	case '-':
+		if (p[1] == '-' && (p[2] == '\0' || isspace((unsigned char)p[2]) ||
+				    iscntrl((unsigned char)p[2])))
+			return p + strcspn(p, "\n");
+		return NULL;
+	case '/':
+		if (p[1] != '*')
+			return NULL;
+		if (p[2] == '!' || (p[2] == 'M' && p[3] == '!')) {
+			p += p[2] == '!' ? 3 : 4;
+			while (isdigit((unsigned char)*p))
+				p++;
+			return p;
+		} else {
+			const char *end = strstr(p + 2, "*/");
+			return end ? end + 2 : p + strlen(p);
+		}
+	default:
+		return NULL;
+	}
+}
+
+static int word_is(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+	return !strncasecmp(p, w, n) && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+/* Can the command share a multi-statement text, i.e. is it one statement
+ * giving exactly one result? Not when it has a ';' of its own (compound
+ * statements, several statements), calls a procedure (one result per result
+ * set plus a status), runs a prepared statement (which may be a CALL) or
+ * loads a local file (the server asks the client for it mid-way). A command
+ * of nothing but comments goes alone too, so its "query was empty" error is
+ * its own. */
+static int batchable(const char *sql, int backslash_escapes)
+{
+	const char *p = sql, *first = NULL;
+	while (*p) {
+		const char *end = skip_special(p, backslash_escapes);
+		if (end) {
+			p = end;
+			continue;
+		}
+		if (*p == ';')
+			return 0;
+		if (!first && isalpha((unsigned char)*p))
+			first = p;
+		p++;
+	}
+	return first && !word_is(first, "CALL") && !word_is(first, "EXECUTE") &&
+	       !word_is(first, "LOAD");
+}
+
+/* as the server reported at its last answer */
+static int backslash_escapes(const MYSQL *conn)
+{
+	return !(conn->server_status & SERVER_STATUS_NO_BACKSLASH_ESCAPES);
+}
+
+/* a text parameter as an SQL literal */
+static int add_literal(MYSQL *conn, const char *value, struct strbuf *out)
+{
+	size_t n;
+	unsigned long written;
+	if (!value) {
+		strbuf_addstr(out, "NULL");
+		return 0;
+	}
+	n = strlen(value);
+	strbuf_grow(out, 2 * n + 3);
+	out->buf[out->len] = '\'';
+	written = mysql_real_escape_string(conn, out->buf + out->len + 1, value, (unsigned long)n);
+	if (written == (unsigned long)-1)
+		return -1;
+	strbuf_setlen(out, out->len + 1 + written);
+	strbuf_addch(out, '\'');
+	return 0;
+}
+
+/* append sql to out with its ? markers (outside strings, identifiers and
+ * comments) replaced by the parameters */
+static int substitute(MYSQL *conn, const char *sql, int nparams, const char *const *params,
+		      int line, struct strbuf *out, struct fw_error *err)
+{
+	const char *p = sql, *run = sql;
+	int used = 0;
+	if (nparams <= 0) {
+		strbuf_addstr(out, sql);
+		return 0;
+	}
+	while (*p) {
+		const char *end = skip_special(p, backslash_escapes(conn));
+		if (end) {
+			p = end;
+			continue;
+		}
+		if (*p == '?') {
+			strbuf_add(out, run, (size_t)(p - run));
+			if (used < nparams && add_literal(conn, params[used], out) < 0) {
+				fw_errorf(err, "FAULT", "unable to quote parameter %d", used + 1);
+				db_error_add_statement(err, sql, line);
+				return -1;
+			}
+			used++;
+			run = ++p;
+			continue;
+		}
+		p++;
+	}
+	strbuf_addstr(out, run);
+	if (used != nparams) {
+		fw_errorf(err, "FAULT", "internal error: statement has %d parameter markers, got %d values",
+			  used, nparams);
+		db_error_add_statement(err, sql, line);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- errors ---- */
+
+static int cancelled(struct my_db *m)
+{
+	return atomic_load(&m->base.cancelled);
+}
+
+/* the error of the last call on the connection, attributed to sql/line; a
+ * statement stopped by db_cancel is an interruption, not a failure */
+static int stmt_fail(struct my_db *m, const char *sql, int line, struct fw_error *err)
+{
+	struct strbuf msg = STRBUF_INIT;
+	strbuf_addstr(&msg, mysql_error(m->conn));
+	redact_buf(&msg);
+	db_sql_error(err, mysql_sqlstate(m->conn), (int)mysql_errno(m->conn), msg.buf, NULL, NULL,
+		     sql, line);
+	strbuf_release(&msg);
+	if (cancelled(m))
+		err->exit_code = FW_EXIT_INTERRUPTED;
+	return -1;
+}
+
+static int interrupted(struct fw_error *err)
+{
+	return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+}
+
+/* ---- results ---- */
+
+static struct db_result *to_db_result(MYSQL_RES *res)
+{
+	unsigned int ncols = mysql_num_fields(res);
+	MYSQL_FIELD *fields = mysql_fetch_fields(res);
+	struct db_result *r = db_result_new((int)ncols);
+	MYSQL_ROW row;
+	for (unsigned int c = 0; c < ncols; c++)
+		r->colnames[c] = xstrdup(fields[c].name ? fields[c].name : "");
+	while ((row = mysql_fetch_row(res))) {
+		unsigned long *lens = mysql_fetch_lengths(res);
+		char **out = db_result_add_row(r);
+		for (unsigned int c = 0; c < ncols; c++)
+			out[c] = row[c] ? xstrndup(row[c], lens[c]) : NULL;
+	}
+	return r;
+}
+
+static void take_result(struct my_db *m, MYSQL_RES *res, int want_rows,
+			struct db_result **first)
+{
+	if (first && !*first) {
+		*first = to_db_result(res);
+	} else if (want_rows && m->base.rows_fn) {
+		struct db_result *r = to_db_result(res);
+		m->base.rows_fn(m->base.rows_ctx, r);
+		db_result_free(r);
+	}
+}
+
+/* Read every result of the text just sent (qrc: what mysql_real_query
+ * returned). Result k belongs to command pend[k]; past the last command
+ * (only a miscounted command could get there) the last one takes them. The
+ * first result set goes to *first when first is given, result sets of
+ * commands with want_rows to the rows handler. The server runs nothing after
+ * a failed statement, so there is nothing left to drain after an error. */
+static int read_results(struct my_db *m, int qrc, const struct pending *pend, size_t n,
+			struct db_result **first, struct fw_error *err)
+{
+	int rc = qrc ? 1 : 0;
+	for (size_t k = 0;; k++) {
+		const struct pending *pd = &pend[k < n ? k : n - 1];
+		MYSQL_RES *res = NULL;
+		if (rc == 0) {
+			res = mysql_store_result(m->conn);
+			if (!res && mysql_field_count(m->conn) != 0)
+				rc = 1;   /* the rows could not be read */
+		}
+		if (rc > 0) {
+			stmt_fail(m, pd->sql, pd->line, err);
+			if (first) {
+				db_result_free(*first);
+				*first = NULL;
+			}
+			return -1;
+		}
+		if (res) {
+			take_result(m, res, pd->want_rows, first);
+			mysql_free_result(res);
+		}
+		rc = mysql_next_result(m->conn);
+		if (rc < 0)
+			break;
+	}
+	if (first && !*first)
+		*first = db_result_new(0);
+	return 0;
+}
+
+/* send one text and read its results; sql/line describe it in errors */
+static int run_text(struct my_db *m, const char *text, size_t len, const char *sql, int line,
+		    int want_rows, struct db_result **first, struct fw_error *err)
+{
+	struct pending pd = { sql, NULL, line, want_rows };
+	int rc = mysql_real_query(m->conn, text, (unsigned long)len);
+	return read_results(m, rc, &pd, 1, first, err);
+}
+
+/* ---- batches ---- */
+
+static void clear_pending(struct my_db *m)
+{
+	for (size_t i = 0; i < m->npend; i++)
+		free(m->pend[i].copy);
+	m->npend = 0;
+	strbuf_reset(&m->batch);
+}
+
+/* send the queued commands as one text and read their results */
+static int flush(struct my_db *m, struct fw_error *err)
+{
+	int rc, ret;
+	if (!m->npend)
+		return 0;
+	if (cancelled(m)) {
+		clear_pending(m);
+		return interrupted(err);
+	}
+	rc = mysql_real_query(m->conn, m->batch.buf, (unsigned long)m->batch.len);
+	ret = read_results(m, rc, m->pend, m->npend, NULL, err);
+	clear_pending(m);
+	return ret;
+}
+
+/* does the last line of s hold a comment that would swallow a ';' after it? */
+static int ends_in_comment(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	const char *last_nl = NULL;
+	for (const char *c = s; c < end; c++)
+		if (*c == '\n')
+			last_nl = c;
+	if (last_nl)
+		p = last_nl + 1;
+	for (; p < end; p++)
+		if (*p == '#' || (p[0] == '-' && p + 1 < end && p[1] == '-') ||
+		    (p[0] == '/' && p + 1 < end && p[1] == '*'))
+			return 1;
+	return 0;
+}
+
+/* queue one command; the separator keeps the server's line numbers as they
+ * would be for the statement alone (no newline unless a comment needs it) */
+static int enqueue(struct my_db *m, const struct db_cmd *cmd, struct fw_error *err)
+{
+	size_t start = m->batch.len, n;
+	struct pending *pd;
+	if (m->npend)
+		strbuf_addch(&m->batch, ';');
+	if (substitute(m->conn, cmd->sql, cmd->nparams, cmd->params, cmd->line, &m->batch,
+		       err) < 0) {
+		strbuf_setlen(&m->batch, start);
+		return -1;
+	}
+	if (ends_in_comment(m->batch.buf + start, m->batch.len - start))
+		strbuf_addch(&m->batch, '\n');
+	ALLOC_GROW(m->pend, m->npend + 1, m->alloc_pend);
+	pd = &m->pend[m->npend++];
+	n = strlen(cmd->sql);
+	pd->copy = xstrndup(cmd->sql, n > PENDING_SQL_MAX ? PENDING_SQL_MAX : n);
+	pd->sql = pd->copy;
+	pd->line = cmd->line;
+	pd->want_rows = cmd->want_rows;
+	return 0;
+}
+
+/* a command that goes alone: all its results are its own */
+static int run_alone(struct my_db *m, const struct db_cmd *cmd, struct fw_error *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	int ret;
+	if (substitute(m->conn, cmd->sql, cmd->nparams, cmd->params, cmd->line, &text, err) < 0) {
+		strbuf_release(&text);
+		return -1;
+	}
+	ret = run_text(m, text.buf, text.len, cmd->sql, cmd->line, cmd->want_rows, NULL, err);
+	strbuf_release(&text);
+	return ret;
+}
+
+static int my_batch_begin(struct db *db, struct fw_error *err)
+{
+	my(db)->batching = 1;
+	return 0;
+}
+
+/* after an error the batch is over: nothing queued may run later */
+static int batch_failed(struct my_db *m)
+{
+	clear_pending(m);
+	return -1;
+}
+
+static int my_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	if (!m->batching || !batchable(cmd->sql, backslash_escapes(m->conn))) {
+		if (flush(m, err) < 0 || run_alone(m, cmd, err) < 0)
+			return batch_failed(m);
+		return 0;
+	}
+	if (m->npend && m->batch.len + strlen(cmd->sql) > BATCH_MAX_BYTES && flush(m, err) < 0)
+		return batch_failed(m);
+	if (enqueue(m, cmd, err) < 0)
+		return batch_failed(m);
+	if ((m->npend >= BATCH_MAX_CMDS || m->batch.len >= BATCH_MAX_BYTES) && flush(m, err) < 0)
+		return batch_failed(m);
+	return 0;
+}
+
+static int my_batch_end(struct db *db, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	m->batching = 0;
+	return flush(m, err) < 0 ? batch_failed(m) : 0;
+}
+
+/* ---- statements outside batches ---- */
+
+/* exec and query see the effects of every command queued before them */
+static int my_exec(struct db *db, const char *sql, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	if (flush(m, err) < 0)
+		return batch_failed(m);
+	return run_text(m, sql, strlen(sql), sql, 0, 0, NULL, err);
+}
+
+static int my_query(struct db *db, const char *sql, int nparams, const char *const *params,
+		    struct db_result **out, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct strbuf text = STRBUF_INIT;
+	int ret;
+	*out = NULL;
+	if (flush(m, err) < 0)
+		return batch_failed(m);
+	if (substitute(m->conn, sql, nparams, params, 0, &text, err) < 0) {
+		strbuf_release(&text);
+		return -1;
+	}
+	ret = run_text(m, text.buf, text.len, sql, 0, 0, out, err);
+	strbuf_release(&text);
+	return ret;
+}
+
+/* first column of the first row, or NULL */
+static int query_value(struct my_db *m, const char *sql, int nparams, const char *const *params,
+		       char **out, struct fw_error *err)
+{
+	struct db_result *r;
+	const char *v;
+	*out = NULL;
+	if (my_query(&m->base, sql, nparams, params, &r, err) < 0)
+		return -1;
+	v = db_value(r, 0, 0);
+	*out = v ? xstrdup(v) : NULL;
+	db_result_free(r);
+	return 0;
+}
+
+static int query_count(struct my_db *m, const char *sql, int nparams, const char *const *params,
+		       long *out, struct fw_error *err)
+{
+	char *v;
+	if (query_value(m, sql, nparams, params, &v, err) < 0)
+		return -1;
+	*out = v ? strtol(v, NULL, 10) : 0;
+	free(v);
+	return 0;
+}
+
+/* ---- connecting ---- */
+
+/* what the JDBC properties say about TLS, before it is decided */
+struct tls_props {
+	const char *mode;     /* sslMode */
+	int use;              /* useSSL / useSsl; -1 = not given */
+	int require;          /* requireSSL (Connector/J 5) */
+	int verify;           /* verifyServerCertificate (Connector/J) */
+	int trust;            /* trustServerCertificate (MariaDB Connector/J) */
+};
+
+static int is_true(const char *v)
+{
+	return !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes");
+}
+
+static int key_is(const char *k, const char *const *names)
+{
+	for (; *names; names++)
+		if (!strcasecmp(k, *names))
+			return 1;
+	return 0;
+}
+
+static void set_str(char **field, const char *v)
+{
+	free(*field);
+	*field = *v ? xstrdup(v) : NULL;
+}
+
+/* JDBC timeouts are milliseconds, the library's whole seconds */
+static unsigned int ms_to_s(const char *v)
+{
+	long ms = strtol(v, NULL, 10);
+	return ms > 0 ? (unsigned int)((ms + 999) / 1000) : 0;
+}
+
+static const char *const K_CA[] = { "serverSslCert", "sslCa", "ssl-ca", NULL };
+static const char *const K_CAPATH[] = { "sslCaPath", "ssl-capath", NULL };
+static const char *const K_CERT[] = { "sslCert", "ssl-cert", NULL };
+static const char *const K_KEY[] = { "sslKey", "ssl-key", NULL };
+static const char *const K_CRL[] = { "sslCrl", "ssl-crl", NULL };
+static const char *const K_TLSVER[] = { "enabledSslProtocolSuites", "enabledTLSProtocols",
+					"tlsVersion", "tls-version", NULL };
+static const char *const K_CIPHER[] = { "enabledSslCipherSuites", "enabledTLSCipherSuites",
+					"sslCipher", "ssl-cipher", NULL };
+static const char *const K_SOCKET[] = { "localSocket", "socket", NULL };
+static const char *const K_INFILE[] = { "allowLoadLocalInfile", "allowLocalInfile", NULL };
+
+/* the TLS settings that are file names or lists */
+static int tls_file_property(struct my_conf *c, const char *k, const char *v)
+{
+	if (key_is(k, K_CA))
+		set_str(&c->ssl_ca, strncmp(v, "file:", 5) ? v : v + 5);
+	else if (key_is(k, K_CAPATH))
+		set_str(&c->ssl_capath, v);
+	else if (key_is(k, K_CERT))
+		set_str(&c->ssl_cert, v);
+	else if (key_is(k, K_KEY))
+		set_str(&c->ssl_key, v);
+	else if (key_is(k, K_CRL))
+		set_str(&c->ssl_crl, v);
+	else if (key_is(k, K_TLSVER))
+		set_str(&c->tls_version, v);
+	else if (key_is(k, K_CIPHER))
+		set_str(&c->ssl_cipher, v);
+	else
+		return 0;
+	return 1;
+}
+
+/* One driver property (URL parameter or jdbcProperties entry), by the names
+ * of MySQL Connector/J and MariaDB Connector/J; the rest (serverTimezone,
+ * useUnicode, ...) mean nothing here and are ignored. */
+static void conf_property(struct my_conf *c, struct tls_props *t, char **user, char **password,
+			  const char *k, const char *v)
+{
+	if (!strcasecmp(k, "sslMode") || !strcasecmp(k, "ssl-mode"))
+		t->mode = v;
+	else if (!strcasecmp(k, "useSSL") || !strcasecmp(k, "ssl"))
+		t->use = is_true(v);
+	else if (!strcasecmp(k, "requireSSL"))
+		t->require = is_true(v);
+	else if (!strcasecmp(k, "verifyServerCertificate"))
+		t->verify = is_true(v);
+	else if (!strcasecmp(k, "trustServerCertificate"))
+		t->trust = is_true(v);
+	else if (tls_file_property(c, k, v))
+		;
+	else if (!strcasecmp(k, "connectTimeout"))
+		c->connect_timeout = ms_to_s(v);
+	else if (!strcasecmp(k, "socketTimeout"))
+		c->rw_timeout = ms_to_s(v);
+	else if (key_is(k, K_SOCKET))
+		set_str(&c->socket, v);
+	else if (key_is(k, K_INFILE))
+		c->local_infile = (unsigned int)is_true(v);
+	else if (!strcasecmp(k, "sessionVariables") && *v) {
+		free(c->init_command);
+		c->init_command = xmalloc(strlen(v) + sizeof("SET SESSION "));
+		strcpy(c->init_command, "SET SESSION ");
+		strcat(c->init_command, v);
+	} else if (!strcasecmp(k, "user"))
+		set_str(user, v);
+	else if (!strcasecmp(k, "password")) {
+		redact_register(v);
+		set_str(password, v);
+	}
+}
+
+/* sslMode wins; else useSSL decides, verifying the certificate by the
+ * defaults of the connector the URL names (MariaDB's verifies unless told
+ * to trust, MySQL's does not unless told to verify). Libmariadb cannot check
+ * the CA without the host name, so VERIFY_CA checks both. */
+static int tls_decide(const struct tls_props *t, int mariadb_url, enum tls_mode *out,
+		      struct fw_error *err)
+{
+	static const struct { const char *name; enum tls_mode mode; } modes[] = {
+		{ "DISABLED", TLS_OFF }, { "disable", TLS_OFF },
+		{ "PREFERRED", TLS_PREFERRED }, { "prefer", TLS_PREFERRED },
+		{ "REQUIRED", TLS_REQUIRED }, { "require", TLS_REQUIRED }, { "trust", TLS_REQUIRED },
+		{ "VERIFY_CA", TLS_VERIFY }, { "verify-ca", TLS_VERIFY },
+		{ "VERIFY_IDENTITY", TLS_VERIFY }, { "verify-full", TLS_VERIFY },
+	};
+	if (t->mode) {
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+			if (!strcasecmp(t->mode, modes[i].name)) {
+				*out = modes[i].mode;
+				return 0;
+			}
+		fw_errorf(err, "CONFIGURATION", "invalid sslMode '%s'", t->mode);
+		fw_error_hint(err, "use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY");
+		return -1;
+	}
+	if (t->use == 1 || t->require == 1) {
+		if (t->verify == 1)
+			*out = TLS_VERIFY;
+		else if (t->trust == 1 || t->verify == 0)
+			*out = TLS_REQUIRED;
+		else
+			*out = mariadb_url ? TLS_VERIFY : TLS_REQUIRED;
+	} else {
+		*out = TLS_OFF;
+	}
+	return 0;
+}
+
+static void conf_release(struct my_conf *c)
+{
+	free(c->host);
+	free(c->socket);
+	free(c->user);
+	free(c->password);
+	free(c->database);
+	free(c->init_command);
+	free(c->ssl_ca);
+	free(c->ssl_capath);
+	free(c->ssl_cert);
+	free(c->ssl_key);
+	free(c->ssl_crl);
+	free(c->ssl_cipher);
+	free(c->tls_version);
+	memset(c, 0, sizeof(*c));
+}
+
+/* jdbcProperties first, then the URL's parameters (which win, as in the
+ * JDBC drivers); user and password of the URL (or of the configuration,
+ * already merged by db.c) beat those of jdbcProperties */
+static int build_conf(struct my_conf *c, const struct db_url *u, const struct db_params *prm,
+		      struct fw_error *err)
+{
+	struct tls_props t = { NULL, -1, -1, -1, -1 };
+	char *user = NULL, *password = NULL;
+	memset(c, 0, sizeof(*c));
+	c->connect_timeout = DEFAULT_CONNECT_TIMEOUT_S;
+	for (size_t i = 0; i < prm->nprops; i++)
+		conf_property(c, &t, &user, &password, prm->prop_keys[i], prm->prop_values[i]);
+	for (size_t i = 0; i < u->param_keys.nr; i++)
+		conf_property(c, &t, &user, &password, u->param_keys.v[i], u->param_values.v[i]);
+	c->host = xstrdup(u->host && *u->host ? u->host : "localhost");
+	c->port = u->port ? (unsigned int)u->port : 3306;
+	c->database = u->database && *u->database ? xstrdup(u->database) : NULL;
+	c->user = u->user ? xstrdup(u->user) : user;
+	c->password = u->password ? xstrdup(u->password) : password;
+	if (u->user)
+		free(user);
+	if (u->password)
+		free(password);
+	redact_register(c->password);
+	if (tls_decide(&t, u->mariadb, &c->tls, err) < 0) {
+		conf_release(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void set_opt_str(MYSQL *h, enum mysql_option opt, const char *v)
+{
+	if (v)
+		mysql_options(h, opt, v);
+}
+
+/* Connector/C 3.3 treats "use TLS" as a wish: only with certificate
+ * verification does it refuse a server without TLS before authenticating.
+ * REQUIRED is therefore checked right after connecting (connect_conn), and
+ * until then only authentication plugins that never send the password in
+ * clear may answer the server (PAM's "dialog" would): users of those need a
+ * VERIFY mode. */
+#define AUTH_WITHOUT_CLEAR_PASSWORD \
+	"mysql_native_password,client_ed25519,caching_sha2_password,sha256_password," \
+	"auth_gssapi_client"
+
+static void set_tls_options(MYSQL *h, const struct my_conf *c)
+{
+	my_bool on = 1, verify = c->tls == TLS_VERIFY;
+	if (c->tls == TLS_OFF)
+		return;
+	mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &on);
+	mysql_options(h, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+	if (c->tls == TLS_REQUIRED)
+		mysql_options(h, MARIADB_OPT_RESTRICTED_AUTH, AUTH_WITHOUT_CLEAR_PASSWORD);
+	set_opt_str(h, MYSQL_OPT_SSL_CA, c->ssl_ca);
+	set_opt_str(h, MYSQL_OPT_SSL_CAPATH, c->ssl_capath);
+	set_opt_str(h, MYSQL_OPT_SSL_CERT, c->ssl_cert);
+	set_opt_str(h, MYSQL_OPT_SSL_KEY, c->ssl_key);
+	set_opt_str(h, MYSQL_OPT_SSL_CRL, c->ssl_crl);
+	set_opt_str(h, MYSQL_OPT_SSL_CIPHER, c->ssl_cipher);
+	set_opt_str(h, MARIADB_OPT_TLS_VERSION, c->tls_version);
+}
+
+static void set_options(MYSQL *h, const struct my_conf *c)
+{
+	unsigned int proto = c->socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
+	mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(h, MYSQL_OPT_PROTOCOL, &proto);
+	mysql_optionsv(h, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "fleetway");
+	mysql_options(h, MYSQL_OPT_LOCAL_INFILE, &c->local_infile);
+	if (c->connect_timeout)
+		mysql_options(h, MYSQL_OPT_CONNECT_TIMEOUT, &c->connect_timeout);
+	if (c->rw_timeout) {
+		mysql_options(h, MYSQL_OPT_READ_TIMEOUT, &c->rw_timeout);
+		mysql_options(h, MYSQL_OPT_WRITE_TIMEOUT, &c->rw_timeout);
+	}
+	set_opt_str(h, MYSQL_INIT_COMMAND, c->init_command);
+	set_tls_options(h, c);
+}
+
+static int connect_fail(MYSQL *h, struct fw_error *err)
+{
+	struct strbuf m = STRBUF_INIT;
+	strbuf_addstr(&m, mysql_error(h));
+	strbuf_rtrim(&m);
+	redact_buf(&m);
+	fw_errorf(err, "DB_CONNECTION", "%s", m.len ? m.buf : "connection failed");
+	strncpy(err->sqlstate, mysql_sqlstate(h), sizeof(err->sqlstate) - 1);
+	err->sql_errcode = (int)mysql_errno(h);
+	strbuf_release(&m);
+	mysql_close(h);
+	return -1;
+}
+
+/* a new connection by c; with_db: open the URL's database */
+static int connect_conn(const struct my_conf *c, int with_db, MYSQL **out, struct fw_error *err)
+{
+	MYSQL *h = mysql_init(NULL);
+	*out = NULL;
+	if (!h)
+		return fw_errorf(err, "DB_CONNECTION", "out of memory");
+	set_options(h, c);
+	if (!mysql_real_connect(h, c->socket ? "localhost" : c->host, c->user, c->password,
+				with_db ? c->database : NULL, c->port, c->socket,
+				CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS))
+		return connect_fail(h, err);
+	if (c->tls >= TLS_REQUIRED && !mysql_get_ssl_cipher(h)) {
+		mysql_close(h);
+		fw_errorf(err, "DB_CONNECTION", "the server did not accept a TLS connection");
+		fw_error_hint(err, "the URL asks for TLS (useSSL or sslMode); enable TLS on the server "
+			      "or use sslMode=DISABLED");
+		return -1;
+	}
+	*out = h;
+	return 0;
+}
+
+/* "MariaDB 10.11.6" / "MySQL 8.0.36" from the server's version string
+ * (MariaDB before 11 may prefix it with "5.5.5-" for old replicas) */
+static void set_product(struct my_db *m)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *v = mysql_get_server_info(m->conn);
+	if (!v)
+		v = "";
+	if (!strncmp(v, "5.5.5-", 6) && strstr(v, "MariaDB"))
+		v += 6;
+	m->mariadb = strstr(v, "MariaDB") != NULL;
+	strbuf_addf(&sb, "%s %.*s", m->mariadb ? "MariaDB" : "MySQL", (int)strspn(v, "0123456789."),
+		    v);
+	m->base.product = strbuf_detach(&sb, NULL);
+}
+
+static int my_open(const struct db_url *u, const struct db_params *prm, struct db **out,
+		   struct fw_error *err)
+{
+	struct my_db *m;
+	*out = NULL;
+	if (!lib_ready())
+		return fw_errorf(err, "DB_CONNECTION", "unable to initialise the MariaDB client library");
+	m = xcalloc(1, sizeof(*m));
+	m->base.ops = &db_mysql_ops;
+	strbuf_init(&m->batch, 0);
+	if (build_conf(&m->conf, u, prm, err) < 0 || connect_conn(&m->conf, 1, &m->conn, err) < 0) {
+		conf_release(&m->conf);
+		free(m);
+		return -1;
+	}
+	m->thread_id = mysql_thread_id(m->conn);
+	m->database = m->conf.database ? xstrdup(m->conf.database) : NULL;
+	set_product(m);
+	*out = &m->base;
+	return 0;
+}
+
+static void my_close(struct db *db)
+{
+	struct my_db *m = my(db);
+	clear_pending(m);
+	strbuf_release(&m->batch);
+	free(m->pend);
+	for (size_t i = 0; i < m->nlocks; i++)
+		free(m->locks[i]);
+	free(m->locks);
+	free(m->current_user);
+	free(m->database);
+	mysql_close(m->conn);
+	conf_release(&m->conf);
+	free(m);
+}
+
+/* ---- introspection ---- */
+
+static int my_current_schema(struct db *db, char **out, struct fw_error *err)
+{
+	return query_value(my(db), "SELECT DATABASE()", 0, NULL, out, err);
+}
+
+/* reference 4.4: installed_by defaults to the user name without the host */
+static int my_current_user(struct db *db, char **out, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	if (!m->current_user && query_value(m, "SELECT SUBSTRING_INDEX(USER(),'@',1)", 0, NULL,
+					    &m->current_user, err) < 0)
+		return -1;
+	*out = xstrdup(m->current_user ? m->current_user : "");
+	return 0;
+}
+
+/* the database the connection started in (${flyway:database}) */
+static int my_database_name(struct db *db, char **out, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	if (!m->database && query_value(m, "SELECT DATABASE()", 0, NULL, &m->database, err) < 0)
+		return -1;
+	*out = m->database ? xstrdup(m->database) : NULL;
+	return 0;
+}
+
+static int my_schema_exists(struct db *db, const char *schema, int *exists, struct fw_error *err)
+{
+	const char *params[] = { schema };
+	long n;
+	if (query_count(my(db), "SELECT COUNT(*) FROM information_schema.schemata"
+			" WHERE schema_name = ?", 1, params, &n, err) < 0)
+		return -1;
+	*exists = n > 0;
+	return 0;
+}
+
+static int my_table_exists(struct db *db, const char *schema, const char *table, int *exists,
+			   struct fw_error *err)
+{
+	const char *params[] = { schema && *schema ? schema : NULL, table };
+	long n;
+	if (query_count(my(db), "SELECT COUNT(*) FROM information_schema.tables"
+			" WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?"
+			" AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')", 2, params, &n,
+			err) < 0)
+		return -1;
+	*exists = n > 0;
+	return 0;
+}
+
+/* Reference 6.1: empty means no table, view, routine, trigger or event
+ * (constraints and indexes belong to tables). information_schema.events
+ * cannot be read on some MariaDB servers whose event scheduler is disabled,
+ * as Flyway found: then the events are left out. */
+#define EMPTY_SQL(events) \
+	"SELECT (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?)" \
+	" + (SELECT COUNT(*) FROM information_schema.routines WHERE routine_schema = ?)" \
+	" + (SELECT COUNT(*) FROM information_schema.triggers WHERE trigger_schema = ?)" events
+
+static int my_schema_is_empty(struct db *db, const char *schema, int *empty,
+			      struct fw_error *err)
+{
+	const char *params[] = { schema, schema, schema, schema };
+	struct fw_error first = FW_ERROR_INIT;
+	long n;
+	if (query_count(my(db), EMPTY_SQL(" + (SELECT COUNT(*) FROM information_schema.events"
+					  " WHERE event_schema = ?)"), 4, params, &n, &first) < 0 &&
+	    query_count(my(db), EMPTY_SQL(""), 3, params, &n, err) < 0) {
+		fw_error_clear(&first);
+		return -1;
+	}
+	fw_error_clear(&first);
+	*empty = n == 0;
+	return 0;
+}
+
+static int schema_statement(struct db *db, const char *verb, const char *schema,
+			    struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	strbuf_addstr(&sql, verb);
+	quote(schema, &sql);
+	ret = my_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static int my_create_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	return schema_statement(db, "CREATE DATABASE ", schema, err);
+}
+
+static int my_drop_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	return schema_statement(db, "DROP DATABASE ", schema, err);
+}
+
+/* Reference 4.2, MySQL: exactly this text, sent as one round trip. MariaDB
+ * gets Flyway's empty constraint name ("CONSTRAINT  PRIMARY KEY"). The
+ * tablespace is quoted with backticks: Flyway's "ts" is a string, not a
+ * name, to a server without ANSI_QUOTES, and a syntax error there. */
+static int my_create_history_table(struct db *db, const char *schema, const char *table,
+				   const char *tablespace, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
+	int ret;
+	qualify(schema, table, &q);
+	strbuf_addf(&sql, "CREATE TABLE %s (\n"
+		"    `installed_rank` INT NOT NULL,\n"
+		"    `version` VARCHAR(50),\n"
+		"    `description` VARCHAR(200) NOT NULL,\n"
+		"    `type` VARCHAR(20) NOT NULL,\n"
+		"    `script` VARCHAR(1000) NOT NULL,\n"
+		"    `checksum` INT,\n"
+		"    `installed_by` VARCHAR(100) NOT NULL,\n"
+		"    `installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
+		"    `execution_time` INT NOT NULL,\n"
+		"    `success` BOOL NOT NULL,\n"
+		"    CONSTRAINT ", q.buf);
+	if (!m->mariadb) {
+		strbuf_addf(&name, "%s_pk", table);
+		quote(name.buf, &sql);
+	}
+	strbuf_addstr(&sql, " PRIMARY KEY (`installed_rank`)\n)");
+	if (tablespace && *tablespace) {
+		strbuf_addstr(&sql, " TABLESPACE ");
+		quote(tablespace, &sql);
+	}
+	strbuf_addstr(&sql, ";\nCREATE INDEX ");
+	strbuf_reset(&name);
+	strbuf_addf(&name, "%s_s_idx", table);
+	quote(name.buf, &sql);
+	strbuf_addf(&sql, " ON %s (`success`);", q.buf);
+	ret = my_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	strbuf_release(&q);
+	strbuf_release(&name);
+	return ret;
+}
+
+/* ---- clean (reference 7.3) ---- */
+
+/* Everything to drop, in Flyway's order: events, routines, views, tables
+ * (their triggers go with them), sequences. The first row carries the
+ * session's foreign_key_checks, to be restored afterwards. */
+#define CLEAN_SQL(events) \
+	"SELECT 0, '', @@SESSION.foreign_key_checks" \
+	events \
+	" UNION ALL SELECT 2, routine_type, routine_name FROM information_schema.routines" \
+	"  WHERE routine_schema = ?" \
+	" UNION ALL SELECT 3, 'VIEW', table_name FROM information_schema.tables" \
+	"  WHERE table_schema = ? AND table_type = 'VIEW'" \
+	" UNION ALL SELECT 4, 'TABLE', table_name FROM information_schema.tables" \
+	"  WHERE table_schema = ? AND table_type NOT IN ('VIEW', 'SEQUENCE')" \
+	" UNION ALL SELECT 5, 'SEQUENCE', table_name FROM information_schema.tables" \
+	"  WHERE table_schema = ? AND table_type = 'SEQUENCE'" \
+	" ORDER BY 1"
+
+static int clean_list(struct my_db *m, const char *schema, struct db_result **out,
+		      struct fw_error *err)
+{
+	const char *params[] = { schema, schema, schema, schema, schema };
+	struct fw_error first = FW_ERROR_INIT;
+	int ret = my_query(&m->base, CLEAN_SQL(" UNION ALL SELECT 1, 'EVENT', event_name"
+					       " FROM information_schema.events WHERE event_schema = ?"),
+			   5, params, out, &first);
+	if (ret < 0)   /* events unreadable (see my_schema_is_empty) */
+		ret = my_query(&m->base, CLEAN_SQL(""), 4, params + 1, out, err);
+	fw_error_clear(&first);
+	return ret;
+}
+
+static void add_statement(struct strbuf *text, const char *stmt)
+{
+	if (text->len)
+		strbuf_addstr(text, ";\n");
+	strbuf_addstr(text, stmt);
+}
+
+/* The DROPs go CLEAN_CHUNK to a round trip with foreign key checks off, so
+ * that tables drop in any order; the checks are restored even on failure. */
+static int my_clean_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct strbuf chunk = STRBUF_INIT, restore = STRBUF_INIT, drop = STRBUF_INIT;
+	struct db_result *r;
+	int ret = 0, n = 0;
+	if (clean_list(m, schema, &r, err) < 0)
+		return -1;
+	strbuf_addf(&restore, "SET SESSION foreign_key_checks = %s",
+		    db_value(r, 0, 2) && !strcmp(db_value(r, 0, 2), "0") ? "0" : "1");
+	add_statement(&chunk, "SET SESSION foreign_key_checks = 0");
+	for (int i = 1; ret == 0 && i < r->nrows; i++) {
+		strbuf_reset(&drop);
+		strbuf_addf(&drop, "DROP %s IF EXISTS ", db_value(r, i, 1));
+		qualify(schema, db_value(r, i, 2), &drop);
+		add_statement(&chunk, drop.buf);
+		if (++n == CLEAN_CHUNK) {
+			ret = my_exec(db, chunk.buf, err);
+			strbuf_reset(&chunk);
+			n = 0;
+		}
+	}
+	if (ret == 0) {
+		add_statement(&chunk, restore.buf);
+		ret = my_exec(db, chunk.buf, err);
+	} else {
+		struct fw_error ignored = FW_ERROR_INIT;
+		my_exec(db, restore.buf, &ignored);
+		fw_error_clear(&ignored);
+	}
+	db_result_free(r);
+	strbuf_release(&chunk);
+	strbuf_release(&restore);
+	strbuf_release(&drop);
+	return ret;
+}
+
+/* ---- the lock (reference 12.2) ---- */
+
+static void lock_name(const char *schema, const char *table, struct strbuf *out)
+{
+	struct strbuf q = STRBUF_INIT;
+	qualify(schema, table, &q);
+	strbuf_addf(out, "Flyway-%d", (int)db_java_hash(q.buf));
+	strbuf_release(&q);
+}
+
+/* Flyway's loop: GET_LOCK waits up to 10 s on the server and is repeated
+ * 100 ms later until granted, with no limit (lockRetryCount does not apply
+ * to MySQL). Only db_cancel() ends the wait. */
+static int my_lock(struct db *db, const char *schema, const char *table, int retry_count,
+		   struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct strbuf name = STRBUF_INIT, sql = STRBUF_INIT;
+	const char *params[1];
+	int got = 0, ret = 0;
+	lock_name(schema, table, &name);
+	strbuf_addf(&sql, "SELECT GET_LOCK(?, %d)", LOCK_WAIT_S);
+	params[0] = name.buf;
+	while (!got && ret == 0) {
+		char *v;
+		if (cancelled(m)) {
+			ret = interrupted(err);
+		} else if (query_value(m, sql.buf, 1, params, &v, err) < 0) {
+			ret = cancelled(m) ? interrupted(err) : -1;
+		} else {
+			got = v && !strcmp(v, "1");
+			free(v);
+			if (!got)
+				db_sleep_ms(LOCK_RETRY_MS);
+		}
+	}
+	if (got) {
+		ALLOC_GROW(m->locks, m->nlocks + 1, m->alloc_locks);
+		m->locks[m->nlocks++] = strbuf_detach(&name, NULL);
+	}
+	strbuf_release(&name);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static int my_unlock(struct db *db, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	const char *params[1];
+	char *name, *v = NULL;
+	int ret;
+	if (!m->nlocks)
+		return 0;
+	name = m->locks[--m->nlocks];
+	params[0] = name;
+	ret = query_value(m, "SELECT RELEASE_LOCK(?)", 1, params, &v, err);
+	if (ret < 0)
+		fw_error_prefix(err, "unable to release the named lock '%s'", name);
+	free(v);
+	free(name);
+	return ret;
+}
+
+/* ---- cancel ---- */
+
+/* From another thread: queued commands and lock waits give up, and the
+ * statement running now is stopped by KILL QUERY from a connection of its
+ * own (the server refuses nothing to the same user). */
+static void my_cancel(struct db *db)
+{
+	struct my_db *m = my(db);
+	struct fw_error ignored = FW_ERROR_INIT;
+	char sql[64];
+	MYSQL *k;
+	atomic_store(&m->base.cancelled, 1);   /* db_cancel did too; harmless */
+	if (!lib_ready() || connect_conn(&m->conf, 0, &k, &ignored) < 0) {
+		fw_error_clear(&ignored);
+		return;
+	}
+	snprintf(sql, sizeof(sql), "KILL QUERY %lu", m->thread_id);
+	mysql_real_query(k, sql, (unsigned long)strlen(sql));
+	mysql_close(k);
+}
+
+const struct db_ops db_mysql_ops = {
+	.name = "MySQL",
+	.kind = DB_MYSQL,
+	.open = my_open,
+	.close = my_close,
+	.quote_ident = my_quote_ident,
+	.exec = my_exec,
+	.query = my_query,
+	.batch_begin = my_batch_begin,
+	.batch_add = my_batch_add,
+	.batch_end = my_batch_end,
+	.current_schema = my_current_schema,
+	.current_user = my_current_user,
+	.database_name = my_database_name,
+	.schema_exists = my_schema_exists,
+	.schema_is_empty = my_schema_is_empty,
+	.table_exists = my_table_exists,
+	.create_schema = my_create_schema,
+	.create_history_table = my_create_history_table,
+	.lock = my_lock,
+	.unlock = my_unlock,
+	.clean_schema = my_clean_schema,
+	.drop_schema = my_drop_schema,
+	.cancel = my_cancel,
+	.supports_ddl_transactions = 0,
+	.bool_true = "1",
+	.bool_false = "0",
+};

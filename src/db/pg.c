@@ -1,0 +1,1181 @@
+/* The PostgreSQL driver, on libpq.
+ *
+ * Round trips are the cost (DESIGN.md), so a batch is a libpq pipeline: every
+ * command of a migration is sent without waiting, and results are read once
+ * at the end. To bound memory on huge scripts the pipeline is synced and its
+ * results read every PIPE_MAX_CMDS commands or PIPE_MAX_BYTES of SQL. Reading
+ * results at each sync also means no command is sent after a failed one:
+ * after an error the server skips the rest of the segment, but a later
+ * segment would run, which matters for non-transactional migrations.
+ *
+ * Two kinds of statement cannot share a pipeline segment: COPY FROM STDIN
+ * (libpq cannot pipeline it; it runs outside pipeline mode) and the ones that
+ * refuse to run inside a transaction block or pipeline (CREATE INDEX
+ * CONCURRENTLY, VACUUM, ...; they get a segment of their own).
+ *
+ * The migration lock is a session advisory lock with Flyway's key, held on
+ * this connection without an open transaction, so that CREATE INDEX
+ * CONCURRENTLY on the same connection does not wait for it (Flyway's
+ * transactional lock makes it hang; reference 14, item 1). */
+#include "db/db-internal.h"
+#include "util/redact.h"
+#include "util/xalloc.h"
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PIPE_MAX_CMDS 500
+#define PIPE_MAX_BYTES (1024 * 1024)
+#define PENDING_SQL_MAX 4096      /* statement text kept per command for error messages */
+#define COPY_CHUNK (64 * 1024)
+#define CLEAN_CHUNK 100           /* DROP statements per transaction of clean */
+#define FLYWAY_LOCK_BASE 0x466C79776179LL   /* "Flyway" in ASCII (reference 12.1) */
+
+/* a command sent in the pipeline, waiting for its result */
+struct pending {
+	int line;
+	int want_rows;
+	char *sql;                /* possibly shortened copy */
+};
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	PGcancel *cancel;
+	char *current_user;       /* cached: one query per connection */
+	/* pipeline state */
+	int in_pipeline;
+	int syncs;                /* syncs sent whose results are not read yet */
+	struct pending *pend;
+	size_t npend, alloc_pend;
+	size_t sent_bytes;        /* SQL sent since the last sync */
+	/* advisory locks held (a stack: lock calls may nest) */
+	long long *locks;
+	size_t nlocks, alloc_locks;
+};
+
+static struct pg_db *pg(struct db *db)
+{
+	if (db->ops != &db_pg_ops)
+		abort();   /* a programming error, like a failed assert */
+	return (struct pg_db *)db;
+}
+
+static void quote(const char *name, struct strbuf *out)
+{
+	strbuf_addch(out, '"');
+	strbuf_add_doubled(out, name, '"');
+	strbuf_addch(out, '"');
+}
+
+static void pg_quote_ident(const struct db *db, const char *name, struct strbuf *out)
+{
+	quote(name, out);
+}
+
+static void qualify(const char *schema, const char *name, struct strbuf *out)
+{
+	if (schema && *schema) {
+		quote(schema, out);
+		strbuf_addch(out, '.');
+	}
+	quote(name, out);
+}
+
+/* ---- errors ---- */
+
+static int conn_fail(struct pg_db *p, const char *sql, int line, struct fw_error *err)
+{
+	struct strbuf m = STRBUF_INIT;
+	strbuf_addstr(&m, PQerrorMessage(p->conn));
+	strbuf_rtrim(&m);
+	redact_buf(&m);
+	db_sql_error(err, "08006", 0, m.len ? m.buf : "connection to the server was lost",
+		     NULL, NULL, sql, line);
+	strbuf_release(&m);
+	return -1;
+}
+
+static int result_fail(struct pg_db *p, PGresult *res, const char *sql, int line,
+		       struct fw_error *err)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (!primary)
+		primary = PQresultErrorMessage(res);
+	db_sql_error(err, PQresultErrorField(res, PG_DIAG_SQLSTATE), 0, primary,
+		     PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL),
+		     PQresultErrorField(res, PG_DIAG_MESSAGE_HINT), sql, line);
+	/* query_canceled after our own db_cancel: an interruption, not a failure */
+	if (atomic_load(&p->base.cancelled) && !strcmp(err->sqlstate, "57014"))
+		err->exit_code = FW_EXIT_INTERRUPTED;
+	return -1;
+}
+
+static int result_ok(const PGresult *res)
+{
+	switch (PQresultStatus(res)) {
+	case PGRES_COMMAND_OK:
+	case PGRES_TUPLES_OK:
+	case PGRES_EMPTY_QUERY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static struct db_result *to_db_result(const PGresult *res)
+{
+	int ncols = PQnfields(res), nrows = PQntuples(res);
+	struct db_result *r = db_result_new(ncols);
+	for (int c = 0; c < ncols; c++)
+		r->colnames[c] = xstrdup(PQfname(res, c));
+	for (int i = 0; i < nrows; i++) {
+		char **row = db_result_add_row(r);
+		for (int c = 0; c < ncols; c++)
+			row[c] = PQgetisnull(res, i, c) ? NULL : xstrdup(PQgetvalue(res, i, c));
+	}
+	return r;
+}
+
+static void deliver_rows(struct pg_db *p, const PGresult *res)
+{
+	struct db_result *r;
+	if (!p->base.rows_fn)
+		return;
+	r = to_db_result(res);
+	p->base.rows_fn(p->base.rows_ctx, r);
+	db_result_free(r);
+}
+
+/* ---- ? placeholders ---- */
+
+static int ident_char(int c)
+{
+	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* length of a dollar-quote opener "$tag$" at p, 0 if none */
+static size_t dollar_tag(const char *p)
+{
+	size_t n = 1;
+	if (isdigit((unsigned char)p[1]))
+		return 0;   /* $1 is a parameter */
+	while (p[n] && p[n] != '$' && (isalnum((unsigned char)p[n]) || p[n] == '_' ||
+				      (unsigned char)p[n] >= 0x80))
+		n++;
+	return p[n] == '$' ? n + 1 : 0;
+}
+
+/* end of the quoted text starting at p (p[0] is the quote character) */
+static const char *skip_quoted(const char *p, int backslash_escapes)
+{
+	char q = *p++;
+	while (*p) {
+		if (backslash_escapes && *p == '\\' && p[1]) {
+			p += 2;
+		} else if (*p == q) {
+			if (p[1] != q)
+				return p + 1;
+			p += 2;
+		} else {
+			p++;
+		}
+	}
+	return p;
+}
+
+/* end of the comment, quoted text or dollar quote starting at p, or NULL
+ * when none starts there */
+static const char *skip_special(const char *start, const char *p, int std_strings)
+{
+	if (*p == '\'') {
+		int e = p > start && (p[-1] == 'E' || p[-1] == 'e') &&
+			(p - 1 == start || !ident_char((unsigned char)p[-2]));
+		return skip_quoted(p, e || !std_strings);
+	}
+	if (*p == '"')
+		return skip_quoted(p, 0);
+	if (p[0] == '-' && p[1] == '-')
+		return p + strcspn(p, "\n");
+	if (p[0] == '/' && p[1] == '*') {
+		int depth = 0;
+		while (*p) {
+			if (p[0] == '/' && p[1] == '*') {
+				depth++;
+				p += 2;
+			} else if (p[0] == '*' && p[1] == '/') {
+				p += 2;
+				if (--depth == 0)
+					return p;
+			} else {
+				p++;
+			}
+		}
+		return p;
+	}
+	if (*p == '$' && (p == start || !ident_char((unsigned char)p[-1]))) {
+		size_t n = dollar_tag(p);
+		const char *close;
+		if (!n)
+			return NULL;
+		{
+			char *tag = xstrndup(p, n);
+			close = strstr(p + n, tag);
+			free(tag);
+		}
+		return close ? close + n : p + strlen(p);
+	}
+	return NULL;
+}
+
+/* JDBC style "?" to "$n" outside literals, identifiers, comments and dollar
+ * quotes; "??" stands for a literal "?" (as in JDBC, for jsonb operators) */
+static void rewrite_placeholders(const char *sql, int std_strings, struct strbuf *out)
+{
+	const char *p = sql;
+	int n = 0;
+	while (*p) {
+		const char *end = skip_special(sql, p, std_strings);
+		if (end) {
+			strbuf_add(out, p, (size_t)(end - p));
+			p = end;
+		} else if (*p == '?') {
+			if (p[1] == '?') {
+				strbuf_addch(out, '?');
+				p += 2;
+			} else {
+				strbuf_addf(out, "$%d", ++n);
+				p++;
+			}
+		} else {
+			strbuf_addch(out, *p++);
+		}
+	}
+}
+
+static int std_strings(struct pg_db *p)
+{
+	const char *v = PQparameterStatus(p->conn, "standard_conforming_strings");
+	return !v || strcmp(v, "off");
+}
+
+/* ---- statement classification (for the pipeline) ---- */
+
+/* the first max words of sql outside comments and literals, upper-cased
+ * (truncated to 15 characters); *concurrently tells whether the keyword
+ * CONCURRENTLY appears anywhere (it may come last, as in DETACH PARTITION) */
+static int scan_words(const char *sql, int std, char words[][16], int max, int *concurrently)
+{
+	const char *p = sql;
+	int n = 0;
+	*concurrently = 0;
+	while (*p) {
+		const char *end = skip_special(sql, p, std);
+		if (end) {
+			p = end;
+			continue;
+		}
+		if (isalpha((unsigned char)*p) || *p == '_') {
+			char w[16];
+			size_t len = 0;
+			while (ident_char((unsigned char)*p)) {
+				if (len < sizeof(w) - 1)
+					w[len++] = (char)toupper((unsigned char)*p);
+				p++;
+			}
+			w[len] = '\0';
+			if (!strcmp(w, "CONCURRENTLY"))
+				*concurrently = 1;
+			if (n < max)
+				memcpy(words[n++], w, len + 1);
+			continue;
+		}
+		p++;
+	}
+	return n;
+}
+
+enum stmt_class { STMT_PLAIN, STMT_COPY, STMT_OWN_SEGMENT };
+
+/* COPY cannot be pipelined; some statements PostgreSQL refuses inside a
+ * transaction block or a pipeline and need a segment of their own */
+static enum stmt_class classify(const char *sql, int std)
+{
+	char w[3][16];
+	int conc, n = scan_words(sql, std, w, 3, &conc);
+	if (n >= 1 && !strcmp(w[0], "COPY"))
+		return STMT_COPY;
+	if (conc || (n >= 1 && (!strcmp(w[0], "VACUUM") || !strcmp(w[0], "CLUSTER"))))
+		return STMT_OWN_SEGMENT;
+	if (n >= 2 && !strcmp(w[0], "ALTER") && !strcmp(w[1], "SYSTEM"))
+		return STMT_OWN_SEGMENT;
+	if (n >= 2 && (!strcmp(w[0], "CREATE") || !strcmp(w[0], "DROP") || !strcmp(w[0], "ALTER")) &&
+	    (!strcmp(w[1], "DATABASE") || !strcmp(w[1], "TABLESPACE") ||
+	     !strcmp(w[1], "SUBSCRIPTION")))
+		return STMT_OWN_SEGMENT;
+	if (n >= 2 && !strcmp(w[0], "REINDEX") && (!strcmp(w[1], "DATABASE") ||
+						   !strcmp(w[1], "SYSTEM")))
+		return STMT_OWN_SEGMENT;
+	if (n >= 2 && (!strcmp(w[0], "COMMIT") || !strcmp(w[0], "ROLLBACK")) &&
+	    !strcmp(w[1], "PREPARED"))
+		return STMT_OWN_SEGMENT;
+	return STMT_PLAIN;
+}
+
+/* ---- the pipeline ---- */
+
+static void clear_pending(struct pg_db *p)
+{
+	for (size_t i = 0; i < p->npend; i++)
+		free(p->pend[i].sql);
+	p->npend = 0;
+	p->sent_bytes = 0;
+}
+
+static int pipe_enter(struct pg_db *p, struct fw_error *err)
+{
+	if (p->in_pipeline)
+		return 0;
+	if (!PQenterPipelineMode(p->conn))
+		return conn_fail(p, NULL, 0, err);
+	p->in_pipeline = 1;
+	return 0;
+}
+
+static void pipe_leave(struct pg_db *p)
+{
+	if (p->in_pipeline && PQexitPipelineMode(p->conn))
+		p->in_pipeline = 0;
+	else if (PQstatus(p->conn) == CONNECTION_BAD)
+		p->in_pipeline = 0;   /* nothing more to read; the connection is lost */
+}
+
+/* attribute a failed result to the pending command it belongs to (none when
+ * the error came at a sync, e.g. a deferred constraint at implicit commit) */
+static void pipe_error(struct pg_db *p, size_t cur, PGresult *res, struct fw_error *err)
+{
+	if (cur < p->npend)
+		result_fail(p, res, p->pend[cur].sql, p->pend[cur].line, err);
+	else
+		result_fail(p, res, NULL, 0, err);
+}
+
+/* read every result up to the last sync sent; the first error goes to err.
+ * libpq returns NULL after each command's results, none after a sync. */
+static int pipe_consume(struct pg_db *p, struct fw_error *err)
+{
+	size_t cur = 0;
+	int got = 0, nulls = 0, failed = 0;
+	while (p->syncs > 0) {
+		PGresult *res = PQgetResult(p->conn);
+		if (!res) {
+			if (got) {
+				cur++;
+				got = 0;
+			} else if (PQstatus(p->conn) == CONNECTION_BAD || ++nulls > 2) {
+				if (!failed)
+					conn_fail(p, cur < p->npend ? p->pend[cur].sql : NULL,
+						  cur < p->npend ? p->pend[cur].line : 0, err);
+				failed = 1;
+				p->syncs = 0;
+			}
+			continue;
+		}
+		nulls = 0;
+		switch (PQresultStatus(res)) {
+		case PGRES_PIPELINE_SYNC:
+			p->syncs--;
+			break;
+		case PGRES_FATAL_ERROR:
+			got = 1;
+			if (!failed)
+				pipe_error(p, cur, res, err);
+			failed = 1;
+			break;
+		case PGRES_TUPLES_OK:
+			got = 1;
+			if (!failed && cur < p->npend && p->pend[cur].want_rows)
+				deliver_rows(p, res);
+			break;
+		default:
+			got = 1;
+			break;
+		}
+		PQclear(res);
+	}
+	clear_pending(p);
+	return failed ? -1 : 0;
+}
+
+/* end the current segment and read its results */
+static int pipe_sync(struct pg_db *p, struct fw_error *err)
+{
+	if (!p->npend && !p->syncs)
+		return 0;
+	if (!PQpipelineSync(p->conn)) {
+		conn_fail(p, NULL, 0, err);
+		clear_pending(p);
+		return -1;
+	}
+	p->syncs++;
+	return pipe_consume(p, err);
+}
+
+/* send one command without waiting for it */
+static int pipe_send(struct pg_db *p, const struct db_cmd *cmd, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	const char *text = cmd->sql;
+	struct pending *pd;
+	int ok;
+	if (cmd->nparams > 0) {
+		rewrite_placeholders(cmd->sql, std_strings(p), &sql);
+		text = sql.buf;
+	}
+	ok = PQsendQueryParams(p->conn, text, cmd->nparams, NULL, cmd->params, NULL, NULL, 0);
+	strbuf_release(&sql);
+	if (!ok)
+		return conn_fail(p, cmd->sql, cmd->line, err);
+	ALLOC_GROW(p->pend, p->npend + 1, p->alloc_pend);
+	pd = &p->pend[p->npend++];
+	pd->line = cmd->line;
+	pd->want_rows = cmd->want_rows;
+	{
+		size_t n = strlen(cmd->sql);
+		pd->sql = xstrndup(cmd->sql, n > PENDING_SQL_MAX ? PENDING_SQL_MAX : n);
+		p->sent_bytes += n;
+	}
+	return 0;
+}
+
+/* COPY ... FROM STDIN cannot be pipelined: run it on its own, outside */
+static int run_copy(struct pg_db *p, const struct db_cmd *cmd, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *res;
+	int ret = 0;
+	if (cmd->nparams > 0)
+		rewrite_placeholders(cmd->sql, std_strings(p), &sql);
+	res = cmd->nparams > 0
+		? PQexecParams(p->conn, sql.buf, cmd->nparams, NULL, cmd->params, NULL, NULL, 0)
+		: PQexec(p->conn, cmd->sql);
+	strbuf_release(&sql);
+	if (PQresultStatus(res) == PGRES_COPY_IN) {
+		const char *data = cmd->copy_data ? cmd->copy_data : "";
+		size_t left = cmd->copy_data ? cmd->copy_len : 0;
+		int ok = 1;
+		while (ok && left) {
+			size_t n = left > COPY_CHUNK ? COPY_CHUNK : left;
+			ok = PQputCopyData(p->conn, data, (int)n) == 1;
+			data += n;
+			left -= n;
+		}
+		PQputCopyEnd(p->conn, ok ? NULL : "fleetway: sending COPY data failed");
+		PQclear(res);
+		res = PQgetResult(p->conn);
+	} else if (PQresultStatus(res) == PGRES_COPY_OUT) {
+		char *buf;
+		while (PQgetCopyData(p->conn, &buf, 0) > 0)
+			PQfreemem(buf);   /* COPY TO STDOUT output is not shown */
+		PQclear(res);
+		res = PQgetResult(p->conn);
+	}
+	if (!res)
+		ret = conn_fail(p, cmd->sql, cmd->line, err);
+	else if (!result_ok(res))
+		ret = result_fail(p, res, cmd->sql, cmd->line, err);
+	PQclear(res);
+	while ((res = PQgetResult(p->conn)))   /* drain to idle */
+		PQclear(res);
+	return ret;
+}
+
+static int copy_in_batch(struct pg_db *p, const struct db_cmd *cmd, struct fw_error *err)
+{
+	if (pipe_sync(p, err) < 0)
+		return -1;
+	pipe_leave(p);
+	if (run_copy(p, cmd, err) < 0)
+		return -1;
+	return pipe_enter(p, err);
+}
+
+static int pg_batch_begin(struct db *db, struct fw_error *err)
+{
+	return pipe_enter(pg(db), err);
+}
+
+static int pg_batch_end(struct db *db, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	int ret;
+	if (!p->in_pipeline)
+		return 0;
+	ret = pipe_sync(p, err);
+	pipe_leave(p);
+	return ret;
+}
+
+/* after an error the batch is over: leave the pipeline so the caller can
+ * roll back on a usable connection */
+static int batch_failed(struct pg_db *p)
+{
+	clear_pending(p);
+	pipe_leave(p);
+	return -1;
+}
+
+static int pg_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	enum stmt_class cls = classify(cmd->sql, std_strings(p));
+	if (pipe_enter(p, err) < 0)
+		return -1;
+	if (cmd->copy_data || cls == STMT_COPY)
+		return copy_in_batch(p, cmd, err) < 0 ? batch_failed(p) : 0;
+	if (cls == STMT_OWN_SEGMENT) {
+		if (pipe_sync(p, err) < 0 || pipe_send(p, cmd, err) < 0 || pipe_sync(p, err) < 0)
+			return batch_failed(p);
+		return 0;
+	}
+	if (pipe_send(p, cmd, err) < 0)
+		return batch_failed(p);
+	if ((p->npend >= PIPE_MAX_CMDS || p->sent_bytes >= PIPE_MAX_BYTES) && pipe_sync(p, err) < 0)
+		return batch_failed(p);
+	return 0;
+}
+
+/* ---- statements outside the pipeline ---- */
+
+/* exec and query run outside pipeline mode: a pipeline in progress is synced
+ * (its error, if any, is reported) and resumed afterwards */
+static int pause_pipeline(struct pg_db *p, int *was, struct fw_error *err)
+{
+	*was = p->in_pipeline;
+	if (!*was)
+		return 0;
+	if (pipe_sync(p, err) < 0)
+		return batch_failed(p);
+	pipe_leave(p);
+	return 0;
+}
+
+static int resume_pipeline(struct pg_db *p, int was, int ret, struct fw_error *err)
+{
+	struct fw_error ignored = FW_ERROR_INIT;
+	if (was && pipe_enter(p, ret < 0 ? &ignored : err) < 0)
+		ret = -1;
+	fw_error_clear(&ignored);
+	return ret;
+}
+
+/* a COPY started outside a batch: end it without data and drain to idle */
+static void abandon_copy(struct pg_db *p, PGresult *res)
+{
+	char *buf;
+	if (PQresultStatus(res) == PGRES_COPY_IN)
+		PQputCopyEnd(p->conn, "fleetway: COPY data must come with the command");
+	else
+		while (PQgetCopyData(p->conn, &buf, 0) > 0)
+			PQfreemem(buf);
+	PQclear(res);
+	while ((res = PQgetResult(p->conn)))
+		PQclear(res);
+}
+
+/* run sql (with ? parameters when nparams > 0); *out gets the result */
+static int run_sync(struct pg_db *p, const char *sql, int nparams, const char *const *params,
+		    PGresult **out, struct fw_error *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	PGresult *res;
+	int was, ret = 0;
+	*out = NULL;
+	if (pause_pipeline(p, &was, err) < 0)
+		return -1;
+	if (nparams > 0) {
+		rewrite_placeholders(sql, std_strings(p), &text);
+		res = PQexecParams(p->conn, text.buf, nparams, NULL, params, NULL, NULL, 0);
+	} else {
+		res = PQexec(p->conn, sql);
+	}
+	strbuf_release(&text);
+	if (!res) {
+		ret = conn_fail(p, sql, 0, err);
+	} else if (PQresultStatus(res) == PGRES_COPY_IN || PQresultStatus(res) == PGRES_COPY_OUT) {
+		abandon_copy(p, res);
+		res = NULL;
+		ret = fw_errorf(err, "ERROR", "COPY needs its data: run it as a batch command");
+		db_error_add_statement(err, sql, 0);
+	} else if (!result_ok(res)) {
+		ret = result_fail(p, res, sql, 0, err);
+	}
+	if (ret < 0) {
+		PQclear(res);
+		res = NULL;
+	}
+	*out = res;
+	return resume_pipeline(p, was, ret, err);
+}
+
+static int pg_exec(struct db *db, const char *sql, struct fw_error *err)
+{
+	PGresult *res;
+	int ret = run_sync(pg(db), sql, 0, NULL, &res, err);
+	PQclear(res);
+	return ret;
+}
+
+static int pg_query(struct db *db, const char *sql, int nparams, const char *const *params,
+		    struct db_result **out, struct fw_error *err)
+{
+	PGresult *res;
+	*out = NULL;
+	if (run_sync(pg(db), sql, nparams, params, &res, err) < 0)
+		return -1;
+	*out = to_db_result(res);
+	PQclear(res);
+	return 0;
+}
+
+/* first column of the first row, or NULL */
+static int query_value(struct pg_db *p, const char *sql, int nparams, const char *const *params,
+		       char **out, struct fw_error *err)
+{
+	PGresult *res;
+	*out = NULL;
+	if (run_sync(p, sql, nparams, params, &res, err) < 0)
+		return -1;
+	if (PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0))
+		*out = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+static int query_bool(struct pg_db *p, const char *sql, int nparams, const char *const *params,
+		      int *out, struct fw_error *err)
+{
+	char *v;
+	if (query_value(p, sql, nparams, params, &v, err) < 0)
+		return -1;
+	*out = v && !strcmp(v, "t");
+	free(v);
+	return 0;
+}
+
+/* ---- connecting ---- */
+
+struct conninfo {
+	struct strvec keys, values;
+};
+
+static void ci_set(struct conninfo *ci, const char *key, const char *value)
+{
+	for (size_t i = 0; i < ci->keys.nr; i++)
+		if (!strcmp(ci->keys.v[i], key)) {
+			free(ci->values.v[i]);
+			ci->values.v[i] = xstrdup(value);
+			return;
+		}
+	strvec_push(&ci->keys, key);
+	strvec_push(&ci->values, value);
+}
+
+static const char *ci_get(const struct conninfo *ci, const char *key)
+{
+	for (size_t i = 0; i < ci->keys.nr; i++)
+		if (!strcmp(ci->keys.v[i], key))
+			return ci->values.v[i];
+	return NULL;
+}
+
+/* a value for libpq's "options": spaces and backslashes escaped */
+static void add_option(struct strbuf *opts, const char *name, const char *value)
+{
+	if (opts->len)
+		strbuf_addch(opts, ' ');
+	strbuf_addf(opts, "-c %s=", name);
+	for (const char *c = value; *c; c++) {
+		if (*c == ' ' || *c == '\\')
+			strbuf_addch(opts, '\\');
+		strbuf_addch(opts, *c);
+	}
+}
+
+static int is_true(const char *v)
+{
+	return !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes");
+}
+
+/* one driver property (URL parameter or jdbcProperties entry): pgjdbc names
+ * are translated, libpq keywords pass through, the rest means nothing here */
+static void add_property(struct conninfo *ci, struct strbuf *opts, const PQconninfoOption *known,
+			 const char *k, const char *v)
+{
+	if (!strcmp(k, "currentSchema")) {
+		add_option(opts, "search_path", v);
+	} else if (!strcmp(k, "ApplicationName") || !strcmp(k, "applicationName")) {
+		ci_set(ci, "application_name", v);
+	} else if (!strcmp(k, "ssl")) {
+		if (is_true(v) && !ci_get(ci, "sslmode"))
+			ci_set(ci, "sslmode", "require");
+	} else if (!strcmp(k, "connectTimeout") || !strcmp(k, "loginTimeout")) {
+		ci_set(ci, "connect_timeout", v);
+	} else if (!strcmp(k, "tcpKeepAlive")) {
+		ci_set(ci, "keepalives", is_true(v) ? "1" : "0");
+	} else if (!strcmp(k, "gssEncMode")) {
+		ci_set(ci, "gssencmode", v);
+	} else if (!strcmp(k, "options")) {
+		if (opts->len)
+			strbuf_addch(opts, ' ');
+		strbuf_addstr(opts, v);
+	} else if (!strcmp(k, "password") || !strcmp(k, "sslpassword")) {
+		redact_register(v);
+		ci_set(ci, k, v);
+	} else {
+		for (const PQconninfoOption *o = known; o && o->keyword; o++)
+			if (!strcmp(o->keyword, k) && strcmp(k, "dbname")) {
+				ci_set(ci, k, v);
+				break;
+			}
+	}
+}
+
+static void build_conninfo(const struct db_url *u, const struct db_params *prm,
+			   struct conninfo *ci)
+{
+	struct strbuf opts = STRBUF_INIT, port = STRBUF_INIT;
+	PQconninfoOption *known = PQconndefaults();
+
+	/* NOTICEs would only be thrown away (no stderr below src/cmd) */
+	add_option(&opts, "client_min_messages", "warning");
+	ci_set(ci, "application_name", "fleetway");
+	ci_set(ci, "connect_timeout", "10");
+	for (size_t i = 0; i < prm->nprops; i++)
+		add_property(ci, &opts, known, prm->prop_keys[i], prm->prop_values[i]);
+	for (size_t i = 0; i < u->param_keys.nr; i++)   /* URL parameters win, as in pgjdbc */
+		add_property(ci, &opts, known, u->param_keys.v[i], u->param_values.v[i]);
+	if (u->host)
+		ci_set(ci, "host", u->host);
+	if (u->port) {
+		strbuf_addf(&port, "%d", u->port);
+		ci_set(ci, "port", port.buf);
+	}
+	if (u->database)
+		ci_set(ci, "dbname", u->database);
+	if (u->user)
+		ci_set(ci, "user", u->user);
+	if (u->password)
+		ci_set(ci, "password", u->password);
+	ci_set(ci, "options", opts.buf);
+	PQconninfoFree(known);
+	strbuf_release(&opts);
+	strbuf_release(&port);
+}
+
+/* NOTICE and WARNING messages are not printed by the driver */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+static void set_product(struct pg_db *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *v = PQparameterStatus(p->conn, "server_version");
+	strbuf_addstr(&sb, "PostgreSQL ");
+	if (v)
+		strbuf_add(&sb, v, strcspn(v, " "));
+	else
+		strbuf_addf(&sb, "%d.%d", PQserverVersion(p->conn) / 10000,
+			    PQserverVersion(p->conn) % 10000);
+	p->base.product = strbuf_detach(&sb, NULL);
+}
+
+static int pg_open(const struct db_url *u, const struct db_params *prm, struct db **out,
+		   struct fw_error *err)
+{
+	struct conninfo ci = { STRVEC_INIT, STRVEC_INIT };
+	struct pg_db *p = xcalloc(1, sizeof(*p));
+
+	p->base.ops = &db_pg_ops;
+	build_conninfo(u, prm, &ci);
+	p->conn = PQconnectdbParams((const char *const *)ci.keys.v,
+				    (const char *const *)ci.values.v, 0);
+	strvec_clear(&ci.keys);
+	strvec_clear(&ci.values);
+	if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
+		struct strbuf m = STRBUF_INIT;
+		strbuf_addstr(&m, p->conn ? PQerrorMessage(p->conn) : "out of memory");
+		strbuf_rtrim(&m);
+		redact_buf(&m);
+		fw_errorf(err, "DB_CONNECTION", "%s", m.buf);
+		strbuf_release(&m);
+		PQfinish(p->conn);
+		free(p);
+		return -1;
+	}
+	PQsetNoticeProcessor(p->conn, ignore_notice, NULL);
+	p->cancel = PQgetCancel(p->conn);
+	set_product(p);
+	*out = &p->base;
+	return 0;
+}
+
+static void pg_close(struct db *db)
+{
+	struct pg_db *p = pg(db);
+	clear_pending(p);
+	free(p->pend);
+	free(p->locks);
+	free(p->current_user);
+	if (p->cancel)
+		PQfreeCancel(p->cancel);
+	PQfinish(p->conn);
+	free(p);
+}
+
+/* ---- introspection ---- */
+
+static int pg_current_schema(struct db *db, char **out, struct fw_error *err)
+{
+	return query_value(pg(db), "SELECT current_schema()", 0, NULL, out, err);
+}
+
+/* reference 4.4: installed_by defaults to current_user */
+static int pg_current_user(struct db *db, char **out, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	if (!p->current_user && query_value(p, "SELECT current_user", 0, NULL, &p->current_user,
+					    err) < 0)
+		return -1;
+	*out = xstrdup(p->current_user ? p->current_user : "");
+	return 0;
+}
+
+static int pg_database_name(struct db *db, char **out, struct fw_error *err)
+{
+	const char *name = PQdb(pg(db)->conn);
+	*out = name ? xstrdup(name) : NULL;
+	return 0;
+}
+
+static int pg_schema_exists(struct db *db, const char *schema, int *exists, struct fw_error *err)
+{
+	const char *params[] = { schema };
+	return query_bool(pg(db), "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace"
+			  " WHERE nspname = ?)", 1, params, exists, err);
+}
+
+static int pg_table_exists(struct db *db, const char *schema, const char *table, int *exists,
+			   struct fw_error *err)
+{
+	const char *params[] = { schema, table };
+	return query_bool(pg(db), "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+			  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+			  " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p'))",
+			  2, params, exists, err);
+}
+
+/* object oid not owned by an extension (deptype 'e') */
+#define NOT_EXT(oid, catalog) \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = " oid \
+	" AND d.classid = '" catalog "'::regclass AND d.deptype = 'e')"
+
+/* reference 6.1: no table, view, sequence, type or function that an
+ * extension does not own (array types come with their element type) */
+static const char empty_sql[] =
+	"SELECT NOT EXISTS ("
+	" SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid"
+	"  AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')" NOT_EXT("c.oid", "pg_catalog.pg_class")
+	" UNION ALL"
+	" SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace = n.oid"
+	"  AND t.typtype IN ('b', 'd', 'e', 'r') AND t.typcategory <> 'A'"
+	NOT_EXT("t.oid", "pg_catalog.pg_type")
+	" UNION ALL"
+	" SELECT 1 FROM pg_catalog.pg_proc f WHERE f.pronamespace = n.oid"
+	NOT_EXT("f.oid", "pg_catalog.pg_proc")
+	") FROM pg_catalog.pg_namespace n WHERE n.nspname = ?";
+
+static int pg_schema_is_empty(struct db *db, const char *schema, int *empty,
+			      struct fw_error *err)
+{
+	const char *params[] = { schema };
+	char *v;
+	if (query_value(pg(db), empty_sql, 1, params, &v, err) < 0)
+		return -1;
+	*empty = !v || !strcmp(v, "t");   /* a missing schema is empty */
+	free(v);
+	return 0;
+}
+
+static int pg_create_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	strbuf_addstr(&sql, "CREATE SCHEMA ");
+	quote(schema, &sql);
+	ret = pg_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static int pg_drop_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	strbuf_addstr(&sql, "DROP SCHEMA ");
+	quote(schema, &sql);
+	strbuf_addstr(&sql, " CASCADE");
+	ret = pg_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
+/* run a multi-statement script in a transaction of its own unless one is open
+ * (one round trip: BEGIN and COMMIT travel with the script) */
+static int exec_in_tx(struct pg_db *p, const char *script, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int own = PQtransactionStatus(p->conn) == PQTRANS_IDLE && !p->in_pipeline, ret;
+	if (own)
+		strbuf_addstr(&sql, "BEGIN;\n");
+	strbuf_addstr(&sql, script);
+	if (own)
+		strbuf_addstr(&sql, "\nCOMMIT;");
+	ret = pg_exec(&p->base, sql.buf, err);
+	if (ret < 0 && own && PQtransactionStatus(p->conn) == PQTRANS_INERROR) {
+		struct fw_error ignored = FW_ERROR_INIT;
+		pg_exec(&p->base, "ROLLBACK", &ignored);
+		fw_error_clear(&ignored);
+	}
+	strbuf_release(&sql);
+	return ret;
+}
+
+/* reference 4.2, PostgreSQL: exactly this text, in one transaction */
+static int pg_create_history_table(struct db *db, const char *schema, const char *table,
+				   const char *tablespace, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT, ts = STRBUF_INIT;
+	int ret;
+	qualify(schema, table, &q);
+	if (tablespace && *tablespace)
+		quote(tablespace, &ts);
+	strbuf_addf(&sql, "CREATE TABLE %s (\n"
+		"    \"installed_rank\" INT NOT NULL,\n"
+		"    \"version\" VARCHAR(50),\n"
+		"    \"description\" VARCHAR(200) NOT NULL,\n"
+		"    \"type\" VARCHAR(20) NOT NULL,\n"
+		"    \"script\" VARCHAR(1000) NOT NULL,\n"
+		"    \"checksum\" INTEGER,\n"
+		"    \"installed_by\" VARCHAR(100) NOT NULL,\n"
+		"    \"installed_on\" TIMESTAMP NOT NULL DEFAULT now(),\n"
+		"    \"execution_time\" INTEGER NOT NULL,\n"
+		"    \"success\" BOOLEAN NOT NULL\n"
+		")", q.buf);
+	if (ts.len)
+		strbuf_addf(&sql, " TABLESPACE %s", ts.buf);
+	strbuf_addf(&sql, ";\nALTER TABLE %s ADD CONSTRAINT ", q.buf);
+	strbuf_addf(&name, "%s_pk", table);
+	quote(name.buf, &sql);
+	strbuf_addstr(&sql, " PRIMARY KEY (\"installed_rank\")");
+	if (ts.len)
+		strbuf_addf(&sql, " USING INDEX TABLESPACE %s", ts.buf);
+	strbuf_addstr(&sql, ";\nCREATE INDEX ");
+	strbuf_reset(&name);
+	strbuf_addf(&name, "%s_s_idx", table);
+	quote(name.buf, &sql);
+	strbuf_addf(&sql, " ON %s (\"success\")", q.buf);
+	if (ts.len)
+		strbuf_addf(&sql, " TABLESPACE %s", ts.buf);
+	strbuf_addch(&sql, ';');
+	ret = exec_in_tx(pg(db), sql.buf, err);
+	strbuf_release(&sql);
+	strbuf_release(&q);
+	strbuf_release(&name);
+	strbuf_release(&ts);
+	return ret;
+}
+
+/* ---- clean (reference 7.3) ---- */
+
+#define REL(ord, what, kinds) \
+	" SELECT " ord ", format('DROP " what " IF EXISTS %I.%I CASCADE', n.nspname, c.relname)" \
+	" FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace" \
+	" WHERE n.nspname = $1 AND c.relkind IN (" kinds ")" NOT_EXT("c.oid", "pg_catalog.pg_class")
+
+/* every DROP that clean needs, in dependency-safe order; CASCADE and IF
+ * EXISTS make objects already dropped along with others harmless. Objects an
+ * extension owns are left to the extension, which is dropped last when it
+ * lives in the schema. Triggers, indexes and constraints go with tables.
+ * routine_ord/routine_kind tell aggregates and procedures apart (prokind
+ * since PostgreSQL 11, proisagg before). */
+#define CLEAN_SQL(routine_ord, routine_kind) \
+	"SELECT stmt FROM (" \
+	REL("1", "MATERIALIZED VIEW", "'m'") " UNION ALL" \
+	REL("2", "VIEW", "'v'") " UNION ALL" \
+	REL("3", "TABLE", "'r', 'p'") " UNION ALL" \
+	REL("4", "FOREIGN TABLE", "'f'") " UNION ALL" \
+	REL("5", "SEQUENCE", "'S'") " UNION ALL" \
+	" SELECT " routine_ord ", format('DROP %s IF EXISTS %I.%I(%s) CASCADE', " routine_kind "," \
+	"  n.nspname, f.proname, pg_catalog.pg_get_function_identity_arguments(f.oid))" \
+	" FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace" \
+	" WHERE n.nspname = $1" NOT_EXT("f.oid", "pg_catalog.pg_proc") \
+	/* range and multirange constructors go with their type */ \
+	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = f.oid" \
+	"  AND d.classid = 'pg_catalog.pg_proc'::regclass AND d.deptype = 'i') UNION ALL" \
+	" SELECT CASE t.typtype WHEN 'd' THEN 8 ELSE 9 END," \
+	"  format('DROP %s IF EXISTS %I.%I CASCADE'," \
+	"   CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, n.nspname, t.typname)" \
+	" FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace" \
+	" WHERE n.nspname = $1 AND t.typcategory <> 'A' AND (t.typtype IN ('b', 'd', 'e', 'r')" \
+	"  OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c" \
+	"      WHERE c.oid = t.typrelid) = 'c'))" NOT_EXT("t.oid", "pg_catalog.pg_type") " UNION ALL" \
+	" SELECT 10, format('DROP EXTENSION IF EXISTS %I CASCADE', e.extname)" \
+	" FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace" \
+	" WHERE n.nspname = $1" \
+	") s (ord, stmt) ORDER BY ord"
+
+static const char clean_sql[] = CLEAN_SQL(
+	"CASE f.prokind WHEN 'a' THEN 6 ELSE 7 END",
+	"CASE f.prokind WHEN 'a' THEN 'AGGREGATE' WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END");
+static const char clean_sql_pre11[] = CLEAN_SQL(
+	"CASE WHEN f.proisagg THEN 6 ELSE 7 END",
+	"CASE WHEN f.proisagg THEN 'AGGREGATE' ELSE 'FUNCTION' END");
+
+/* the DROPs run CLEAN_CHUNK at a time, each chunk one round trip and one
+ * transaction (a single one could run out of lock table space) */
+static int pg_clean_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	struct strbuf chunk = STRBUF_INIT;
+	const char *params[] = { schema };
+	PGresult *res;
+	int ret;
+
+	ret = run_sync(p, PQserverVersion(p->conn) >= 110000 ? clean_sql : clean_sql_pre11, 1,
+		       params, &res, err);
+	for (int i = 0, n = 0; ret == 0 && i < PQntuples(res); i++) {
+		strbuf_addstr(&chunk, PQgetvalue(res, i, 0));
+		strbuf_addstr(&chunk, ";\n");
+		if (++n == CLEAN_CHUNK || i == PQntuples(res) - 1) {
+			ret = exec_in_tx(p, chunk.buf, err);
+			strbuf_reset(&chunk);
+			n = 0;
+		}
+	}
+	PQclear(res);
+	strbuf_release(&chunk);
+	return ret;
+}
+
+/* ---- the lock (reference 12.1, session mode) ---- */
+
+static void lock_key_sql(const char *fn, long long key, struct strbuf *sql)
+{
+	strbuf_addf(sql, "SELECT %s(%lld)", fn, key);
+}
+
+/* Flyway's retry loop, except that retry_count counts retries after the
+ * first attempt with 1 s between them and no wait after the last: 0 fails at
+ * once, N gives up after about N seconds, -1 never gives up */
+static int pg_lock(struct db *db, const char *schema, const char *table, int retry_count,
+		   struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	struct strbuf q = STRBUF_INIT, sql = STRBUF_INIT;
+	long long key;
+	int got = 0;
+
+	qualify(schema, table, &q);
+	key = FLYWAY_LOCK_BASE + db_java_hash(q.buf);
+	lock_key_sql("pg_try_advisory_lock", key, &sql);
+	strbuf_release(&q);
+	for (int attempt = 0;; attempt++) {
+		if (query_bool(p, sql.buf, 0, NULL, &got, err) < 0) {
+			strbuf_release(&sql);
+			return -1;
+		}
+		if (got || (retry_count >= 0 && attempt >= retry_count))
+			break;
+		for (int slice = 0; slice < 10 && !atomic_load(&p->base.cancelled); slice++)
+			db_sleep_ms(100);
+		if (atomic_load(&p->base.cancelled))
+			break;
+	}
+	strbuf_release(&sql);
+	if (!got && atomic_load(&p->base.cancelled))
+		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR",
+				      "Interrupted while attempting to acquire PostgreSQL advisory lock");
+	if (!got)
+		return fw_errorf(err, "ERROR", "Number of retries exceeded while attempting to acquire "
+				 "PostgreSQL advisory lock. Configure the number of retries with the "
+				 "'lockRetryCount' configuration option: https://rd.gt/3A57jfk");
+	ALLOC_GROW(p->locks, p->nlocks + 1, p->alloc_locks);
+	p->locks[p->nlocks++] = key;
+	return 0;
+}
+
+static int pg_unlock(struct db *db, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	struct strbuf sql = STRBUF_INIT;
+	int released = 0;
+	if (!p->nlocks)
+		return 0;
+	lock_key_sql("pg_advisory_unlock", p->locks[p->nlocks - 1], &sql);
+	if (query_bool(p, sql.buf, 0, NULL, &released, err) < 0) {
+		fw_error_prefix(err, "unable to release the PostgreSQL advisory lock");
+		strbuf_release(&sql);
+		return -1;
+	}
+	strbuf_release(&sql);
+	p->nlocks--;
+	return 0;
+}
+
+static void pg_cancel(struct db *db)
+{
+	struct pg_db *p = pg(db);
+	char buf[256];
+	if (p->cancel)
+		PQcancel(p->cancel, buf, sizeof(buf));
+}
+
+void *db_pg_native(struct db *db)
+{
+	return db && db->ops == &db_pg_ops ? pg(db)->conn : NULL;
+}
+
+const struct db_ops db_pg_ops = {
+	.name = "PostgreSQL",
+	.kind = DB_POSTGRES,
+	.open = pg_open,
+	.close = pg_close,
+	.quote_ident = pg_quote_ident,
+	.exec = pg_exec,
+	.query = pg_query,
+	.batch_begin = pg_batch_begin,
+	.batch_add = pg_batch_add,
+	.batch_end = pg_batch_end,
+	.current_schema = pg_current_schema,
+	.current_user = pg_current_user,
+	.database_name = pg_database_name,
+	.schema_exists = pg_schema_exists,
+	.schema_is_empty = pg_schema_is_empty,
+	.table_exists = pg_table_exists,
+	.create_schema = pg_create_schema,
+	.create_history_table = pg_create_history_table,
+	.lock = pg_lock,
+	.unlock = pg_unlock,
+	.clean_schema = pg_clean_schema,
+	.drop_schema = pg_drop_schema,
+	.cancel = pg_cancel,
+	.supports_ddl_transactions = 1,
+	.bool_true = "TRUE",
+	.bool_false = "FALSE",
+};
