@@ -225,6 +225,8 @@ run_bats() {
 
 # ---------------------------------------------------------------- main
 
+# Servers first: the driver unit tests talk to them too (FW_TEST_PG_URL, FW_TEST_MYSQL_URL).
+start_servers
 if [ "${#ONLY_BATS[@]}" -eq 0 ]; then
     run_unit
     run_toml
@@ -233,7 +235,6 @@ if [ "${#ONLY_BATS[@]}" -eq 0 ]; then
 else
     BATS_FILES=("${ONLY_BATS[@]}")
 fi
-start_servers
 run_bats "${BATS_FILES[@]+"${BATS_FILES[@]}"}"
 fw_stop_servers
 
