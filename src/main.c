@@ -184,10 +184,21 @@ static int setup(struct run *r, int argc, char **argv, struct fw_error *err)
 	return 0;
 }
 
-static int check_commands(const struct strvec *cmds, struct fw_error *err)
+/* verify and plan exist only across a fleet (-fleet=NAME) */
+static int is_fleet_only(const char *name)
+{
+	return !strcmp(name, "verify") || !strcmp(name, "plan");
+}
+
+static int check_commands(const struct strvec *cmds, int fleet, struct fw_error *err)
 {
 	for (size_t i = 0; i < cmds->nr; i++)
-		if (!find_command(cmds->v[i])) {
+		if (!find_command(cmds->v[i]) && !(fleet && is_fleet_only(cmds->v[i]))) {
+			if (is_fleet_only(cmds->v[i])) {
+				fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "'%s' works on a fleet", cmds->v[i]);
+				fw_error_hint(err, "add -fleet=NAME (a [fleets.NAME] table of flyway.toml)");
+				return -1;
+			}
 			fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "Invalid argument: %s", cmds->v[i]);
 			fw_error_hint(err, "commands are: migrate info validate baseline repair clean undo check init (see fleetway --help)");
 			return -1;
@@ -281,7 +292,7 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out;
 	}
-	if (check_commands(&r.args.commands, &err) < 0) {
+	if (check_commands(&r.args.commands, r.cfg.fleet && *r.cfg.fleet, &err) < 0) {
 		fw_out_error(&r.out, &err);
 		status = err.exit_code;
 		goto out;

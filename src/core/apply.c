@@ -251,14 +251,6 @@ static int send(struct runner *rn, const struct db_cmd *cmd, struct fw_error *er
 	return db_exec(rn->t->db, cmd->sql, err);
 }
 
-static int send_sql(struct runner *rn, const char *sql, struct fw_error *err)
-{
-	struct db_cmd c;
-	memset(&c, 0, sizeof(c));
-	c.sql = sql;
-	return send(rn, &c, err);
-}
-
 static int fire_inline(struct runner *rn, const char *event, struct fw_error *err);
 
 /* every statement of one script; per-statement callbacks around each */
@@ -421,7 +413,8 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 	struct db_cmd c;
 	if (db_batch_begin(t->db, err) < 0)
 		return -1;
-	if (send_sql(&rn, "BEGIN", err) < 0 ||
+	/* db_begin joins the batch (BEGIN IMMEDIATE on SQLite, so a reader never has to upgrade) */
+	if (db_begin(t->db, err) < 0 ||
 	    (is_migration && fire_inline(&rn, "beforeEachMigrate", err) < 0))
 		goto fail;
 	if (r->is_script) {
@@ -449,7 +442,7 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 		if (send(&rn, &c, err) < 0)
 			goto fail;
 	}
-	if (send_sql(&rn, "COMMIT", err) < 0 || db_batch_end(t->db, err) < 0)
+	if (db_commit(t->db, err) < 0 || db_batch_end(t->db, err) < 0)
 		goto fail_ended;
 	res->statements = rn.statements;
 	strbuf_release(&ins);
