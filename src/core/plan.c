@@ -260,23 +260,48 @@ static enum fw_state resolved_state(const struct fw_plan *p, const struct fw_res
 	return FW_ST_PENDING;
 }
 
-/* link rows to files: versioned by (version, kind), repeatables by the latest run's description */
+/* first index in [lo, hi) whose file does not sort before the row (files are
+ * sorted: versioned/baseline by version, then repeatables by description) */
+static size_t lower_bound(const struct fw_scan *scan, size_t lo, size_t hi, const struct fw_applied *a)
+{
+	int versioned = a->version.kind == FW_VERSION_NUMBER;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct fw_resolved *r = &scan->migrations[mid];
+		int c = versioned ? cmp_ver(&r->version, &a->version) : strcmp(r->description, a->description);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* link rows to files: versioned by (version, kind), repeatables by the latest
+ * run's description; binary search keeps a 1000-migration no-op run cheap */
 static void link_rows(const struct fw_scan *scan, const struct fw_history *h, struct row_info *ri,
 		      char *res_applied)
 {
+	size_t nver = 0;
+	while (nver < scan->nr_migrations && scan->migrations[nver].kind != FW_FILE_REPEATABLE)
+		nver++;
 	for (size_t i = 0; i < h->nr; i++) {
 		const struct fw_applied *a = &h->rows[i];
+		int versioned = a->version.kind == FW_VERSION_NUMBER;
+		size_t lo = versioned ? 0 : nver, hi = versioned ? nver : scan->nr_migrations;
 		if (!counts_as_applied(a, &ri[i]) || is_synthetic_type(a->type))
 			continue;
-		if (a->version.kind != FW_VERSION_NUMBER && !ri[i].latest_run)
+		if (!versioned && !ri[i].latest_run)
 			continue;
-		for (size_t j = 0; j < scan->nr_migrations; j++) {
-			if (!res_matches_row(&scan->migrations[j], a))
+		for (size_t j = lower_bound(scan, lo, hi, a); j < hi; j++) {
+			const struct fw_resolved *r = &scan->migrations[j];
+			if (versioned ? cmp_ver(&r->version, &a->version) != 0 : strcmp(r->description, a->description) != 0)
+				break;
+			if (!res_matches_row(r, a))
 				continue;
-			ri[i].res = &scan->migrations[j];
+			ri[i].res = r;
 			/* a repeatable is applied only while its latest run matches the file */
-			if (scan->migrations[j].kind != FW_FILE_REPEATABLE ||
-			    checksum_matches(&scan->migrations[j], a))
+			if (r->kind != FW_FILE_REPEATABLE || checksum_matches(r, a))
 				res_applied[j] = 1;
 			break;
 		}

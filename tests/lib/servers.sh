@@ -129,9 +129,7 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+$(if [ "${FW_PG_DURABLE:-0}" = 1 ]; then echo "# benchmarks: normal durability"; else printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'; fi)
 password_encryption = 'scram-sha-256'
 EOF
         chown "$user" "$dir/data/postgresql.auto.conf" 2>/dev/null || true
