@@ -266,7 +266,7 @@ static int send_script(struct runner *rn, const struct fw_resolved *r, int stmt_
 	sp = sqlsplit_new(rn->t->dialect, src_read, &src, r->script);
 	while ((rc = sqlsplit_next(sp, &st, err)) > 0) {
 		struct db_cmd c;
-		if (rn->t->cancel && *rn->t->cancel) {
+		if (rn->t->cancel && __atomic_load_n(rn->t->cancel, __ATOMIC_RELAXED)) {
 			ret = fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
 			break;
 		}

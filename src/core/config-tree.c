@@ -381,7 +381,8 @@ int cnode_export(const struct cnode *root, struct toml_value **out, struct fw_sr
 	if (rc < 0)
 		return -1;
 	map_walk(&acc, *out, root);
-	qsort(acc.v, acc.nr, sizeof(*acc.v), cmp_map);
+	if (acc.nr)
+		qsort(acc.v, acc.nr, sizeof(*acc.v), cmp_map);
 	*map = acc.v;
 	*nmap = acc.nr;
 	return 0;

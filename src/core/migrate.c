@@ -380,6 +380,11 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 			    fw_callbacks_fire(t, "beforeRepeatables", err) < 0)
 				goto out;
 		}
+		if (t->halt && __atomic_load_n(t->halt, __ATOMIC_SEQ_CST)) {
+			fw_errorf(err, "FLEET_HALTED", "halted before %s: another target of the fleet failed",
+				  r->script);
+			goto out;
+		}
 		if (apply_one(t, &plan, pending[i], res, err) < 0)
 			goto out;
 		applied++;

@@ -408,7 +408,8 @@ static int scan_location(const struct fw_scan_opts *o, const struct fw_naming *n
 		fw_warn(o->out, "Skipping filesystem location: %s (%s)", path, why);
 		return 0;
 	}
-	qsort(fl.v, fl.nr, sizeof(*fl.v), cmp_found);
+	if (fl.nr)
+		qsort(fl.v, fl.nr, sizeof(*fl.v), cmp_found);
 	for (size_t i = 0; i < fl.nr && !ret; i++) {
 		size_t before_m = acc->s->nr_migrations, before_u = acc->s->nr_undos;
 		ret = scan_file(o, nm, &fl, i, want_callbacks, acc, err);
@@ -538,9 +539,13 @@ int fw_scan_run(const struct fw_scan_opts *o, struct fw_scan *out, struct fw_err
 	for (size_t i = 0; separate_callbacks && want_callbacks && i < c->callback_locations.nr; i++)
 		if (scan_location(o, &nm, c->callback_locations.v[i], 0, 1, &acc, err) < 0)
 			goto fail;
-	qsort(out->migrations, out->nr_migrations, sizeof(*out->migrations), cmp_migration);
-	qsort(out->callbacks, out->nr_callbacks, sizeof(*out->callbacks), cmp_callback);
-	qsort(out->undos, out->nr_undos, sizeof(*out->undos), cmp_migration);
+	/* qsort's base may not be NULL, even for zero elements */
+	if (out->nr_migrations)
+		qsort(out->migrations, out->nr_migrations, sizeof(*out->migrations), cmp_migration);
+	if (out->nr_callbacks)
+		qsort(out->callbacks, out->nr_callbacks, sizeof(*out->callbacks), cmp_callback);
+	if (out->nr_undos)
+		qsort(out->undos, out->nr_undos, sizeof(*out->undos), cmp_migration);
 	if (check_duplicates(out, err) < 0)
 		goto fail;
 	return 0;

@@ -30,7 +30,10 @@ struct fw_target {
 	struct fw_history hist;
 	int locked;
 	volatile int *cancel;        /* set by the fleet on Ctrl-C */
+	volatile int *halt;          /* set by the fleet when another target failed: migrate
+	                                finishes the running migration and starts no other */
 };
+#define FW_TARGET_HAS_HALT 1
 
 /* connect, work out schemas and placeholders; does not scan yet */
 int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
