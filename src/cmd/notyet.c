@@ -10,7 +10,5 @@ static int not_implemented(struct fw_cmd_ctx *c, const char *name, struct fw_err
 	return -1;
 }
 
-int cmd_repair(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "repair", err); }
-int cmd_clean(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "clean", err); }
 int cmd_undo(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "undo", err); }
 int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "check", err); }

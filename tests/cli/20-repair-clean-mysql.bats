@@ -1,0 +1,1 @@
+20-repair-clean-sqlite.bats
