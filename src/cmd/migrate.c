@@ -68,7 +68,7 @@ int cmd_migrate(struct fw_cmd_ctx *c, struct fw_error *err)
 	if (fw_cmd_connect(c, err) < 0)
 		return -1;
 	ok = fw_op_migrate(&c->target, &r, err) == 0;
-	if (ok)
+	if (ok && !(c->cfg->dry_run_output && *c->cfg->dry_run_output))
 		summary(c, &r);
 	else if (r.failed && db_supports_ddl_transactions(c->target.db) && !r.items[r.nr - 1].success)
 		fw_info(c->out, "Migration of %s failed! Changes successfully rolled back.",

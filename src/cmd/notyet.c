@@ -10,5 +10,4 @@ static int not_implemented(struct fw_cmd_ctx *c, const char *name, struct fw_err
 	return -1;
 }
 
-int cmd_undo(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "undo", err); }
 int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err) { return not_implemented(c, "check", err); }

@@ -209,6 +209,32 @@ int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r,
 	return ret;
 }
 
+int fw_script_statements(struct fw_target *t, const struct fw_resolved *r,
+			 int (*fn)(void *ctx, const char *sql, int line, struct fw_error *err),
+			 void *ctx, struct fw_error *err)
+{
+	struct script_src src;
+	struct sqlsplit *sp;
+	struct sql_stmt st = SQL_STMT_INIT;
+	int rc, ret = 0;
+	if (src_open(t, r, &src, err) < 0)
+		return -1;
+	sp = sqlsplit_new(t->dialect, src_read, &src, r->script);
+	while ((rc = sqlsplit_next(sp, &st, err)) > 0)
+		if (fn(ctx, st.sql.buf, st.line, err) < 0) {
+			ret = -1;
+			break;
+		}
+	if (rc < 0) {
+		take_src_error(&src, err);
+		ret = -1;
+	}
+	sql_stmt_release(&st);
+	sqlsplit_free(sp);
+	src_close(&src);
+	return ret;
+}
+
 /* ---- result rows (outputQueryResults) ---- */
 
 static void print_rows(void *ctx, const struct db_result *r)

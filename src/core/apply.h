@@ -25,6 +25,11 @@ int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct 
 /* the transaction decision: sidecar, global executeInTransaction, non-transactional statements */
 /* print result sets of SELECTs in migrations (outputQueryResults) */
 void fw_apply_install_rows_handler(struct fw_target *t);
+/* every statement of a SQL script as it would be sent (decoded, placeholders
+ * replaced, split); stops at the first callback returning < 0 */
+int fw_script_statements(struct fw_target *t, const struct fw_resolved *r,
+			 int (*fn)(void *ctx, const char *sql, int line, struct fw_error *err),
+			 void *ctx, struct fw_error *err);
 int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
 			       struct fw_error *err);
 

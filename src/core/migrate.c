@@ -1,5 +1,6 @@
 #include "migrate.h"
 #include "core/apply.h"
+#include "core/dryrun.h"
 #include "core/target.h"
 #include "core/validate.h"
 #include "util/xalloc.h"
@@ -413,6 +414,8 @@ int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_
 	long t0 = fw_now_ms();
 	int ret;
 	memset(res, 0, sizeof(*res));
+	if (t->cfg->dry_run_output && *t->cfg->dry_run_output)
+		return fw_dryrun_migrate(t, res, err);
 	fw_apply_install_rows_handler(t);
 	if (fw_target_lock(t, err) < 0)
 		return -1;

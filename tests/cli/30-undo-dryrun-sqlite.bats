@@ -1,0 +1,152 @@
+#!/usr/bin/env bats
+# undo with U scripts, and migrate -dryRunOutput=FILE.
+# One file, several backends: 30-undo-dryrun-pg.bats is a link to this file,
+# and setup() picks the database from the file name.
+
+load helpers
+
+setup() {
+    fw_setup
+    case $BATS_TEST_FILENAME in
+        *-pg.bats) URL=$(pg_url); SCHEMA=public; KIND=pg ;;
+        *-mysql.bats) URL=$(mysql_url); SCHEMA=${URL##*/}; KIND=mysql ;;
+        *) URL=$(sqlite_url); SCHEMA=main; KIND=sqlite ;;
+    esac
+    export FLYWAY_URL=$URL
+    export FLYWAY_LOCATIONS=filesystem:$T/sql
+    H="flyway_schema_history"
+}
+teardown() { fw_teardown; }
+
+# history rows as rank|version|description|type|script|success
+history() {
+    sqlq "$URL" "SELECT installed_rank, version, description, type, script, CASE WHEN success THEN 1 ELSE 0 END FROM $H ORDER BY installed_rank"
+}
+
+three() {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    write_migration sql V2__b.sql 'CREATE TABLE t2 (id INT);'
+    write_migration sql V3__c.sql 'CREATE TABLE t3 (id INT);'
+    write_migration sql U2__undo_b.sql 'DROP TABLE t2;'
+    write_migration sql U3__undo_c.sql 'DROP TABLE t3;'
+}
+
+@test "undo reverts the last migration, records UNDO_SQL, and migrate re-applies it" {
+    three
+    run fw migrate
+    assert_status 0
+    run fw undo
+    assert_status 0
+    assert_output_contains "Undoing migration of schema \"$SCHEMA\" to version \"3 - undo c\""
+    assert_output_contains "Successfully undid 1 migration to schema \"$SCHEMA\", now at version v2"
+    run sqlq "$URL" "SELECT COUNT(*) FROM t3"
+    [ "$status" -ne 0 ]
+    run sqlq "$URL" "SELECT COUNT(*) FROM t2"
+    assert_status 0
+    run history
+    [ "${lines[3]}" = "4|3|undo c|UNDO_SQL|U3__undo_c.sql|1" ]
+    [ "${#lines[@]}" -eq 4 ]
+    run fw info
+    assert_status 0
+    assert_output_contains "Undone"
+    assert_output_contains "Pending"
+    assert_output_contains "Schema version: 2"
+    run fw migrate
+    assert_status 0
+    assert_output_contains "Successfully applied 1 migration to schema \"$SCHEMA\", now at version v3"
+    run sqlq "$URL" "SELECT COUNT(*) FROM t3"
+    assert_status 0
+    [ "$output" = 0 ]
+}
+
+@test "undo -target=1 undoes 3 then 2" {
+    three
+    run fw migrate
+    assert_status 0
+    run fw -target=1 undo
+    assert_status 0
+    assert_output_contains "Successfully undid 2 migrations to schema \"$SCHEMA\", now at version v1"
+    run history
+    [ "${lines[3]}" = "4|3|undo c|UNDO_SQL|U3__undo_c.sql|1" ]
+    [ "${lines[4]}" = "5|2|undo b|UNDO_SQL|U2__undo_b.sql|1" ]
+    [ "${#lines[@]}" -eq 5 ]
+    run sqlq "$URL" "SELECT COUNT(*) FROM t2"
+    [ "$status" -ne 0 ]
+    run sqlq "$URL" "SELECT COUNT(*) FROM t1"
+    assert_status 0
+}
+
+@test "undo -json lists the undone migrations" {
+    three
+    run fw migrate
+    assert_status 0
+    run fw -outputType=json undo
+    assert_status 0
+    assert_output_contains '"operation"'
+    assert_output_contains '"undo"'
+    assert_output_contains '"undoneMigrations"'
+    assert_output_contains '"targetSchemaVersion" : "2"'
+}
+
+@test "undo without a U script fails and changes nothing" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    write_migration sql V2__b.sql 'CREATE TABLE t2 (id INT);'
+    run fw migrate
+    assert_status 0
+    run fw undo
+    [ "$status" -ne 0 ]
+    assert_output_contains "Unable to undo migration 2: no undo script U2__*.sql found"
+    run history
+    [ "${#lines[@]}" -eq 2 ]
+    run sqlq "$URL" "SELECT COUNT(*) FROM t2"
+    assert_status 0
+}
+
+@test "info shows the Undoable column" {
+    three
+    run fw migrate
+    assert_status 0
+    run fw info
+    assert_status 0
+    assert_output_contains "Undoable"
+    [[ "$output" == *"| 1 "*"| No "* ]]
+    [[ "$output" == *"| 3 "*"| Yes "* ]]
+}
+
+@test "migrate -dryRunOutput writes the statements and changes nothing" {
+    write_migration sql V1__a.sql 'CREATE TABLE ${tbl} (id INT);
+INSERT INTO ${tbl} (id) VALUES (7);'
+    write_migration sql V2__b.sql 'CREATE TABLE t2 (id INT);'
+    run fw -placeholders.tbl=dry_t -dryRunOutput="$T/dry.sql" migrate
+    assert_status 0
+    assert_output_contains "Dry run written to $T/dry.sql"
+    run cat "$T/dry.sql"
+    assert_output_contains "-- Migration V1__a.sql"
+    assert_output_contains "CREATE TABLE dry_t (id INT);"
+    assert_output_contains "INSERT INTO dry_t (id) VALUES (7);"
+    assert_output_contains "-- Migration V2__b.sql"
+    assert_output_contains "INSERT INTO "
+    assert_output_contains "flyway_schema_history"
+    assert_output_contains "'V2__b.sql'"
+    assert_output_not_contains '${tbl}'
+    run sqlq "$URL" "SELECT COUNT(*) FROM dry_t"
+    [ "$status" -ne 0 ]
+    run sqlq "$URL" "SELECT COUNT(*) FROM $H"
+    [ "$status" -ne 0 ]
+}
+
+@test "migrate -dryRunOutput after a real migrate lists only pending ones and writes no rows" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run fw migrate
+    assert_status 0
+    write_migration sql V2__b.sql 'CREATE TABLE t2 (id INT);'
+    run fw -dryRunOutput="$T/dry.sql" migrate
+    assert_status 0
+    run cat "$T/dry.sql"
+    assert_output_contains "CREATE TABLE t2 (id INT);"
+    assert_output_not_contains "CREATE TABLE t1"
+    run history
+    [ "${#lines[@]}" -eq 1 ]
+    run sqlq "$URL" "SELECT COUNT(*) FROM t2"
+    [ "$status" -ne 0 ]
+}
