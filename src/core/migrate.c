@@ -416,6 +416,13 @@ int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_
 	memset(res, 0, sizeof(*res));
 	if (t->cfg->dry_run_output && *t->cfg->dry_run_output)
 		return fw_dryrun_migrate(t, res, err);
+	if (t->cfg->group) {
+		/* refuse rather than pretend the pending migrations run as one atomic group */
+		fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
+			       "group=true is not implemented yet in fleetway");
+		fw_error_hint(err, "nothing was changed; run without -group (each migration still runs in its own transaction)");
+		return -1;
+	}
 	fw_apply_install_rows_handler(t);
 	if (fw_target_lock(t, err) < 0)
 		return -1;
