@@ -79,7 +79,7 @@ static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, stru
 		/* the history table is gone: commands chained after clean start afresh */
 		struct fw_error e2 = FW_ERROR_INIT;
 		if (fw_history_probe(&t->hist, &e2) == 0 && !t->hist.exists)
-			t->hist.nr = 0;
+			fw_history_forget(&t->hist);
 		fw_error_clear(&e2);
 	}
 	return ret;

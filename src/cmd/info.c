@@ -209,7 +209,7 @@ int cmd_info(struct fw_cmd_ctx *c, struct fw_error *err)
 	if (exists && fw_target_load_history(t, err) < 0)
 		goto fail;
 	if (!exists)
-		t->hist.nr = 0;
+		fw_history_forget(&t->hist);
 	if (fw_target_plan(t, &plan, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < t->schemas.nr && all_empty; i++) {

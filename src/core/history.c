@@ -33,6 +33,11 @@ static void clear_rows(struct fw_history *h)
 	h->nr = 0;
 }
 
+void fw_history_forget(struct fw_history *h)
+{
+	clear_rows(h);
+}
+
 void fw_history_release(struct fw_history *h)
 {
 	clear_rows(h);

@@ -48,6 +48,8 @@ struct fw_history_row {
 
 void fw_history_init(struct fw_history *h, struct db *db, const char *schema, const char *table);
 void fw_history_release(struct fw_history *h);
+/* drop the rows held in memory (after clean, or when the schema is gone) */
+void fw_history_forget(struct fw_history *h);
 /* does the table exist (sets h->exists) */
 int fw_history_probe(struct fw_history *h, struct fw_error *err);
 /* (re)read every row */
