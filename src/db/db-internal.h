@@ -83,6 +83,11 @@ void db_sleep_ms(long ms);
  * trace the protocol */
 void *db_pg_native(struct db *db);
 
+/* identifier quoting shared by the drivers: q around name, embedded q doubled;
+ * schema-qualified when schema is non-empty */
+void db_quote_with(char q, const char *name, struct strbuf *out);
+void db_qualify_with(char q, const char *schema, const char *name, struct strbuf *out);
+
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;
 extern const struct db_ops db_mysql_ops;

@@ -325,11 +325,25 @@ int db_supports_ddl_transactions(const struct db *db)
 	return db->ops->supports_ddl_transactions;
 }
 
+void db_quote_with(char q, const char *name, struct strbuf *out)
+{
+	strbuf_addch(out, q);
+	strbuf_add_doubled(out, name, q);
+	strbuf_addch(out, q);
+}
+
+void db_qualify_with(char q, const char *schema, const char *name, struct strbuf *out)
+{
+	if (schema && *schema) {
+		db_quote_with(q, schema, out);
+		strbuf_addch(out, '.');
+	}
+	db_quote_with(q, name, out);
+}
+
 static void quote_double(const char *name, struct strbuf *out)
 {
-	strbuf_addch(out, '"');
-	strbuf_add_doubled(out, name, '"');
-	strbuf_addch(out, '"');
+	db_quote_with('"', name, out);
 }
 
 void db_quote_ident(const struct db *db, const char *name, struct strbuf *out)

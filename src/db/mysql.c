@@ -116,9 +116,7 @@ static int lib_ready(void)
 
 static void quote(const char *name, struct strbuf *out)
 {
-	strbuf_addch(out, '`');
-	strbuf_add_doubled(out, name, '`');
-	strbuf_addch(out, '`');
+	db_quote_with('`', name, out);
 }
 
 static void my_quote_ident(const struct db *db, const char *name, struct strbuf *out)
@@ -128,11 +126,7 @@ static void my_quote_ident(const struct db *db, const char *name, struct strbuf 
 
 static void qualify(const char *schema, const char *name, struct strbuf *out)
 {
-	if (schema && *schema) {
-		quote(schema, out);
-		strbuf_addch(out, '.');
-	}
-	quote(name, out);
+	db_qualify_with('`', schema, name, out);
 }
 
 /* ---- lexing just enough of MySQL's SQL: strings, identifiers, comments ---- */

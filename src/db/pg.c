@@ -65,9 +65,7 @@ static struct pg_db *pg(struct db *db)
 
 static void quote(const char *name, struct strbuf *out)
 {
-	strbuf_addch(out, '"');
-	strbuf_add_doubled(out, name, '"');
-	strbuf_addch(out, '"');
+	db_quote_with('"', name, out);
 }
 
 static void pg_quote_ident(const struct db *db, const char *name, struct strbuf *out)
@@ -77,11 +75,7 @@ static void pg_quote_ident(const struct db *db, const char *name, struct strbuf 
 
 static void qualify(const char *schema, const char *name, struct strbuf *out)
 {
-	if (schema && *schema) {
-		quote(schema, out);
-		strbuf_addch(out, '.');
-	}
-	quote(name, out);
+	db_qualify_with('"', schema, name, out);
 }
 
 /* ---- errors ---- */

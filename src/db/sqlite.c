@@ -42,9 +42,7 @@ static struct sqlite_db *sq(struct db *db)
 
 static void quote(const char *name, struct strbuf *out)
 {
-	strbuf_addch(out, '"');
-	strbuf_add_doubled(out, name, '"');
-	strbuf_addch(out, '"');
+	db_quote_with('"', name, out);
 }
 
 static void sqlite_quote_ident(const struct db *db, const char *name, struct strbuf *out)

@@ -7,14 +7,7 @@ load helpers
 
 setup() {
     fw_setup
-    case $BATS_TEST_FILENAME in
-        *-pg.bats) URL=$(pg_url); SCHEMA=public; KIND=pg ;;
-        *-mysql.bats) URL=$(mysql_url); SCHEMA=${URL##*/}; KIND=mysql ;;
-        *) URL=$(sqlite_url); SCHEMA=main; KIND=sqlite ;;
-    esac
-    export FLYWAY_URL=$URL
-    export FLYWAY_LOCATIONS=filesystem:$T/sql
-    H="flyway_schema_history"
+    fw_backend_from_filename
 }
 teardown() { fw_teardown; }
 

@@ -224,3 +224,17 @@ assert_no_secret() {
     done < <(grep -rlZaF -- "$secret" "$T" 2>/dev/null)
     return "$bad"
 }
+
+# One .bats file, several backends: links named *-pg.bats / *-mysql.bats run the same tests on
+# PostgreSQL / MariaDB. Sets URL, SCHEMA, KIND (sqlite|pg|mysql), H (history table name) and points
+# FLYWAY_URL / FLYWAY_LOCATIONS at the database and $T/sql.
+fw_backend_from_filename() {
+    case $BATS_TEST_FILENAME in
+        *-pg.bats) URL=$(pg_url); SCHEMA=public; KIND=pg ;;
+        *-mysql.bats) URL=$(mysql_url); SCHEMA=${URL##*/}; KIND=mysql ;;
+        *) URL=$(sqlite_url); SCHEMA=main; KIND=sqlite ;;
+    esac
+    export FLYWAY_URL=$URL
+    export FLYWAY_LOCATIONS=filesystem:$T/sql
+    H="flyway_schema_history"
+}
