@@ -260,10 +260,34 @@ static void print_rows(void *ctx, const struct db_result *r)
 
 /* ---- sending statements ---- */
 
+/* The per-script callback events: a migration fires the migrate ones, an
+ * undo script the undo ones; callbacks themselves fire none. */
+struct script_events {
+	const char *before_each, *after_each, *after_each_error;
+	const char *before_stmt, *after_stmt, *after_stmt_error;
+};
+
+static const struct script_events migrate_events = {
+	"beforeEachMigrate", "afterEachMigrate", "afterEachMigrateError",
+	"beforeEachMigrateStatement", "afterEachMigrateStatement", "afterEachMigrateStatementError",
+};
+static const struct script_events undo_events = {
+	"beforeEachUndo", "afterEachUndo", "afterEachUndoError",
+	"beforeEachUndoStatement", "afterEachUndoStatement", "afterEachUndoStatementError",
+};
+
+static const struct script_events *events_of(const struct fw_resolved *r)
+{
+	if (r->kind == FW_FILE_CALLBACK)
+		return NULL;
+	return r->kind == FW_FILE_UNDO ? &undo_events : &migrate_events;
+}
+
 struct runner {
 	struct fw_target *t;
 	int batch;                 /* commands go through db_batch_* */
 	int statements;
+	const struct script_events *ev;  /* per-statement callbacks to fire, or NULL */
 };
 
 static int send(struct runner *rn, const struct db_cmd *cmd, struct fw_error *err)
@@ -279,10 +303,10 @@ static int send(struct runner *rn, const struct db_cmd *cmd, struct fw_error *er
 
 static int fire_inline(struct runner *rn, const char *event, struct fw_error *err);
 
-/* every statement of one script; per-statement callbacks around each */
-static int send_script(struct runner *rn, const struct fw_resolved *r, int stmt_callbacks,
-		       struct fw_error *err)
+/* every statement of one script; per-statement callbacks (rn->ev) around each */
+static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw_error *err)
 {
+	const struct script_events *ev = rn->ev;
 	struct script_src src;
 	struct sqlsplit *sp;
 	struct sql_stmt st = SQL_STMT_INIT;
@@ -304,23 +328,23 @@ static int send_script(struct runner *rn, const struct fw_resolved *r, int stmt_
 			c.copy_data = st.copy_data.buf;
 			c.copy_len = st.copy_data.len;
 		}
-		if (stmt_callbacks && fire_inline(rn, "beforeEachMigrateStatement", err) < 0) {
+		if (ev && fire_inline(rn, ev->before_stmt, err) < 0) {
 			ret = -1;
 			break;
 		}
 		if (send(rn, &c, err) < 0) {
 			if (!err->line)
 				err->line = st.line;
-			if (stmt_callbacks) {
+			if (ev) {
 				struct fw_error cberr = FW_ERROR_INIT;
-				fire_inline(rn, "afterEachMigrateStatementError", &cberr);
+				fire_inline(rn, ev->after_stmt_error, &cberr);
 				fw_error_clear(&cberr);
 			}
 			ret = -1;
 			break;
 		}
 		rn->statements++;
-		if (stmt_callbacks && fire_inline(rn, "afterEachMigrateStatement", err) < 0) {
+		if (ev && fire_inline(rn, ev->after_stmt, err) < 0) {
 			ret = -1;
 			break;
 		}
@@ -343,6 +367,26 @@ static int has_callback(const struct fw_target *t, const char *event)
 	return 0;
 }
 
+static int has_script_callback(const struct fw_target *t, const char *event)
+{
+	for (size_t i = 0; i < t->scan.nr_callbacks; i++)
+		if (t->scan.callbacks[i].is_script && !strcmp(t->scan.callbacks[i].event, event))
+			return 1;
+	return 0;
+}
+
+/* the events whose statement callbacks exist, or NULL: most runs have none,
+ * and then statements are not interleaved with callback checks */
+static const struct script_events *statement_events(const struct fw_target *t,
+						    const struct fw_resolved *r)
+{
+	const struct script_events *ev = events_of(r);
+	if (ev && (has_callback(t, ev->before_stmt) || has_callback(t, ev->after_stmt) ||
+		   has_callback(t, ev->after_stmt_error)))
+		return ev;
+	return NULL;
+}
+
 /* callbacks of per-migration events run inside the migration's transaction */
 static int fire_inline(struct runner *rn, const char *event, struct fw_error *err)
 {
@@ -356,7 +400,12 @@ static int fire_inline(struct runner *rn, const char *event, struct fw_error *er
 				goto fail;
 			continue;
 		}
-		if (send_script(rn, cb, 0, err) < 0)
+		const struct script_events *saved = rn->ev;
+		int rc;
+		rn->ev = NULL;  /* a callback's statements fire no statement callbacks */
+		rc = send_script(rn, cb, err);
+		rn->ev = saved;
+		if (rc < 0)
 			goto fail;
 	}
 	return 0;
@@ -404,9 +453,22 @@ static void history_params8(const struct fw_history_row *row, char vals[9][32], 
 			p8[k++] = p9[i];
 }
 
-/* INSERT whose execution_time the server measures: the time since the
- * transaction began, so the row can travel in the same round trip. */
-static void timed_insert_sql(const struct fw_target *t, struct strbuf *sql)
+/* Inside a group, now() is the start of the whole group: each migration
+ * stamps its own start in a transaction-local setting instead. */
+#define GROUP_CLOCK "current_setting('fleetway.migration_start')::timestamptz"
+
+static int restart_server_clock(struct runner *rn, struct fw_error *err)
+{
+	struct db_cmd c;
+	memset(&c, 0, sizeof(c));
+	c.sql = "SELECT set_config('fleetway.migration_start', clock_timestamp()::text, true)";
+	return send(rn, &c, err);
+}
+
+/* INSERT whose execution_time the server measures: the time since `start`
+ * (the transaction's start by default), so the row can travel in the same
+ * round trip as the migration. */
+static void timed_insert_sql(const struct fw_target *t, const char *start, struct strbuf *sql)
 {
 	struct strbuf base = STRBUF_INIT;
 	char *p;
@@ -414,7 +476,8 @@ static void timed_insert_sql(const struct fw_target *t, struct strbuf *sql)
 	fw_history_insert_sql(&t->hist, &base);
 	for (p = base.buf; *p; p++) {
 		if (*p == '?' && ++n == 8) {
-			strbuf_addstr(sql, "CAST(EXTRACT(EPOCH FROM (clock_timestamp() - now())) * 1000 AS INTEGER)");
+			strbuf_addf(sql, "CAST(EXTRACT(EPOCH FROM (clock_timestamp() - %s)) * 1000 AS INTEGER)",
+				    start);
 			continue;
 		}
 		strbuf_addch(sql, *p);
@@ -426,36 +489,39 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 			     struct fw_history_row *row, long t0, struct fw_apply_result *res,
 			     struct fw_error *err)
 {
-	struct runner rn = { t, 1, 0 };
-	int is_migration = r->kind != FW_FILE_CALLBACK;
-	int stmt_cb = is_migration && (has_callback(t, "beforeEachMigrateStatement") ||
-				       has_callback(t, "afterEachMigrateStatement") ||
-				       has_callback(t, "afterEachMigrateStatementError"));
-	/* the server timestamps the row only where one batch carries everything */
+	struct runner rn = { t, 0, 0, statement_events(t, r) };
+	const struct script_events *ev = events_of(r);
 	int server_timed = db_kind(t->db) == DB_POSTGRES;
+	int own_tx = !t->in_group;
 	struct strbuf ins = STRBUF_INIT;
 	char vals[9][32];
 	const char *params[9];
 	struct db_cmd c;
-	if (db_batch_begin(t->db, err) < 0)
+	/* Statement callbacks and script callbacks must see each statement done
+	 * when they run, and a statement's error before the next callback: then
+	 * statements go one by one instead of as one batch. */
+	rn.batch = !rn.ev && !(ev && (has_script_callback(t, ev->before_each) ||
+				     has_script_callback(t, ev->after_each)));
+	if (rn.batch && db_batch_begin(t->db, err) < 0)
 		return -1;
-	/* db_begin joins the batch (BEGIN IMMEDIATE on SQLite, so a reader never has to upgrade) */
-	if (db_begin(t->db, err) < 0 ||
-	    (is_migration && fire_inline(&rn, "beforeEachMigrate", err) < 0))
+	/* db_begin joins the batch (BEGIN IMMEDIATE on SQLite, so a reader never has to upgrade);
+	 * inside a group the migration's clock starts on the server instead */
+	if ((own_tx ? db_begin(t->db, err) : (server_timed ? restart_server_clock(&rn, err) : 0)) < 0 ||
+	    (ev && fire_inline(&rn, ev->before_each, err) < 0))
 		goto fail;
 	if (r->is_script) {
 		if (fw_run_script_process(t, r, err) < 0)
 			goto fail;
-	} else if (send_script(&rn, r, stmt_cb, err) < 0) {
+	} else if (send_script(&rn, r, err) < 0) {
 		goto fail;
 	}
-	if (is_migration && fire_inline(&rn, "afterEachMigrate", err) < 0)
+	if (ev && fire_inline(&rn, ev->after_each, err) < 0)
 		goto fail;
 	memset(&c, 0, sizeof(c));
 	if (row) {
 		row->execution_time = (int)(fw_now_ms() - t0);
 		if (server_timed) {
-			timed_insert_sql(t, &ins);
+			timed_insert_sql(t, own_tx ? "now()" : GROUP_CLOCK, &ins);
 			history_params8(row, vals, params);
 			c.nparams = 8;
 		} else {
@@ -468,7 +534,7 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 		if (send(&rn, &c, err) < 0)
 			goto fail;
 	}
-	if (db_commit(t->db, err) < 0 || db_batch_end(t->db, err) < 0)
+	if ((own_tx && db_commit(t->db, err) < 0) || db_batch_end(t->db, err) < 0)
 		goto fail_ended;
 	res->statements = rn.statements;
 	strbuf_release(&ins);
@@ -482,7 +548,7 @@ fail:
 		fw_error_clear(&e2);
 	}
 fail_ended:
-	{
+	if (own_tx) { /* a group is rolled back as a whole by fw_group_end() */
 		struct fw_error e2 = FW_ERROR_INIT;
 		db_rollback(t->db, &e2);
 		fw_error_clear(&e2);
@@ -494,20 +560,18 @@ fail_ended:
 static int run_nontransactional(struct fw_target *t, const struct fw_resolved *r,
 				struct fw_apply_result *res, struct fw_error *err)
 {
-	struct runner rn = { t, 0, 0 };
-	int is_migration = r->kind != FW_FILE_CALLBACK;
-	int stmt_cb = is_migration && (has_callback(t, "beforeEachMigrateStatement") ||
-				       has_callback(t, "afterEachMigrateStatement"));
-	if (is_migration && fire_inline(&rn, "beforeEachMigrate", err) < 0)
+	struct runner rn = { t, 0, 0, statement_events(t, r) };
+	const struct script_events *ev = events_of(r);
+	if (ev && fire_inline(&rn, ev->before_each, err) < 0)
 		return -1;
 	if (r->is_script) {
 		if (fw_run_script_process(t, r, err) < 0)
 			return -1;
-	} else if (send_script(&rn, r, stmt_cb, err) < 0) {
+	} else if (send_script(&rn, r, err) < 0) {
 		return -1;
 	}
 	res->statements = rn.statements;
-	return is_migration ? fire_inline(&rn, "afterEachMigrate", err) : 0;
+	return ev ? fire_inline(&rn, ev->after_each, err) : 0;
 }
 
 /* Flyway records a failed row wherever the failure could not be rolled back */
@@ -539,13 +603,14 @@ int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 		rc = run_nontransactional(t, r, res, err);
 	res->ms = fw_now_ms() - t0;
 	if (rc < 0) {
-		struct runner rn = { t, 0, 0 };
+		struct runner rn = { t, 0, 0, NULL };
+		const struct script_events *ev = events_of(r);
 		struct fw_error cberr = FW_ERROR_INIT;
 		describe_failure(t, r, err);
-		if (err->exit_code != FW_EXIT_INTERRUPTED &&
+		if (err->exit_code != FW_EXIT_INTERRUPTED && !t->in_group &&
 		    (!tx || !db_supports_ddl_transactions(t->db)))
 			record_failure(t, row, t0);
-		if (fire_inline(&rn, "afterEachMigrateError", &cberr) < 0)
+		if (ev && fire_inline(&rn, ev->after_each_error, &cberr) < 0)
 			fw_warn(t->out, "%s", cberr.message.buf);
 		fw_error_clear(&cberr);
 		return -1;
@@ -577,4 +642,29 @@ int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct 
 void fw_apply_install_rows_handler(struct fw_target *t)
 {
 	db_set_rows_handler(t->db, print_rows, t);
+}
+
+int fw_group_begin(struct fw_target *t, struct fw_error *err)
+{
+	if (db_begin(t->db, err) < 0)
+		return -1;
+	t->in_group = 1;
+	return 0;
+}
+
+int fw_group_end(struct fw_target *t, int ok, struct fw_error *err)
+{
+	struct fw_error e2 = FW_ERROR_INIT;
+	t->in_group = 0;
+	if (ok && db_commit(t->db, err) == 0)
+		return 0;
+	db_rollback(t->db, &e2);
+	fw_error_clear(&e2);
+	/* the rows remembered during the group were never committed */
+	if (fw_history_load(&t->hist, &e2) < 0) {
+		fw_warn(t->out, "unable to re-read the schema history after the rollback: %s",
+			e2.message.buf);
+		fw_error_clear(&e2);
+	}
+	return -1;
 }

@@ -20,6 +20,12 @@ struct fw_apply_result {
  * transactions), and err describes migration, line, statement and server error. */
 int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err);
+/* group=true: fw_group_begin() opens one transaction that every following
+ * fw_apply_migration() and fw_apply_callback() joins; fw_group_end() commits
+ * it when ok, else rolls it back and re-reads the history, so nothing of the
+ * group remains. Only for databases with transactional DDL. */
+int fw_group_begin(struct fw_target *t, struct fw_error *err);
+int fw_group_end(struct fw_target *t, int ok, struct fw_error *err);
 /* run a callback script (own transaction when transactional) */
 int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct fw_error *err);
 /* the transaction decision: sidecar, global executeInTransaction, non-transactional statements */

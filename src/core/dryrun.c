@@ -63,7 +63,9 @@ static void insert_literal(const struct fw_target *t, const struct fw_history_ro
 	fw_history_insert_params(row, vals, params);
 	for (const char *p = sql.buf; *p; p++) {
 		if (*p == '?' && k < 9) {
-			add_literal(t, params[k], numeric[k], out);
+			/* success is a boolean column: TRUE on PostgreSQL, 1 elsewhere */
+			add_literal(t, k == 8 ? db_bool_literal(t->db, row->success) : params[k],
+				    numeric[k], out);
 			k++;
 			continue;
 		}
@@ -79,6 +81,41 @@ static int is_pending(const struct fw_entry *e, int repeatable)
 	       (e->res->kind == FW_FILE_REPEATABLE) == repeatable;
 }
 
+/* what migrate would do before the first migration (reference 6.1 steps 4-5):
+ * create the missing schemas, the history table, and the SCHEMA marker row */
+static int schema_setup(struct fw_target *t, struct strbuf *buf, int *next_rank,
+			struct fw_error *err)
+{
+	struct strvec created = STRVEC_INIT;
+	*next_rank = fw_history_next_rank(&t->hist, 0);
+	for (size_t i = 0; t->cfg->create_schemas && i < t->schemas.nr; i++) {
+		int exists;
+		if (db_schema_exists(t->db, t->schemas.v[i], &exists, err) < 0) {
+			strvec_clear(&created);
+			return -1;
+		}
+		if (exists)
+			continue;
+		db_create_schema_sql(t->db, t->schemas.v[i], buf);
+		strbuf_addch(buf, '\n');
+		strvec_push(&created, t->schemas.v[i]);
+	}
+	if (!t->hist.exists) {
+		db_history_table_sql(t->db, t->schema, t->hist.table, t->cfg->tablespace, buf);
+		strbuf_addch(buf, '\n');
+	}
+	if (created.nr) {
+		struct fw_history_row row;
+		struct strbuf script = STRBUF_INIT;
+		fw_schema_marker_row(t, &created, &script, &row);
+		insert_literal(t, &row, buf);
+		*next_rank = row.rank + 1;
+		strbuf_release(&script);
+	}
+	strvec_clear(&created);
+	return 0;
+}
+
 static int write_all(struct fw_target *t, struct sink *s, struct fw_migrate_result *res,
 		     struct fw_error *err)
 {
@@ -91,12 +128,8 @@ static int write_all(struct fw_target *t, struct sink *s, struct fw_migrate_resu
 		return -1;
 	res->initial_version = plan.current ? xstrdup(fw_version_str(plan.current)) : NULL;
 	strbuf_addf(&buf, "-- fleetway dry run of migrate against schema \"%s\"\n", t->schema);
-	if (!t->hist.exists)
-		strbuf_addf(&buf, "-- the schema history table %s does not exist yet: migrate would create it here\n",
-			    t->hist.qualified);
-	if (put(s, buf.buf, err) < 0)
+	if (schema_setup(t, &buf, &next_rank, err) < 0 || put(s, buf.buf, err) < 0)
 		goto out;
-	next_rank = fw_history_next_rank(&t->hist, 0);
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < plan.nr; i++) {
 			const struct fw_entry *e = &plan.entries[i];

@@ -22,13 +22,21 @@ void fw_migrate_result_release(struct fw_migrate_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static void schema_marker_script(struct fw_target *t, const struct strvec *created, struct strbuf *out)
+void fw_schema_marker_row(struct fw_target *t, const struct strvec *created,
+			  struct strbuf *script, struct fw_history_row *row)
 {
 	for (size_t i = 0; i < created->nr; i++) {
 		if (i)
-			strbuf_addch(out, ',');
-		db_quote_ident(t->db, created->v[i], out);
+			strbuf_addch(script, ',');
+		db_quote_ident(t->db, created->v[i], script);
 	}
+	memset(row, 0, sizeof(*row));
+	row->rank = fw_history_next_rank(&t->hist, 1);
+	row->description = "<< Flyway Schema Creation >>";
+	row->type = "SCHEMA";
+	row->script = script->buf;
+	row->installed_by = t->installed_by;
+	row->success = 1;
 }
 
 int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *err)
@@ -66,14 +74,7 @@ int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *er
 		} else if (fw_history_load(&t->hist, err) < 0) {
 			goto out;
 		}
-		schema_marker_script(t, &created, &script);
-		memset(&row, 0, sizeof(row));
-		row.rank = fw_history_next_rank(&t->hist, 1);
-		row.description = "<< Flyway Schema Creation >>";
-		row.type = "SCHEMA";
-		row.script = script.buf;
-		row.installed_by = t->installed_by;
-		row.success = 1;
+		fw_schema_marker_row(t, &created, &script, &row);
 		if (fw_history_insert(&t->hist, &row, err) < 0)
 			goto out;
 		*created_any = 1;
@@ -324,6 +325,52 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	return 0;
 }
 
+/* group=true: can the pending migrations share one transaction?
+ * 1 = yes, 0 = run them one by one (mixed=true with a non-transactional one),
+ * -1 = refused: a non-transactional migration while mixed=false */
+static int group_is_transactional(struct fw_target *t, const struct fw_entry **pending, size_t n,
+				  struct fw_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_resolved *r = pending[i]->res;
+		int tx;
+		if (fw_script_is_transactional(t, r, &tx, err) < 0)
+			return -1;
+		if (tx)
+			continue;
+		if (t->cfg->mixed) {
+			fw_warn(t->out, "Migration %s is non-transactional: the group runs without a transaction (mixed=true), one migration after the other",
+				r->script);
+			return 0;
+		}
+		fw_errorf(err, "ERROR",
+			  "Detected both transactional and non-transactional migrations within the same migration group (even though mixed is false). First offending migration: %s%s%s [non-transactional]",
+			  r->kind == FW_FILE_REPEATABLE ? "" : fw_version_str(&r->version),
+			  *r->description && r->kind != FW_FILE_REPEATABLE ? " " : "", r->description);
+		fw_error_detail(err, "in %s", r->path);
+		fw_error_hint(err, "nothing was applied; set mixed=true to run the group without a transaction, or migrate without group=true");
+		return -1;
+	}
+	return 1;
+}
+
+/* after a group rollback only the failed migration is worth reporting */
+static void keep_failed_items(struct fw_migrate_result *res)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < res->nr; i++) {
+		if (res->items[i].success) {
+			free(res->items[i].version);
+			free(res->items[i].description);
+			free(res->items[i].filepath);
+			free(res->items[i].script);
+			continue;
+		}
+		res->items[k++] = res->items[i];
+	}
+	res->nr = k;
+}
+
 static char *current_version_text(const struct fw_plan *plan)
 {
 	return plan->current ? xstrdup(fw_version_str(plan->current)) : NULL;
@@ -334,7 +381,7 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 	struct fw_validate_result vr;
 	struct fw_plan plan;
 	const struct fw_entry **pending = NULL;
-	size_t npending, applied = 0;
+	size_t npending = 0, applied = 0;
 	int created, ret = -1, repeatables_started = 0;
 	if (fw_target_check_names(t, err) < 0)
 		return -1;
@@ -372,6 +419,11 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 			t->schema, fw_version_str(plan.current), fw_version_str(plan.last_resolved));
 	pending = xcalloc(plan.nr + 1, sizeof(*pending));
 	npending = pick_pending(t, &plan, pending);
+	if (t->cfg->group && npending && !t->cfg->skip_executing_migrations) {
+		int tx = group_is_transactional(t, pending, npending, err);
+		if (tx < 0 || (tx && fw_group_begin(t, err) < 0))
+			goto out;
+	}
 	for (size_t i = 0; i < npending; i++) {
 		const struct fw_resolved *r = pending[i]->res;
 		if (r->kind == FW_FILE_REPEATABLE && !repeatables_started) {
@@ -396,6 +448,10 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 		if (plan.target_is_next && r->kind != FW_FILE_REPEATABLE)
 			break;
 	}
+	if (t->in_group && fw_group_end(t, 1, err) < 0) {
+		applied = 0;
+		goto out;
+	}
 	if (!repeatables_started && fw_callbacks_fire(t, "afterVersioned", err) < 0)
 		goto out;
 	if (applied && fw_callbacks_fire(t, "afterMigrateApplied", err) < 0)
@@ -404,6 +460,13 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 		goto out;
 	ret = 0;
 out:
+	if (t->in_group) {
+		fw_group_end(t, 0, err);
+		keep_failed_items(res);
+		free(res->target_version);
+		res->target_version = NULL;
+		fw_info(t->out, "Migration group of %zu migration(s) rolled back: nothing of it was applied", npending);
+	}
 	free(pending);
 	fw_plan_release(&plan);
 	return ret;
@@ -416,11 +479,12 @@ int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_
 	memset(res, 0, sizeof(*res));
 	if (t->cfg->dry_run_output && *t->cfg->dry_run_output)
 		return fw_dryrun_migrate(t, res, err);
-	if (t->cfg->group) {
-		/* refuse rather than pretend the pending migrations run as one atomic group */
-		fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
-			       "group=true is not implemented yet in fleetway");
-		fw_error_hint(err, "nothing was changed; run without -group (each migration still runs in its own transaction)");
+	if (t->cfg->group && !db_supports_ddl_transactions(t->db)) {
+		/* Flyway only warns here and leaves half a group applied (reference 14.22) */
+		fw_errorf(err, "ERROR",
+			  "group=true needs transactional DDL, which %s does not have: a failure would leave part of the group applied",
+			  db_product(t->db));
+		fw_error_hint(err, "nothing was changed; migrate without -group=true (each migration then runs and is recorded on its own)");
 		return -1;
 	}
 	fw_apply_install_rows_handler(t);

@@ -6,6 +6,8 @@
 #include "util/strvec.h"
 
 struct fw_target;
+struct fw_history_row;
+struct strbuf;
 
 struct fw_migrate_item {
 	const char *category;   /* "Versioned", "Repeatable", "Baseline" */
@@ -34,6 +36,9 @@ void fw_migrate_result_release(struct fw_migrate_result *r);
 /* shared with baseline: make sure schemas and the history table exist,
  * recording a SCHEMA marker row for schemas created here */
 int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *err);
+/* the SCHEMA marker row for the schemas migrate created (script = their quoted names) */
+void fw_schema_marker_row(struct fw_target *t, const struct strvec *created,
+			  struct strbuf *script, struct fw_history_row *row);
 /* create the history table with its BASELINE row (rank 1) */
 int fw_create_with_baseline(struct fw_target *t, struct fw_error *err);
 

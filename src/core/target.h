@@ -29,6 +29,8 @@ struct fw_target {
 	int scanned;
 	struct fw_history hist;
 	int locked;
+	int in_group;                /* group=true: one transaction spans every pending migration;
+	                                scripts then neither BEGIN nor COMMIT themselves */
 	volatile int *cancel;        /* set by the fleet on Ctrl-C */
 	volatile int *halt;          /* set by the fleet when another target failed: migrate
 	                                finishes the running migration and starts no other */

@@ -125,17 +125,10 @@ static int undo_locked(struct fw_target *t, struct fw_undo_result *res, struct f
 		row.success = 1;
 		fw_info(t->out, "Undoing migration of schema \"%s\" to version \"%s%s%s\"", t->schema,
 			row.version, *u->description ? " - " : "", u->description);
-		if (fw_callbacks_fire(t, "beforeEachUndo", err) < 0)
+		/* beforeEachUndo, the statement events, afterEachUndo(Error) fire inside */
+		if (fw_apply_migration(t, u, &row, &ar, err) < 0)
 			goto out;
-		if (fw_apply_migration(t, u, &row, &ar, err) < 0) {
-			struct fw_error e2 = FW_ERROR_INIT;
-			fw_callbacks_fire(t, "afterEachUndoError", &e2);
-			fw_error_clear(&e2);
-			goto out;
-		}
 		add_item(res, u, ar.ms);
-		if (fw_callbacks_fire(t, "afterEachUndo", err) < 0)
-			goto out;
 	}
 	/* the schema version after the undos */
 	fw_plan_release(&plan);

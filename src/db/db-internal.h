@@ -28,6 +28,9 @@ struct db_ops {
 	int (*create_schema)(struct db *db, const char *schema, struct fw_error *err);
 	int (*create_history_table)(struct db *db, const char *schema, const char *table,
 				    const char *tablespace, struct fw_error *err);
+	/* the statements create_history_table runs, ';'-terminated (for dry runs) */
+	void (*history_table_sql)(struct db *db, const char *schema, const char *table,
+				  const char *tablespace, struct strbuf *out);
 	int (*lock)(struct db *db, const char *schema, const char *table, int retry_count,
 		    struct fw_error *err);
 	int (*unlock)(struct db *db, struct fw_error *err);

@@ -563,6 +563,24 @@ int db_create_schema(struct db *db, const char *schema, struct fw_error *err)
 	return db->ops->create_schema(db, schema, err);
 }
 
+void db_history_table_sql(struct db *db, const char *schema, const char *table,
+			  const char *tablespace, struct strbuf *out)
+{
+	if (db->ops->history_table_sql)
+		db->ops->history_table_sql(db, schema, table, tablespace, out);
+	else
+		strbuf_addf(out, "-- CREATE TABLE %s.%s: the history table (%s)", schema, table,
+			    db->ops->name);
+}
+
+/* every driver creates a schema with plain CREATE SCHEMA <quoted name> */
+void db_create_schema_sql(struct db *db, const char *schema, struct strbuf *out)
+{
+	strbuf_addstr(out, "CREATE SCHEMA ");
+	db_quote_ident(db, schema, out);
+	strbuf_addch(out, ';');
+}
+
 int db_create_history_table(struct db *db, const char *schema, const char *table,
 			    const char *tablespace, struct fw_error *err)
 {

@@ -136,6 +136,10 @@ int db_create_schema(struct db *db, const char *schema, struct fw_error *err);
 /* create the history table exactly as Flyway does (reference 4.2) */
 int db_create_history_table(struct db *db, const char *schema, const char *table,
 			    const char *tablespace, struct fw_error *err);
+/* the SQL of db_create_history_table / db_create_schema, as text for a dry run */
+void db_history_table_sql(struct db *db, const char *schema, const char *table,
+			  const char *tablespace, struct strbuf *out);
+void db_create_schema_sql(struct db *db, const char *schema, struct strbuf *out);
 
 /* The migration lock (reference 12, with fleetway's fixes of section 14):
  * PostgreSQL session advisory lock with Flyway's key on this connection,

@@ -951,15 +951,14 @@ static int exec_in_tx(struct pg_db *p, const char *script, struct fw_error *err)
 }
 
 /* reference 4.2, PostgreSQL: exactly this text, in one transaction */
-static int pg_create_history_table(struct db *db, const char *schema, const char *table,
-				   const char *tablespace, struct fw_error *err)
+static void pg_history_table_sql(struct db *db, const char *schema, const char *table,
+				 const char *tablespace, struct strbuf *out)
 {
-	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT, ts = STRBUF_INIT;
-	int ret;
+	struct strbuf q = STRBUF_INIT, name = STRBUF_INIT, ts = STRBUF_INIT;
 	qualify(schema, table, &q);
 	if (tablespace && *tablespace)
 		quote(tablespace, &ts);
-	strbuf_addf(&sql, "CREATE TABLE %s (\n"
+	strbuf_addf(out, "CREATE TABLE %s (\n"
 		"    \"installed_rank\" INT NOT NULL,\n"
 		"    \"version\" VARCHAR(50),\n"
 		"    \"description\" VARCHAR(200) NOT NULL,\n"
@@ -972,26 +971,34 @@ static int pg_create_history_table(struct db *db, const char *schema, const char
 		"    \"success\" BOOLEAN NOT NULL\n"
 		")", q.buf);
 	if (ts.len)
-		strbuf_addf(&sql, " TABLESPACE %s", ts.buf);
-	strbuf_addf(&sql, ";\nALTER TABLE %s ADD CONSTRAINT ", q.buf);
+		strbuf_addf(out, " TABLESPACE %s", ts.buf);
+	strbuf_addf(out, ";\nALTER TABLE %s ADD CONSTRAINT ", q.buf);
 	strbuf_addf(&name, "%s_pk", table);
-	quote(name.buf, &sql);
-	strbuf_addstr(&sql, " PRIMARY KEY (\"installed_rank\")");
+	quote(name.buf, out);
+	strbuf_addstr(out, " PRIMARY KEY (\"installed_rank\")");
 	if (ts.len)
-		strbuf_addf(&sql, " USING INDEX TABLESPACE %s", ts.buf);
-	strbuf_addstr(&sql, ";\nCREATE INDEX ");
+		strbuf_addf(out, " USING INDEX TABLESPACE %s", ts.buf);
+	strbuf_addstr(out, ";\nCREATE INDEX ");
 	strbuf_reset(&name);
 	strbuf_addf(&name, "%s_s_idx", table);
-	quote(name.buf, &sql);
-	strbuf_addf(&sql, " ON %s (\"success\")", q.buf);
+	quote(name.buf, out);
+	strbuf_addf(out, " ON %s (\"success\")", q.buf);
 	if (ts.len)
-		strbuf_addf(&sql, " TABLESPACE %s", ts.buf);
-	strbuf_addch(&sql, ';');
-	ret = exec_in_tx(pg(db), sql.buf, err);
-	strbuf_release(&sql);
+		strbuf_addf(out, " TABLESPACE %s", ts.buf);
+	strbuf_addch(out, ';');
 	strbuf_release(&q);
 	strbuf_release(&name);
 	strbuf_release(&ts);
+}
+
+static int pg_create_history_table(struct db *db, const char *schema, const char *table,
+				   const char *tablespace, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	pg_history_table_sql(db, schema, table, tablespace, &sql);
+	ret = exec_in_tx(pg(db), sql.buf, err);
+	strbuf_release(&sql);
 	return ret;
 }
 
@@ -1164,6 +1171,7 @@ const struct db_ops db_pg_ops = {
 	.table_exists = pg_table_exists,
 	.create_schema = pg_create_schema,
 	.create_history_table = pg_create_history_table,
+	.history_table_sql = pg_history_table_sql,
 	.lock = pg_lock,
 	.unlock = pg_unlock,
 	.clean_schema = pg_clean_schema,

@@ -396,18 +396,16 @@ static int run_in_tx(struct sqlite_db *s, const char *sql, struct fw_error *err)
 	return own ? run(s, "COMMIT", 0, NULL, 0, 0, NULL, err) : 0;
 }
 
-/* reference 4.2, SQLite: exactly this text (tablespaces do not exist) */
-static int sqlite_create_history_table(struct db *db, const char *schema, const char *table,
-				       const char *tablespace, struct fw_error *err)
+static void sqlite_history_table_sql(struct db *db, const char *schema, const char *table,
+				     const char *tablespace, struct strbuf *out)
 {
-	struct strbuf sql = STRBUF_INIT, idx = STRBUF_INIT;
-	int ret;
+	struct strbuf idx = STRBUF_INIT;
 	schema = schema_or_main(schema);
-	strbuf_addstr(&sql, "CREATE TABLE ");
-	quote(schema, &sql);
-	strbuf_addch(&sql, '.');
-	quote(table, &sql);
-	strbuf_addstr(&sql, " (\n"
+	strbuf_addstr(out, "CREATE TABLE ");
+	quote(schema, out);
+	strbuf_addch(out, '.');
+	quote(table, out);
+	strbuf_addstr(out, " (\n"
 		"    \"installed_rank\" INT NOT NULL PRIMARY KEY,\n"
 		"    \"version\" VARCHAR(50),\n"
 		"    \"description\" VARCHAR(200) NOT NULL,\n"
@@ -420,17 +418,26 @@ static int sqlite_create_history_table(struct db *db, const char *schema, const 
 		"    \"success\" BOOLEAN NOT NULL\n"
 		");\n"
 		"CREATE INDEX ");
-	quote(schema, &sql);
-	strbuf_addch(&sql, '.');
+	quote(schema, out);
+	strbuf_addch(out, '.');
 	strbuf_addstr(&idx, table);
 	strbuf_addstr(&idx, "_s_idx");
-	quote(idx.buf, &sql);
-	strbuf_addstr(&sql, " ON ");
-	quote(table, &sql);
-	strbuf_addstr(&sql, " (\"success\");");
+	quote(idx.buf, out);
+	strbuf_addstr(out, " ON ");
+	quote(table, out);
+	strbuf_addstr(out, " (\"success\");");
+	strbuf_release(&idx);
+}
+
+/* reference 4.2, SQLite: exactly this text (tablespaces do not exist) */
+static int sqlite_create_history_table(struct db *db, const char *schema, const char *table,
+				       const char *tablespace, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	sqlite_history_table_sql(db, schema, table, tablespace, &sql);
 	ret = run_in_tx(sq(db), sql.buf, err);
 	strbuf_release(&sql);
-	strbuf_release(&idx);
 	return ret;
 }
 
@@ -613,6 +620,7 @@ const struct db_ops db_sqlite_ops = {
 	.table_exists = sqlite_table_exists,
 	.create_schema = sqlite_create_schema,
 	.create_history_table = sqlite_create_history_table,
+	.history_table_sql = sqlite_history_table_sql,
 	.lock = sqlite_lock,
 	.unlock = sqlite_unlock,
 	.clean_schema = sqlite_clean_schema,

@@ -143,3 +143,38 @@ INSERT INTO ${tbl} (id) VALUES (7);'
     run sqlq "$URL" "SELECT COUNT(*) FROM t2"
     [ "$status" -ne 0 ]
 }
+
+@test "the dry-run script, run by the database's own client, writes the history migrate would write" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    write_migration sql V2__b.sql "INSERT INTO t1 VALUES (2);"
+    write_migration sql R__r.sql 'CREATE VIEW v1 AS SELECT id FROM t1;'
+    run fw -dryRunOutput="$T/dry.sql" migrate
+    assert_status 0
+    # the dry run on an empty database includes the history table's DDL
+    run cat "$T/dry.sql"
+    assert_output_contains "CREATE TABLE"
+    assert_output_not_contains "-- CREATE TABLE"
+    run sqlq "$URL" "$(cat "$T/dry.sql")"
+    assert_status 0
+    run sqlq "$URL" "SELECT installed_rank, version, description, type, script, checksum, success FROM $H ORDER BY installed_rank"
+    local by_dry_run=$output
+    [ "${#lines[@]}" -eq 3 ]
+    run sqlq "$URL" "SELECT id FROM t1"
+    [ "$output" = 2 ]
+    # fleetway itself sees a database it migrated
+    run fw info
+    assert_status 0
+    assert_output_not_contains "Pending"
+    run fw validate
+    assert_status 0
+    # and it is what a real migrate writes into a fresh database
+    case $KIND in
+        sqlite) URL=jdbc:sqlite:$T/other.sqlite ;;
+        pg) URL=$(pg_url other) ;;
+        mysql) URL=$(mysql_url other) ;;
+    esac
+    run fw -url="$URL" migrate
+    assert_status 0
+    run sqlq "$URL" "SELECT installed_rank, version, description, type, script, checksum, success FROM $H ORDER BY installed_rank"
+    [ "$output" = "$by_dry_run" ]
+}

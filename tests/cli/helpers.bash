@@ -161,7 +161,8 @@ sqlq() {
     case $url in
         jdbc:sqlite:*)
             rest=${url#jdbc:sqlite:}; rest=${rest%%\?*}
-            sqlite3 -batch -bail -noheader -list -separator '|' -nullvalue NULL "$rest" "$sql" ;;
+            # On stdin: SQL starting with "--" would be read as an option.
+            printf '%s\n' "$sql" | sqlite3 -batch -bail -noheader -list -separator '|' -nullvalue NULL "$rest" ;;
         jdbc:postgresql://*)
             rest=${url#jdbc:postgresql://}; hostport=${rest%%/*}; db=${rest#*/}; db=${db%%\?*}
             [ "$hostport" != "$rest" ] || db=''

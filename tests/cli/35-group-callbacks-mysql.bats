@@ -1,0 +1,1 @@
+35-group-callbacks-sqlite.bats
