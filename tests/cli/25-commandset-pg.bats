@@ -1,0 +1,1 @@
+25-commandset-sqlite.bats
