@@ -6,6 +6,8 @@
 PREFIX   ?= /usr/local
 CC       ?= cc
 PKGS     := sqlite3 libpq libmariadb zlib jansson
+# libpq and libmariadb are opened on first use (src/db/libload.h), not linked
+LINKPKGS := sqlite3 zlib jansson
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 ifeq ($(SANITIZE),1)
@@ -22,7 +24,9 @@ CPPFLAGS += -Isrc -D_GNU_SOURCE -DFW_VERSION='"$(VERSION)"' $(shell pkg-config -
 CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread
 SANFLAGS := -fsanitize=address,undefined
 LDFLAGS  += $(if $(filter san,$(MODE)),$(SANFLAGS)) -pthread
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS   += $(shell pkg-config --libs $(LINKPKGS) 2>/dev/null) -lm -ldl
+# driver unit tests also call libpq directly (PQtrace, PQpipelineStatus)
+TEST_LDLIBS := $(shell pkg-config --libs libpq libmariadb 2>/dev/null)
 
 LIB_SRC  := $(sort $(wildcard src/util/*.c src/core/*.c src/db/*.c))
 CMD_SRC  := $(sort $(wildcard src/cmd/*.c src/cli/*.c)) src/main.c
@@ -52,7 +56,7 @@ $(B)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 $(B)/tests/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIBA) $(LDLIBS) $(LDFLAGS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIBA) $(LDLIBS) $(TEST_LDLIBS) $(LDFLAGS) -lcmocka
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -221,11 +221,13 @@ int cmd_info(struct fw_cmd_ctx *c, struct fw_error *err)
 		}
 		all_empty = !ex || empty;
 	}
+	/* only what is printed gets built: a 1000-row table or its JSON is not free */
 	if (c->cfg->migration_ids)
 		render_ids(c, &plan);
-	else
+	else if (!c->out->json)
 		render_text(c, &plan);
-	c->result = info_json(c, &plan, all_empty);
+	if (c->out->json)
+		c->result = info_json(c, &plan, all_empty);
 	fw_plan_release(&plan);
 	return fw_callbacks_fire(t, "afterInfo", err);
 fail:

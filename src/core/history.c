@@ -31,6 +31,7 @@ static void clear_rows(struct fw_history *h)
 	for (size_t i = 0; i < h->nr; i++)
 		applied_release(&h->rows[i]);
 	h->nr = 0;
+	h->current = 0;
 }
 
 void fw_history_forget(struct fw_history *h)
@@ -130,6 +131,7 @@ int fw_history_load(struct fw_history *h, struct fw_error *err)
 			goto out;
 	}
 	h->exists = 1;
+	h->current = 1;
 	ret = 0;
 out:
 	db_result_free(r);
@@ -208,6 +210,7 @@ void fw_history_remember(struct fw_history *h, const struct fw_history_row *row)
 	struct fw_applied *a;
 	ALLOC_GROW(h->rows, h->nr + 1, h->alloc);
 	a = &h->rows[h->nr++];
+	h->current = 0;
 	memset(a, 0, sizeof(*a));
 	a->rank = row->rank;
 	a->version_text = dup_or_null(row->version);
@@ -267,6 +270,7 @@ int fw_history_update(struct fw_history *h, int rank, const char *description, c
 	ret = db_query(h->db, sql.buf, 4, params, &r, err);
 	db_result_free(r);
 	strbuf_release(&sql);
+	h->current = 0;
 	return ret;
 }
 
@@ -290,6 +294,7 @@ int fw_history_delete_failed(struct fw_history *h, const struct fw_applied *row,
 	ret = db_query(h->db, sql.buf, 1, &param, &r, err);
 	db_result_free(r);
 	strbuf_release(&sql);
+	h->current = 0;
 	return ret;
 }
 

@@ -30,6 +30,10 @@ struct fw_history {
 	struct fw_applied *rows;     /* ascending rank */
 	size_t nr, alloc;
 	int exists;
+	int current;                 /* rows are exactly the table's as last read: a chain such as
+	                                `info validate migrate` reads it once. Cleared by our own
+	                                writes (rows kept in memory lack installed_on) and by
+	                                fw_target_lock (others may have written before we held it) */
 };
 
 /* a row to insert; rank is assigned by fw_history_next_rank() */

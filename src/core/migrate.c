@@ -144,10 +144,10 @@ static int ensure_history(struct fw_target *t, struct fw_error *err)
 {
 	struct strbuf names = STRBUF_INIT;
 	int nonempty;
-	if (fw_history_probe(&t->hist, err) < 0)
+	if (fw_target_load_history(t, err) < 0)
 		return -1;
 	if (t->hist.exists)
-		return fw_history_load(&t->hist, err);
+		return 0;
 	nonempty = t->cfg->skip_executing_migrations ? 0 : any_schema_non_empty(t, &names, err);
 	if (nonempty < 0)
 		goto fail;

@@ -56,7 +56,14 @@ static void walk(const char *root, const char *rel, struct file_list *fl)
 		if (*rel)
 			strbuf_addf(&r, "%s/", rel);
 		strbuf_addstr(&r, de->d_name);
-		if (stat(abs.buf, &st) == 0) {
+		/* the directory entry's type spares a stat per file; links and
+		 * file systems that do not fill it in get one */
+		if (de->d_type == DT_REG) {
+			add_file(fl, r.buf, abs.buf);
+		} else if (de->d_type == DT_DIR) {
+			if (de->d_name[0] != '.')
+				walk(root, r.buf, fl);
+		} else if ((de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) && stat(abs.buf, &st) == 0) {
 			if (S_ISDIR(st.st_mode)) {
 				if (de->d_name[0] != '.')
 					walk(root, r.buf, fl);

@@ -165,6 +165,8 @@ int fw_target_scan(struct fw_target *t, struct fw_error *err)
 
 int fw_target_load_history(struct fw_target *t, struct fw_error *err)
 {
+	if (t->hist.current && t->hist.exists)
+		return 0;
 	if (fw_history_probe(&t->hist, err) < 0)
 		return -1;
 	if (!t->hist.exists)
@@ -193,6 +195,7 @@ int fw_target_lock(struct fw_target *t, struct fw_error *err)
 	if (db_lock(t->db, t->schema, t->cfg->table, t->cfg->lock_retry_count, err) < 0)
 		return -1;
 	t->locked = 1;
+	t->hist.current = 0;  /* read it again under the lock */
 	return 0;
 }
 

@@ -25,6 +25,7 @@
  * statement (or that wait) with KILL QUERY from a second connection and
  * makes queued commands and lock waits give up. */
 #include "db/db-internal.h"
+#include "db/libload.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
 #include <ctype.h>
@@ -798,7 +799,7 @@ static void set_options(MYSQL *h, const struct my_conf *c)
 	unsigned int proto = c->socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
 	mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(h, MYSQL_OPT_PROTOCOL, &proto);
-	mysql_optionsv(h, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "fleetway");
+	mysql_options4(h, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "fleetway");
 	mysql_options(h, MYSQL_OPT_LOCAL_INFILE, &c->local_infile);
 	if (c->connect_timeout)
 		mysql_options(h, MYSQL_OPT_CONNECT_TIMEOUT, &c->connect_timeout);
@@ -868,6 +869,8 @@ static int my_open(const struct db_url *u, const struct db_params *prm, struct d
 {
 	struct my_db *m;
 	*out = NULL;
+	if (fw_libmariadb_load(err) < 0)
+		return -1;
 	if (!lib_ready())
 		return fw_errorf(err, "DB_CONNECTION", "unable to initialise the MariaDB client library");
 	m = xcalloc(1, sizeof(*m));

@@ -18,6 +18,7 @@
  * CONCURRENTLY on the same connection does not wait for it (Flyway's
  * transactional lock makes it hang; reference 14, item 1). */
 #include "db/db-internal.h"
+#include "db/libload.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
 #include <ctype.h>
@@ -793,8 +794,11 @@ static int pg_open(const struct db_url *u, const struct db_params *prm, struct d
 		   struct fw_error *err)
 {
 	struct conninfo ci = { STRVEC_INIT, STRVEC_INIT };
-	struct pg_db *p = xcalloc(1, sizeof(*p));
+	struct pg_db *p;
 
+	if (fw_libpq_load(err) < 0)
+		return -1;
+	p = xcalloc(1, sizeof(*p));
 	p->base.ops = &db_pg_ops;
 	build_conninfo(u, prm, &ci);
 	p->conn = PQconnectdbParams((const char *const *)ci.keys.v,
