@@ -15,7 +15,7 @@
 # on that loopback; where the kernel has no netem, a small delaying TCP relay inside the namespace
 # adds it instead (said so in the output). Nothing here contacts any other address.
 #
-# Environment: N, M, LATENCY_MS, PARALLEL (fleet's parallel, default 50), REPEAT (pairs without
+# Environment: N, M, LATENCY_MS (0: skip the latency run), PARALLEL (fleet's parallel, default 50), REPEAT (pairs without
 # latency, default 3: the median counts), BENCH_FSYNC (on|off, default on: normal durability),
 # KEEP=1 keeps the work directory.
 set -uo pipefail
@@ -223,10 +223,12 @@ for k in $(seq 1 "$REPEAT"); do
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 loop0=$(median "${loops[@]}") fleet0=$(median "${fleets[@]}") ratio0=$(median "${ratios[@]}")
-add_latency
-rtt=$(measure_rtt "${RELAY_PORT:-$PGPORT}")
-echo "bench: latency: $LATENCY_HOW (measured round trip ${rtt} ms)" >&2
-read -r loop1 fleet1 <<<"$(compare "+${LATENCY_MS}ms round trip")" || exit 1
+if [ "$LATENCY_MS" != 0 ]; then
+    add_latency
+    rtt=$(measure_rtt "${RELAY_PORT:-$PGPORT}")
+    echo "bench: latency: $LATENCY_HOW (measured round trip ${rtt} ms)" >&2
+    read -r loop1 fleet1 <<<"$(compare "+${LATENCY_MS}ms round trip")" || exit 1
+fi
 
 ratio() { python3 -c "print(f'{$1/$2:.1f}')"; }
 echo
@@ -234,5 +236,6 @@ echo "fleet benchmark: $N PostgreSQL targets x $M migrations (fleetway $("$FW" -
 printf '  %-26s loop %8ss   fleet %7ss   ratio %5sx  (goal >= 2x; medians of %s runs, ratios %s)\n' \
     "no added latency" "$loop0" "$fleet0" "$(python3 -c "print(f'{$ratio0:.1f}')")" "$REPEAT" \
     "$(printf '%s\n' "${ratios[@]}" | python3 -c "import sys; print(' '.join(f'{float(x):.2f}' for x in sys.stdin))")"
+[ "$LATENCY_MS" != 0 ] || exit 0
 printf '  %-26s loop %8ss   fleet %7ss   ratio %5sx  (goal >= 10x)\n' "+${LATENCY_MS} ms per round trip" "$loop1" "$fleet1" "$(ratio "$loop1" "$fleet1")"
 echo "  (latency: $LATENCY_HOW; measured ${rtt} ms per round trip)"

@@ -590,11 +590,19 @@ static void record_failure(struct fw_target *t, struct fw_history_row *row, long
 int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
 {
-	long t0 = fw_now_ms();
-	int tx, rc;
+	int tx;
 	memset(res, 0, sizeof(*res));
 	if (fw_script_is_transactional(t, r, &tx, err) < 0)
 		return -1;
+	return fw_apply_migration_as(t, r, tx, row, res, err);
+}
+
+int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int tx,
+			  struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
+{
+	long t0 = fw_now_ms();
+	int rc;
+	memset(res, 0, sizeof(*res));
 	res->transactional = tx;
 	row->rank = fw_history_next_rank(&t->hist, 0);
 	if (tx)

@@ -20,6 +20,10 @@ struct fw_apply_result {
  * transactions), and err describes migration, line, statement and server error. */
 int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err);
+/* the same, with the transaction decision of fw_script_is_transactional()
+ * already made (it reads the whole script: once is enough) */
+int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int tx,
+			  struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err);
 /* group=true: fw_group_begin() opens one transaction that every following
  * fw_apply_migration() and fw_apply_callback() joins; fw_group_end() commits
  * it when ok, else rolls it back and re-reads the history, so nothing of the

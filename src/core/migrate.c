@@ -316,7 +316,7 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	if (fw_script_is_transactional(t, r, &tx, err) < 0)
 		return -1;
 	announce(t, e, tx, ooo);
-	if (fw_apply_migration(t, r, &row, &ar, err) < 0) {
+	if (fw_apply_migration_as(t, r, tx, &row, &ar, err) < 0) {
 		add_item(res, r, ar.ms, 0);
 		res->failed = 1;
 		return -1;

@@ -296,3 +296,48 @@ SQL
     run fw info
     assert_output_contains "Success"
 }
+
+@test "a run killed in the middle of a migration leaves it unapplied, and a rerun finishes the job" {
+    write_migration sql V1__a.sql 'CREATE TABLE k1 (id INT);'
+    write_migration sql V2__b.sql 'CREATE TABLE k2 (id INT);
+CREATE TABLE k3 (id INT);'
+    write_migration sql V3__c.sql 'CREATE TABLE k4 (id INT);'
+    # after V2's first statement the callback signals and sleeps: the run is killed right there,
+    # with V2's transaction open (the statements go one by one when statement callbacks exist)
+    export KILL_DIR=$T
+    write_migration sql afterEachMigrateStatement.sh - <<'SH'
+#!/bin/sh
+n=$(( $(cat "$KILL_DIR/count" 2>/dev/null || echo 0) + 1 ))
+echo "$n" >"$KILL_DIR/count"
+if [ "$n" = 2 ]; then echo $$ >"$KILL_DIR/sleeping"; exec sleep 60; fi
+SH
+    # the binary itself, not the fw function: $! must be fleetway's own pid
+    "$FW" migrate >"$T/killed.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 300); do [ -s "$T/sleeping" ] && break; sleep 0.05; done
+    [ -s "$T/sleeping" ]
+    kill -9 "$pid"
+    kill "$(cat "$T/sleeping")" 2>/dev/null || true
+    wait "$pid" || true
+    run sqlq "$URL" "SELECT version FROM $H WHERE version IS NOT NULL ORDER BY installed_rank"
+    [ "$output" = 1 ]
+    if [ "$KIND" != mysql ]; then
+        # the transaction died with the process: nothing of V2 remains
+        run sqlq "$URL" "SELECT COUNT(*) FROM k2"
+        [ "$status" -ne 0 ]
+    else
+        # MySQL/MariaDB commit DDL at once: the user drops the half-applied change by hand
+        sqlq "$URL" "DROP TABLE k2"
+    fi
+    rm "$T/sql/afterEachMigrateStatement.sh"
+    run fw info
+    assert_output_contains "Pending"
+    # the lock went with the process: a new run does not wait, and applies V2 and V3 once each
+    run fw migrate
+    assert_status 0
+    assert_output_contains "Successfully applied 2 migrations"
+    run sqlq "$URL" "SELECT version FROM $H WHERE version IS NOT NULL ORDER BY installed_rank"
+    [ "$output" = "1
+2
+3" ]
+}
