@@ -212,7 +212,8 @@ int cmd_info(struct fw_cmd_ctx *c, struct fw_error *err)
 		fw_history_forget(&t->hist);
 	if (fw_target_plan(t, &plan, err) < 0)
 		goto fail;
-	for (size_t i = 0; i < t->schemas.nr && all_empty; i++) {
+	/* allSchemasEmpty is a JSON member only, and its queries are not free */
+	for (size_t i = 0; c->out->json && i < t->schemas.nr && all_empty; i++) {
 		int ex = 0, empty = 1;
 		if (db_schema_exists(t->db, t->schemas.v[i], &ex, err) < 0 ||
 		    (ex && db_schema_is_empty(t->db, t->schemas.v[i], &empty, err) < 0)) {
