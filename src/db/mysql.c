@@ -29,6 +29,7 @@
 #include "util/xalloc.h"
 #include <ctype.h>
 #include <mysql.h>
+#include <mysqld_error.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,8 @@ struct my_db {
 	int mariadb;               /* the server says MariaDB */
 	char *current_user;        /* cached: one query per connection */
 	char *database;            /* the URL's database, else DATABASE() at first use */
+	char *default_schema;      /* db_set_default_schema; NULL = none */
+	int default_exists;        /* it exists (or USE failed for another reason) */
 	/* batch: queued commands as one multi-statement text */
 	int batching;
 	struct strbuf batch;
@@ -471,17 +474,24 @@ static int run_alone(struct my_db *m, const struct db_cmd *cmd, struct fw_error 
 	return ret;
 }
 
-static int my_batch_begin(struct db *db, struct fw_error *err)
-{
-	my(db)->batching = 1;
-	return 0;
-}
-
 /* after an error the batch is over: nothing queued may run later */
 static int batch_failed(struct my_db *m)
 {
 	clear_pending(m);
 	return -1;
+}
+
+static int use_default_schema(struct my_db *m, struct fw_error *err);
+
+/* a batch is a migration, a callback or one command of either: each runs in
+ * the default schema, whatever a script before it switched to */
+static int my_batch_begin(struct db *db, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	if (flush(m, err) < 0 || use_default_schema(m, err) < 0)
+		return batch_failed(m);
+	m->batching = 1;
+	return 0;
 }
 
 static int my_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
@@ -514,7 +524,7 @@ static int my_batch_end(struct db *db, struct fw_error *err)
 static int my_exec(struct db *db, const char *sql, struct fw_error *err)
 {
 	struct my_db *m = my(db);
-	if (flush(m, err) < 0)
+	if (flush(m, err) < 0 || use_default_schema(m, err) < 0)
 		return batch_failed(m);
 	return run_text(m, sql, strlen(sql), sql, 0, 0, NULL, err);
 }
@@ -896,6 +906,7 @@ static void my_close(struct db *db)
 	free(m->locks);
 	free(m->current_user);
 	free(m->database);
+	free(m->default_schema);
 	mysql_close(m->conn);
 	conf_release(&m->conf);
 	free(m);
@@ -992,14 +1003,73 @@ static int schema_statement(struct db *db, const char *verb, const char *schema,
 	return ret;
 }
 
+static int is_default_schema(const struct my_db *m, const char *schema)
+{
+	return m->default_schema && !strcmp(m->default_schema, schema);
+}
+
 static int my_create_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	return schema_statement(db, "CREATE DATABASE ", schema, err);
+	struct my_db *m = my(db);
+	if (schema_statement(db, "CREATE DATABASE ", schema, err) < 0)
+		return -1;
+	if (is_default_schema(m, schema))
+		m->default_exists = 1;   /* the next statement runs in it */
+	return 0;
 }
 
 static int my_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	return schema_statement(db, "DROP DATABASE ", schema, err);
+	struct my_db *m = my(db);
+	if (schema_statement(db, "DROP DATABASE ", schema, err) < 0)
+		return -1;
+	if (is_default_schema(m, schema))
+		m->default_exists = 0;
+	return 0;
+}
+
+/* ---- the default schema (reference 6.1: Flyway's current database) ---- */
+
+/* The connection's current database as the client library knows it: set by
+ * connect and mysql_select_db, and kept up to date by the server's session
+ * tracking when a script runs USE or drops it (MySQL 5.7+, MariaDB 10.2+). */
+static int in_default_schema(const struct my_db *m)
+{
+	return m->conn->db && !strcmp(m->conn->db, m->default_schema);
+}
+
+/* Before migration SQL: USE the default schema unless already there. Costs
+ * a round trip only when the database changes (once per connection, or
+ * after a script's own USE). */
+static int use_default_schema(struct my_db *m, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	if (!m->default_schema || !m->default_exists || in_default_schema(m))
+		return 0;
+	if (mysql_select_db(m->conn, m->default_schema) == 0)
+		return 0;
+	strbuf_addstr(&sql, "USE ");
+	quote(m->default_schema, &sql);
+	stmt_fail(m, sql.buf, 0, err);
+	strbuf_release(&sql);
+	return -1;
+}
+
+/* A schema that does not exist yet is used once my_create_schema made it;
+ * any other refusal (no privilege) shows when migration SQL would run. */
+static int my_set_default_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	free(m->default_schema);
+	m->default_schema = xstrdup(schema);
+	m->default_exists = 1;
+	if (flush(m, err) < 0)
+		return batch_failed(m);
+	if (in_default_schema(m) || mysql_select_db(m->conn, schema) == 0)
+		return 0;
+	if (mysql_errno(m->conn) == ER_BAD_DB_ERROR)
+		m->default_exists = 0;
+	return 0;
 }
 
 /* Reference 4.2, MySQL: exactly this text, sent as one round trip. MariaDB
@@ -1226,6 +1296,7 @@ const struct db_ops db_mysql_ops = {
 	.schema_is_empty = my_schema_is_empty,
 	.table_exists = my_table_exists,
 	.create_schema = my_create_schema,
+	.set_default_schema = my_set_default_schema,
 	.create_history_table = my_create_history_table,
 	.lock = my_lock,
 	.unlock = my_unlock,
