@@ -1048,6 +1048,10 @@ static int use_default_schema(struct my_db *m, struct fw_error *err)
 		return 0;
 	if (mysql_select_db(m->conn, m->default_schema) == 0)
 		return 0;
+	if (mysql_errno(m->conn) == ER_BAD_DB_ERROR) {
+		m->default_exists = 0;   /* dropped by a script: the statement decides */
+		return 0;
+	}
 	strbuf_addstr(&sql, "USE ");
 	quote(m->default_schema, &sql);
 	stmt_fail(m, sql.buf, 0, err);

@@ -781,6 +781,45 @@ static void test_schemas(void **state)
 	db_close(db);
 }
 
+/* db_set_default_schema: USE at once when the schema exists, else once
+ * db_create_schema made it; again before a batch when a script switched away */
+static void test_default_schema(void **state)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	struct db *db;
+	int exists;
+	char *v;
+	NEED_SERVER();
+	db = connect_db(NULL);
+	drop_db(db, "fw_unit_my_def");
+	drop_db(db, "fw_unit_my_other");
+	assert_int_equal(db_set_default_schema(db, "fw_unit_my_def", &err), 0);
+	v = value_of(db, "SELECT DATABASE()");
+	assert_null(v);
+	assert_int_equal(db_create_schema(db, "fw_unit_my_def", &err), 0);
+	must_exec(db, "CREATE TABLE t (a INT)");
+	assert_int_equal(db_table_exists(db, "fw_unit_my_def", "t", &exists, &err), 0);
+	assert_true(exists);
+	must_exec(db, "CREATE DATABASE fw_unit_my_other");
+	must_exec(db, "USE fw_unit_my_other");
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_int_equal(add_cmd(db, "CREATE TABLE u (a INT)", 1, 0, &err), 0);
+	assert_int_equal(db_batch_end(db, &err), 0);
+	assert_int_equal(db_table_exists(db, "fw_unit_my_def", "u", &exists, &err), 0);
+	assert_true(exists);
+	assert_int_equal(db_table_exists(db, "fw_unit_my_other", "u", &exists, &err), 0);
+	assert_false(exists);
+	/* dropped and made again: used again */
+	assert_int_equal(db_drop_schema(db, "fw_unit_my_def", &err), 0);
+	assert_int_equal(db_create_schema(db, "fw_unit_my_def", &err), 0);
+	must_exec(db, "CREATE TABLE w (a INT)");
+	assert_int_equal(db_table_exists(db, "fw_unit_my_def", "w", &exists, &err), 0);
+	assert_true(exists);
+	drop_db(db, "fw_unit_my_def");
+	drop_db(db, "fw_unit_my_other");
+	db_close(db);
+}
+
 static void test_clean(void **state)
 {
 	struct fw_error err = FW_ERROR_INIT;
@@ -885,6 +924,7 @@ int main(void)
 		cmocka_unit_test(test_batch_error),
 		cmocka_unit_test(test_ddl_autocommit),
 		cmocka_unit_test(test_schemas),
+		cmocka_unit_test(test_default_schema),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_threads),
 	};
