@@ -293,12 +293,51 @@ static int cancelled(struct my_db *m)
 	return atomic_load(&m->base.cancelled);
 }
 
-/* the error of the last call on the connection, attributed to sql/line; a
- * statement stopped by db_cancel is an interruption, not a failure */
-static int stmt_fail(struct my_db *m, const char *sql, int line, struct fw_error *err)
+/* Does the text after a ';' of a batch (len bytes, maybe fewer than the
+ * command has) begin the next command? The separator may carry a newline;
+ * only the part before a '?' marker is sent as written. */
+static int starts_next(const char *rest, size_t len, const char *next)
+{
+	size_t same = strcspn(next, "?");
+	if (len && *rest == '\n') {
+		rest++;
+		len--;
+	}
+	return same && !strncmp(rest, next, len < same ? len : same);
+}
+
+/* In a batch, a syntax error's "... near '<text>' at line N" quotes on past
+ * the failed statement into the next command (a history insert, say): cut
+ * the quote where the statement ended. */
+static void cut_near(struct strbuf *msg, const char *next)
+{
+	char *q = strstr(msg->buf, "near '"), *end = NULL, *shown, *p;
+	if (!q || !next)
+		return;
+	q += 6;
+	for (p = q; (p = strstr(p, "' at line ")); p++)
+		end = p;
+	if (!end)
+		return;
+	/* MariaDB marks a quote it shortened with "..." */
+	shown = end - q >= 3 && !strncmp(end - 3, "...", 3) ? end - 3 : end;
+	for (p = q; p < shown; p++)
+		if (*p == ';' && starts_next(p + 1, (size_t)(shown - p - 1), next)) {
+			memmove(p, end, strlen(end) + 1);
+			strbuf_setlen(msg, strlen(msg->buf));
+			return;
+		}
+}
+
+/* the error of the last call on the connection, attributed to sql/line (next:
+ * the command sent after it in the same text, or NULL); a statement stopped
+ * by db_cancel is an interruption, not a failure */
+static int stmt_fail(struct my_db *m, const char *sql, int line, const char *next,
+		     struct fw_error *err)
 {
 	struct strbuf msg = STRBUF_INIT;
 	strbuf_addstr(&msg, mysql_error(m->conn));
+	cut_near(&msg, next);
 	redact_buf(&msg);
 	db_sql_error(err, mysql_sqlstate(m->conn), (int)mysql_errno(m->conn), msg.buf, NULL, NULL,
 		     sql, line);
@@ -363,7 +402,7 @@ static int read_results(struct my_db *m, int qrc, const struct pending *pend, si
 				rc = 1;   /* the rows could not be read */
 		}
 		if (rc > 0) {
-			stmt_fail(m, pd->sql, pd->line, err);
+			stmt_fail(m, pd->sql, pd->line, k + 1 < n ? pend[k + 1].sql : NULL, err);
 			if (first) {
 				db_result_free(*first);
 				*first = NULL;
@@ -1054,7 +1093,7 @@ static int use_default_schema(struct my_db *m, struct fw_error *err)
 	}
 	strbuf_addstr(&sql, "USE ");
 	quote(m->default_schema, &sql);
-	stmt_fail(m, sql.buf, 0, err);
+	stmt_fail(m, sql.buf, 0, NULL, err);
 	strbuf_release(&sql);
 	return -1;
 }

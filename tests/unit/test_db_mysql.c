@@ -729,6 +729,15 @@ static void test_batch_error(void **state)
 	assert_int_equal(err.line, 3);
 	assert_non_null(strstr(err.message.buf, "at line 3"));
 	fw_error_clear(&err);
+
+	/* the server's quote of a syntax error ends where the statement did,
+	 * not in the command queued after it */
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_int_equal(add_cmd(db, "SELECT 1,, 2", 1, 0, &err), 0);
+	assert_int_equal(add_cmd(db, "CREATE TABLE t3 (a INT)", 2, 0, &err), 0);
+	assert_int_equal(db_batch_end(db, &err), -1);
+	assert_non_null(strstr(err.message.buf, "near ' 2' at line 1"));
+	fw_error_clear(&err);
 	drop_db(db, "fw_unit_my_batch");
 	db_close(db);
 }
