@@ -1247,6 +1247,21 @@ static void lock_name(const char *schema, const char *table, struct strbuf *out)
 	strbuf_release(&q);
 }
 
+/* GET_LOCK refused (Percona XtraDB Cluster with pxc_strict_mode=ENFORCING
+ * refuses it, some Galera versions too) or gave NULL (an error on the
+ * server): there is no safe fallback, as Flyway's (SELECT ... FOR UPDATE on
+ * the history table) holds only until the next DDL commits implicitly. */
+static int lock_refused(struct fw_error *err, const char *name)
+{
+	if (!err->message.len)
+		fw_errorf(err, "ERROR", "GET_LOCK returned NULL");
+	fw_error_prefix(err, "unable to take the migration lock '%s'", name);
+	fw_error_hint(err, "on Galera or Percona XtraDB Cluster named locks are refused or only "
+		      "node-local: set pxc_strict_mode=PERMISSIVE (or allow GET_LOCK) and run "
+		      "one migration at a time against one node");
+	return -1;
+}
+
 /* Flyway's loop: GET_LOCK waits up to 10 s on the server and is repeated
  * 100 ms later until granted, with no limit (lockRetryCount does not apply
  * to MySQL). Only db_cancel() ends the wait. */
@@ -1265,9 +1280,11 @@ static int my_lock(struct db *db, const char *schema, const char *table, int ret
 		if (cancelled(m)) {
 			ret = interrupted(err);
 		} else if (query_value(m, sql.buf, 1, params, &v, err) < 0) {
-			ret = cancelled(m) ? interrupted(err) : -1;
+			ret = cancelled(m) ? interrupted(err) : lock_refused(err, name.buf);
+		} else if (!v) {
+			ret = cancelled(m) ? interrupted(err) : lock_refused(err, name.buf);
 		} else {
-			got = v && !strcmp(v, "1");
+			got = !strcmp(v, "1");
 			free(v);
 			if (!got)
 				db_sleep_ms(LOCK_RETRY_MS);

@@ -468,6 +468,18 @@ static void test_lock(void **state)
 	assert_null(value_of(a, sql.buf));
 	assert_int_equal(db_unlock(b, &err), 0);   /* nothing held: no-op */
 
+	/* GET_LOCK failing with an error (here: stopped by max_statement_time,
+	 * on Percona XtraDB Cluster: refused) is an error, not a wait forever */
+	assert_int_equal(db_lock(a, "fw_unit_my_lock", "flyway_schema_history", 50, &err), 0);
+	must_exec(b, "SET SESSION max_statement_time = 0.3");
+	assert_int_equal(db_lock(b, "fw_unit_my_lock", "flyway_schema_history", 50, &err), -1);
+	assert_non_null(strstr(err.message.buf, "unable to take the migration lock 'Flyway-"));
+	assert_non_null(strstr(err.hint.buf, "Galera"));
+	fw_error_clear(&err);
+	must_exec(b, "SET SESSION max_statement_time = 0");
+	assert_int_equal(db_unlock(b, &err), 0);   /* not taken: nothing to release */
+	assert_int_equal(db_unlock(a, &err), 0);
+
 	free(a_id);
 	strbuf_release(&name);
 	strbuf_release(&sql);
