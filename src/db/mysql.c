@@ -30,6 +30,7 @@
 #include <ctype.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <errmsg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -859,11 +860,20 @@ static void set_options(MYSQL *h, const struct my_conf *c)
 	set_tls_options(h, c);
 }
 
-static int connect_fail(MYSQL *h, struct fw_error *err)
+/* the server's or the library's message; when nothing answered, which
+ * address was tried (the library names the host but not the port) */
+static int connect_fail(MYSQL *h, const struct my_conf *c, struct fw_error *err)
 {
 	struct strbuf m = STRBUF_INIT;
+	unsigned int code = mysql_errno(h);
 	strbuf_addstr(&m, mysql_error(h));
 	strbuf_rtrim(&m);
+	if (code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR || code == CR_UNKNOWN_HOST) {
+		if (c->socket)
+			strbuf_addf(&m, "; is a server listening on the socket %s?", c->socket);
+		else
+			strbuf_addf(&m, "; is a server listening on %s:%u?", c->host, c->port);
+	}
 	redact_buf(&m);
 	fw_errorf(err, "DB_CONNECTION", "%s", m.len ? m.buf : "connection failed");
 	strncpy(err->sqlstate, mysql_sqlstate(h), sizeof(err->sqlstate) - 1);
@@ -884,7 +894,7 @@ static int connect_conn(const struct my_conf *c, int with_db, MYSQL **out, struc
 	if (!mysql_real_connect(h, c->socket ? "localhost" : c->host, c->user, c->password,
 				with_db ? c->database : NULL, c->port, c->socket,
 				CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS))
-		return connect_fail(h, err);
+		return connect_fail(h, c, err);
 	if (c->tls >= TLS_REQUIRED && !mysql_get_ssl_cipher(h)) {
 		mysql_close(h);
 		fw_errorf(err, "DB_CONNECTION", "the server did not accept a TLS connection");
