@@ -333,3 +333,30 @@ EOF
     # two retries after waits of 1 s and 2 s, and not much more
     [ "$elapsed_ms" -ge 2900 ] && [ "$elapsed_ms" -lt 15000 ]
 }
+
+@test "clean drops the databases Flyway created and warns about an unknown one" {
+    s1=$(extra_db s1)
+    s2=$(extra_db s2)
+    write_migration sql V1__a.sql "CREATE TABLE t1 (id INT);
+CREATE TABLE \`$s2\`.t2 (id INT);
+CREATE VIEW v1 AS SELECT id FROM t1;"
+    run fw -schemas="$s1,$s2" migrate
+    assert_status 0
+    [ "$(sqlq "$FW_TEST_MYSQL_URL" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$s1' AND table_name IN ('t1', 'v1')")" = 2 ]
+    run history "jdbc:mariadb://127.0.0.1:$FW_TEST_MYSQL_PORT/$s1"
+    [ "${lines[0]}" = "0|NULL|<< Flyway Schema Creation >>|SCHEMA|\`$s1\`,\`$s2\`|NULL|1" ]
+    run fw -schemas="$s1,$s2" -cleanDisabled=false clean
+    assert_status 0
+    assert_output_contains "Successfully dropped schema \"$s1\""
+    assert_output_contains "Successfully dropped schema \"$s2\""
+    [ "$(sqlq "$FW_TEST_MYSQL_URL" "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name IN ('$s1', '$s2')")" = 0 ]
+    # the URL's own database, not created by Flyway: emptied, kept; an unknown one only warned about
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run fw migrate
+    assert_status 0
+    run fw -schemas="$DB,no_such_schema_here" -cleanDisabled=false clean
+    assert_status 0
+    assert_output_contains "Unable to clean unknown schema"
+    [ "$(sqlq "$FW_TEST_MYSQL_URL" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$DB'")" = 0 ]
+    [ "$(sqlq "$FW_TEST_MYSQL_URL" "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '$DB'")" = 1 ]
+}
