@@ -87,6 +87,7 @@ CREATE TABLE `we;ird` (`col;1` INT, `a``b` VARCHAR(50)) /*!40101 ENGINE=InnoDB *
 INSERT INTO `we;ird` VALUES (1, 'it\'s; here'), (2, "dq \"x\"; y"), (3, 'back\\slash;'); # trailing ; comment
 INSERT INTO `we;ird` VALUES (4, 'a -- b; # c'), (5, 'two''quotes;');
 /*!50001 INSERT INTO `we;ird` VALUES (6, 'versioned;') */;
+/*M!100100 INSERT INTO `we;ird` VALUES (7, 'mariadb only;') */;
 SQL
     run fw migrate
     assert_status 0
@@ -98,7 +99,8 @@ SQL
     [ "${lines[3]}" = '4|a -- b; # c' ]
     [ "${lines[4]}" = "5|two'quotes;" ]
     [ "${lines[5]}" = '6|versioned;' ]
-    [ "${#lines[@]}" -eq 6 ]
+    [ "${lines[6]}" = '7|mariadb only;' ]
+    [ "${#lines[@]}" -eq 7 ]
     [ "$(sqlq "$URL" "SELECT engine FROM information_schema.tables WHERE table_schema = '$DB' AND table_name = 'we;ird'")" = InnoDB ]
 }
 
