@@ -20,8 +20,13 @@
  * mysql_real_escape_string, which knows the connection's character set and
  * NO_BACKSLASH_ESCAPES; values are text, as everywhere in db.h.
  *
+ * Migration SQL runs with the default schema as the current database
+ * (db_set_default_schema), switched to with mysql_select_db only when the
+ * connection is elsewhere.
+ *
  * The migration lock is Flyway's named lock GET_LOCK('Flyway-<hash>', 10)
- * (reference 12.2), retried until it is granted. db_cancel() stops a
+ * (reference 12.2), retried until it is granted; a server that refuses it
+ * (Percona XtraDB Cluster in strict mode) is an error. db_cancel() stops a
  * statement (or that wait) with KILL QUERY from a second connection and
  * makes queued commands and lock waits give up. */
 #include "db/db-internal.h"
@@ -1261,14 +1266,16 @@ static void lock_name(const char *schema, const char *table, struct strbuf *out)
  * refuses it, some Galera versions too) or gave NULL (an error on the
  * server): there is no safe fallback, as Flyway's (SELECT ... FOR UPDATE on
  * the history table) holds only until the next DDL commits implicitly. */
-static int lock_refused(struct fw_error *err, const char *name)
+static int lock_refused(struct my_db *m, struct fw_error *err, const char *name)
 {
+	int server_said = mysql_errno(m->conn) < CR_MIN_ERROR;   /* not a lost connection */
 	if (!err->message.len)
 		fw_errorf(err, "ERROR", "GET_LOCK returned NULL");
 	fw_error_prefix(err, "unable to take the migration lock '%s'", name);
-	fw_error_hint(err, "on Galera or Percona XtraDB Cluster named locks are refused or only "
-		      "node-local: set pxc_strict_mode=PERMISSIVE (or allow GET_LOCK) and run "
-		      "one migration at a time against one node");
+	if (server_said)
+		fw_error_hint(err, "on Galera or Percona XtraDB Cluster named locks are refused or "
+			      "only node-local: set pxc_strict_mode=PERMISSIVE (or allow GET_LOCK) "
+			      "and run one migration at a time against one node");
 	return -1;
 }
 
@@ -1290,9 +1297,9 @@ static int my_lock(struct db *db, const char *schema, const char *table, int ret
 		if (cancelled(m)) {
 			ret = interrupted(err);
 		} else if (query_value(m, sql.buf, 1, params, &v, err) < 0) {
-			ret = cancelled(m) ? interrupted(err) : lock_refused(err, name.buf);
+			ret = cancelled(m) ? interrupted(err) : lock_refused(m, err, name.buf);
 		} else if (!v) {
-			ret = cancelled(m) ? interrupted(err) : lock_refused(err, name.buf);
+			ret = cancelled(m) ? interrupted(err) : lock_refused(m, err, name.buf);
 		} else {
 			got = !strcmp(v, "1");
 			free(v);
