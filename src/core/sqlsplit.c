@@ -895,6 +895,10 @@ static unsigned stmt_flags(const struct sqlsplit *s)
 	    (st->first_paren && (st->first_kw == KW_SELECT || st->first_kw == KW_WITH ||
 				 st->first_kw == KW_VALUES || st->first_kw == KW_TABLE)))
 		f |= SQL_STMT_SELECT_LIKE;
+	/* a MySQL procedure (or prepared statement) may return result sets */
+	if (s->dialect == SQL_DIALECT_MYSQL &&
+	    (starts_with_words(st->simplified, "CALL") || starts_with_words(st->simplified, "EXECUTE")))
+		f |= SQL_STMT_SELECT_LIKE;
 	if (s->dialect == SQL_DIALECT_POSTGRES)
 		f |= pg_nontx_flags(st->simplified);
 	if (s->dialect == SQL_DIALECT_SQLITE && starts_with_words(st->simplified, "PRAGMA FOREIGN_KEYS"))

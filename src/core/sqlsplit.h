@@ -52,7 +52,8 @@ enum sql_stmt_flags {
 	SQL_STMT_NONTX = 1 << 0,   /* must run outside a transaction */
 	SQL_STMT_COPY  = 1 << 1,   /* COPY ... FROM STDIN; copy_data holds the data */
 	SQL_STMT_SELECT_LIKE = 1 << 2, /* may return rows (SELECT, WITH, SHOW, VALUES, EXPLAIN, PRAGMA,
-					  TABLE, DESCRIBE, DESC, or "(" followed by SELECT/WITH/VALUES/TABLE) */
+					  TABLE, DESCRIBE, DESC, or "(" followed by SELECT/WITH/VALUES/TABLE;
+					  MySQL also CALL and EXECUTE) */
 	/* PostgreSQL ALTER TYPE ... ADD VALUE: cannot run in a transaction on servers older than
 	 * PostgreSQL 12 only, so the caller decides (the splitter does not know the server) */
 	SQL_STMT_NONTX_BEFORE_PG12 = 1 << 3,

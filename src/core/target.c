@@ -139,7 +139,8 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 	t->dialect = dialect_of(db_kind(t->db));
 	fw_info(out, "Database: %s (%s)", db_display_url(t->db), db_product(t->db));
 	if (pick_schemas(t, err) < 0 || db_current_user(t->db, &t->db_user, err) < 0 ||
-	    db_database_name(t->db, &t->database, err) < 0)
+	    db_database_name(t->db, &t->database, err) < 0 ||
+	    db_set_default_schema(t->db, t->schema, err) < 0)
 		return -1;
 	t->installed_by = xstrdup(cfg->installed_by && *cfg->installed_by ? cfg->installed_by
 									 : (t->db_user ? t->db_user : ""));

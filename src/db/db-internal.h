@@ -26,6 +26,7 @@ struct db_ops {
 	int (*table_exists)(struct db *db, const char *schema, const char *table, int *exists,
 			    struct fw_error *err);
 	int (*create_schema)(struct db *db, const char *schema, struct fw_error *err);
+	int (*set_default_schema)(struct db *db, const char *schema, struct fw_error *err); /* optional */
 	int (*create_history_table)(struct db *db, const char *schema, const char *table,
 				    const char *tablespace, struct fw_error *err);
 	/* the statements create_history_table runs, ';'-terminated (for dry runs) */

@@ -14,7 +14,7 @@
  * batch, "query:2:flyway_schema_history" the second query naming the table.
  * Ops: open (counts connection attempts within one db_open), exec, query,
  * begin, commit, rollback, batch_begin, batch_add, batch_end, lock, unlock,
- * create_schema, create_history_table, clean_schema, drop_schema,
+ * create_schema, set_default_schema, create_history_table, clean_schema, drop_schema,
  * schema_exists, schema_is_empty, table_exists, current_schema, current_user,
  * database_name. The variable is read once per db_open; unset, it costs
  * nothing. Build with -DFW_NO_FAULT_INJECT to compile the hook out. */
@@ -579,6 +579,13 @@ void db_create_schema_sql(struct db *db, const char *schema, struct strbuf *out)
 	strbuf_addstr(out, "CREATE SCHEMA ");
 	db_quote_ident(db, schema, out);
 	strbuf_addch(out, ';');
+}
+
+int db_set_default_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	if (fault(db, "set_default_schema", schema, err))
+		return -1;
+	return db->ops->set_default_schema ? db->ops->set_default_schema(db, schema, err) : 0;
 }
 
 int db_create_history_table(struct db *db, const char *schema, const char *table,

@@ -133,6 +133,12 @@ int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_
 int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
 		    struct fw_error *err);
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err);
+/* The schema unqualified names in migrations and callbacks resolve to, as
+ * Flyway sets it before each migration. MySQL: the current database (USE),
+ * switched to now if the schema exists, else as soon as db_create_schema
+ * makes it, and again before a later migration when a script switched away.
+ * A no-op where the driver has no such notion (PostgreSQL, SQLite). */
+int db_set_default_schema(struct db *db, const char *schema, struct fw_error *err);
 /* create the history table exactly as Flyway does (reference 4.2) */
 int db_create_history_table(struct db *db, const char *schema, const char *table,
 			    const char *tablespace, struct fw_error *err);

@@ -20,8 +20,13 @@
  * mysql_real_escape_string, which knows the connection's character set and
  * NO_BACKSLASH_ESCAPES; values are text, as everywhere in db.h.
  *
+ * Migration SQL runs with the default schema as the current database
+ * (db_set_default_schema), switched to with mysql_select_db only when the
+ * connection is elsewhere.
+ *
  * The migration lock is Flyway's named lock GET_LOCK('Flyway-<hash>', 10)
- * (reference 12.2), retried until it is granted. db_cancel() stops a
+ * (reference 12.2), retried until it is granted; a server that refuses it
+ * (Percona XtraDB Cluster in strict mode) is an error. db_cancel() stops a
  * statement (or that wait) with KILL QUERY from a second connection and
  * makes queued commands and lock waits give up. */
 #include "db/db-internal.h"
@@ -30,6 +35,8 @@
 #include "util/xalloc.h"
 #include <ctype.h>
 #include <mysql.h>
+#include <mysqld_error.h>
+#include <errmsg.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +80,8 @@ struct my_db {
 	int mariadb;               /* the server says MariaDB */
 	char *current_user;        /* cached: one query per connection */
 	char *database;            /* the URL's database, else DATABASE() at first use */
+	char *default_schema;      /* db_set_default_schema; NULL = none */
+	int default_exists;        /* it exists (or USE failed for another reason) */
 	/* batch: queued commands as one multi-statement text */
 	int batching;
 	struct strbuf batch;
@@ -291,12 +300,51 @@ static int cancelled(struct my_db *m)
 	return atomic_load(&m->base.cancelled);
 }
 
-/* the error of the last call on the connection, attributed to sql/line; a
- * statement stopped by db_cancel is an interruption, not a failure */
-static int stmt_fail(struct my_db *m, const char *sql, int line, struct fw_error *err)
+/* Does the text after a ';' of a batch (len bytes, maybe fewer than the
+ * command has) begin the next command? The separator may carry a newline;
+ * only the part before a '?' marker is sent as written. */
+static int starts_next(const char *rest, size_t len, const char *next)
+{
+	size_t same = strcspn(next, "?");
+	if (len && *rest == '\n') {
+		rest++;
+		len--;
+	}
+	return same && !strncmp(rest, next, len < same ? len : same);
+}
+
+/* In a batch, a syntax error's "... near '<text>' at line N" quotes on past
+ * the failed statement into the next command (a history insert, say): cut
+ * the quote where the statement ended. */
+static void cut_near(struct strbuf *msg, const char *next)
+{
+	char *q = strstr(msg->buf, "near '"), *end = NULL, *shown, *p;
+	if (!q || !next)
+		return;
+	q += 6;
+	for (p = q; (p = strstr(p, "' at line ")); p++)
+		end = p;
+	if (!end)
+		return;
+	/* MariaDB marks a quote it shortened with "..." */
+	shown = end - q >= 3 && !strncmp(end - 3, "...", 3) ? end - 3 : end;
+	for (p = q; p < shown; p++)
+		if (*p == ';' && starts_next(p + 1, (size_t)(shown - p - 1), next)) {
+			memmove(p, end, strlen(end) + 1);
+			strbuf_setlen(msg, strlen(msg->buf));
+			return;
+		}
+}
+
+/* the error of the last call on the connection, attributed to sql/line (next:
+ * the command sent after it in the same text, or NULL); a statement stopped
+ * by db_cancel is an interruption, not a failure */
+static int stmt_fail(struct my_db *m, const char *sql, int line, const char *next,
+		     struct fw_error *err)
 {
 	struct strbuf msg = STRBUF_INIT;
 	strbuf_addstr(&msg, mysql_error(m->conn));
+	cut_near(&msg, next);
 	redact_buf(&msg);
 	db_sql_error(err, mysql_sqlstate(m->conn), (int)mysql_errno(m->conn), msg.buf, NULL, NULL,
 		     sql, line);
@@ -361,7 +409,7 @@ static int read_results(struct my_db *m, int qrc, const struct pending *pend, si
 				rc = 1;   /* the rows could not be read */
 		}
 		if (rc > 0) {
-			stmt_fail(m, pd->sql, pd->line, err);
+			stmt_fail(m, pd->sql, pd->line, k + 1 < n ? pend[k + 1].sql : NULL, err);
 			if (first) {
 				db_result_free(*first);
 				*first = NULL;
@@ -472,17 +520,24 @@ static int run_alone(struct my_db *m, const struct db_cmd *cmd, struct fw_error 
 	return ret;
 }
 
-static int my_batch_begin(struct db *db, struct fw_error *err)
-{
-	my(db)->batching = 1;
-	return 0;
-}
-
 /* after an error the batch is over: nothing queued may run later */
 static int batch_failed(struct my_db *m)
 {
 	clear_pending(m);
 	return -1;
+}
+
+static int use_default_schema(struct my_db *m, struct fw_error *err);
+
+/* a batch is a migration, a callback or one command of either: each runs in
+ * the default schema, whatever a script before it switched to */
+static int my_batch_begin(struct db *db, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	if (flush(m, err) < 0 || use_default_schema(m, err) < 0)
+		return batch_failed(m);
+	m->batching = 1;
+	return 0;
 }
 
 static int my_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
@@ -515,7 +570,7 @@ static int my_batch_end(struct db *db, struct fw_error *err)
 static int my_exec(struct db *db, const char *sql, struct fw_error *err)
 {
 	struct my_db *m = my(db);
-	if (flush(m, err) < 0)
+	if (flush(m, err) < 0 || use_default_schema(m, err) < 0)
 		return batch_failed(m);
 	return run_text(m, sql, strlen(sql), sql, 0, 0, NULL, err);
 }
@@ -811,11 +866,20 @@ static void set_options(MYSQL *h, const struct my_conf *c)
 	set_tls_options(h, c);
 }
 
-static int connect_fail(MYSQL *h, struct fw_error *err)
+/* the server's or the library's message; when nothing answered, which
+ * address was tried (the library names the host but not the port) */
+static int connect_fail(MYSQL *h, const struct my_conf *c, struct fw_error *err)
 {
 	struct strbuf m = STRBUF_INIT;
+	unsigned int code = mysql_errno(h);
 	strbuf_addstr(&m, mysql_error(h));
 	strbuf_rtrim(&m);
+	if (code == CR_CONNECTION_ERROR || code == CR_CONN_HOST_ERROR || code == CR_UNKNOWN_HOST) {
+		if (c->socket)
+			strbuf_addf(&m, "; is a server listening on the socket %s?", c->socket);
+		else
+			strbuf_addf(&m, "; is a server listening on %s:%u?", c->host, c->port);
+	}
 	redact_buf(&m);
 	fw_errorf(err, "DB_CONNECTION", "%s", m.len ? m.buf : "connection failed");
 	strncpy(err->sqlstate, mysql_sqlstate(h), sizeof(err->sqlstate) - 1);
@@ -836,7 +900,7 @@ static int connect_conn(const struct my_conf *c, int with_db, MYSQL **out, struc
 	if (!mysql_real_connect(h, c->socket ? "localhost" : c->host, c->user, c->password,
 				with_db ? c->database : NULL, c->port, c->socket,
 				CLIENT_MULTI_STATEMENTS | CLIENT_MULTI_RESULTS))
-		return connect_fail(h, err);
+		return connect_fail(h, c, err);
 	if (c->tls >= TLS_REQUIRED && !mysql_get_ssl_cipher(h)) {
 		mysql_close(h);
 		fw_errorf(err, "DB_CONNECTION", "the server did not accept a TLS connection");
@@ -899,6 +963,7 @@ static void my_close(struct db *db)
 	free(m->locks);
 	free(m->current_user);
 	free(m->database);
+	free(m->default_schema);
 	mysql_close(m->conn);
 	conf_release(&m->conf);
 	free(m);
@@ -995,14 +1060,77 @@ static int schema_statement(struct db *db, const char *verb, const char *schema,
 	return ret;
 }
 
+static int is_default_schema(const struct my_db *m, const char *schema)
+{
+	return m->default_schema && !strcmp(m->default_schema, schema);
+}
+
 static int my_create_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	return schema_statement(db, "CREATE DATABASE ", schema, err);
+	struct my_db *m = my(db);
+	if (schema_statement(db, "CREATE DATABASE ", schema, err) < 0)
+		return -1;
+	if (is_default_schema(m, schema))
+		m->default_exists = 1;   /* the next statement runs in it */
+	return 0;
 }
 
 static int my_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	return schema_statement(db, "DROP DATABASE ", schema, err);
+	struct my_db *m = my(db);
+	if (schema_statement(db, "DROP DATABASE ", schema, err) < 0)
+		return -1;
+	if (is_default_schema(m, schema))
+		m->default_exists = 0;
+	return 0;
+}
+
+/* ---- the default schema (reference 6.1: Flyway's current database) ---- */
+
+/* The connection's current database as the client library knows it: set by
+ * connect and mysql_select_db, and kept up to date by the server's session
+ * tracking when a script runs USE or drops it (MySQL 5.7+, MariaDB 10.2+). */
+static int in_default_schema(const struct my_db *m)
+{
+	return m->conn->db && !strcmp(m->conn->db, m->default_schema);
+}
+
+/* Before migration SQL: USE the default schema unless already there. Costs
+ * a round trip only when the database changes (once per connection, or
+ * after a script's own USE). */
+static int use_default_schema(struct my_db *m, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	if (!m->default_schema || !m->default_exists || in_default_schema(m))
+		return 0;
+	if (mysql_select_db(m->conn, m->default_schema) == 0)
+		return 0;
+	if (mysql_errno(m->conn) == ER_BAD_DB_ERROR) {
+		m->default_exists = 0;   /* dropped by a script: the statement decides */
+		return 0;
+	}
+	strbuf_addstr(&sql, "USE ");
+	quote(m->default_schema, &sql);
+	stmt_fail(m, sql.buf, 0, NULL, err);
+	strbuf_release(&sql);
+	return -1;
+}
+
+/* A schema that does not exist yet is used once my_create_schema made it;
+ * any other refusal (no privilege) shows when migration SQL would run. */
+static int my_set_default_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	free(m->default_schema);
+	m->default_schema = xstrdup(schema);
+	m->default_exists = 1;
+	if (flush(m, err) < 0)
+		return batch_failed(m);
+	if (in_default_schema(m) || mysql_select_db(m->conn, schema) == 0)
+		return 0;
+	if (mysql_errno(m->conn) == ER_BAD_DB_ERROR)
+		m->default_exists = 0;
+	return 0;
 }
 
 /* Reference 4.2, MySQL: exactly this text, sent as one round trip. MariaDB
@@ -1137,6 +1265,23 @@ static void lock_name(const char *schema, const char *table, struct strbuf *out)
 	strbuf_release(&q);
 }
 
+/* GET_LOCK refused (Percona XtraDB Cluster with pxc_strict_mode=ENFORCING
+ * refuses it, some Galera versions too) or gave NULL (an error on the
+ * server): there is no safe fallback, as Flyway's (SELECT ... FOR UPDATE on
+ * the history table) holds only until the next DDL commits implicitly. */
+static int lock_refused(struct my_db *m, struct fw_error *err, const char *name)
+{
+	int server_said = mysql_errno(m->conn) < CR_MIN_ERROR;   /* not a lost connection */
+	if (!err->message.len)
+		fw_errorf(err, "ERROR", "GET_LOCK returned NULL");
+	fw_error_prefix(err, "unable to take the migration lock '%s'", name);
+	if (server_said)
+		fw_error_hint(err, "on Galera or Percona XtraDB Cluster named locks are refused or "
+			      "only node-local: set pxc_strict_mode=PERMISSIVE (or allow GET_LOCK) "
+			      "and run one migration at a time against one node");
+	return -1;
+}
+
 /* Flyway's loop: GET_LOCK waits up to 10 s on the server and is repeated
  * 100 ms later until granted, with no limit (lockRetryCount does not apply
  * to MySQL). Only db_cancel() ends the wait. */
@@ -1155,9 +1300,11 @@ static int my_lock(struct db *db, const char *schema, const char *table, int ret
 		if (cancelled(m)) {
 			ret = interrupted(err);
 		} else if (query_value(m, sql.buf, 1, params, &v, err) < 0) {
-			ret = cancelled(m) ? interrupted(err) : -1;
+			ret = cancelled(m) ? interrupted(err) : lock_refused(m, err, name.buf);
+		} else if (!v) {
+			ret = cancelled(m) ? interrupted(err) : lock_refused(m, err, name.buf);
 		} else {
-			got = v && !strcmp(v, "1");
+			got = !strcmp(v, "1");
 			free(v);
 			if (!got)
 				db_sleep_ms(LOCK_RETRY_MS);
@@ -1229,6 +1376,7 @@ const struct db_ops db_mysql_ops = {
 	.schema_is_empty = my_schema_is_empty,
 	.table_exists = my_table_exists,
 	.create_schema = my_create_schema,
+	.set_default_schema = my_set_default_schema,
 	.create_history_table = my_create_history_table,
 	.lock = my_lock,
 	.unlock = my_unlock,

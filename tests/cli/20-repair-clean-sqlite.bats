@@ -199,7 +199,7 @@ INSERT INTO no_such_table VALUES (1);'
 }
 
 @test "clean drops the schemas Flyway created (PostgreSQL)" {
-    [ "$KIND" = pg ] || skip "schemas are PostgreSQL only here"
+    [ "$KIND" = pg ] || skip "schemas are PostgreSQL only here (MySQL databases: 50-mysql.bats; SQLite has none)"
     write_migration sql V1__a.sql 'CREATE TABLE app.t1 (id INT);
 CREATE TABLE audit.t2 (id INT);'
     run fw -schemas=app,audit migrate
@@ -215,7 +215,7 @@ CREATE TABLE audit.t2 (id INT);'
 }
 
 @test "clean warns about an unknown schema and cleans the others (PostgreSQL)" {
-    [ "$KIND" = pg ] || skip "schemas are PostgreSQL only here"
+    [ "$KIND" = pg ] || skip "schemas are PostgreSQL only here (MySQL databases: 50-mysql.bats; SQLite has none)"
     write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
     run fw migrate
     assert_status 0

@@ -468,6 +468,18 @@ static void test_lock(void **state)
 	assert_null(value_of(a, sql.buf));
 	assert_int_equal(db_unlock(b, &err), 0);   /* nothing held: no-op */
 
+	/* GET_LOCK failing with an error (here: stopped by max_statement_time,
+	 * on Percona XtraDB Cluster: refused) is an error, not a wait forever */
+	assert_int_equal(db_lock(a, "fw_unit_my_lock", "flyway_schema_history", 50, &err), 0);
+	must_exec(b, "SET SESSION max_statement_time = 0.3");
+	assert_int_equal(db_lock(b, "fw_unit_my_lock", "flyway_schema_history", 50, &err), -1);
+	assert_non_null(strstr(err.message.buf, "unable to take the migration lock 'Flyway-"));
+	assert_non_null(strstr(err.hint.buf, "Galera"));
+	fw_error_clear(&err);
+	must_exec(b, "SET SESSION max_statement_time = 0");
+	assert_int_equal(db_unlock(b, &err), 0);   /* not taken: nothing to release */
+	assert_int_equal(db_unlock(a, &err), 0);
+
 	free(a_id);
 	strbuf_release(&name);
 	strbuf_release(&sql);
@@ -729,6 +741,15 @@ static void test_batch_error(void **state)
 	assert_int_equal(err.line, 3);
 	assert_non_null(strstr(err.message.buf, "at line 3"));
 	fw_error_clear(&err);
+
+	/* the server's quote of a syntax error ends where the statement did,
+	 * not in the command queued after it */
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_int_equal(add_cmd(db, "SELECT 1,, 2", 1, 0, &err), 0);
+	assert_int_equal(add_cmd(db, "CREATE TABLE t3 (a INT)", 2, 0, &err), 0);
+	assert_int_equal(db_batch_end(db, &err), -1);
+	assert_non_null(strstr(err.message.buf, "near ' 2' at line 1"));
+	fw_error_clear(&err);
 	drop_db(db, "fw_unit_my_batch");
 	db_close(db);
 }
@@ -778,6 +799,45 @@ static void test_schemas(void **state)
 	assert_int_equal(db_drop_schema(db, "fw_unit_my_sch`x", &err), 0);
 	assert_int_equal(db_schema_exists(db, "fw_unit_my_sch`x", &exists, &err), 0);
 	assert_false(exists);
+	db_close(db);
+}
+
+/* db_set_default_schema: USE at once when the schema exists, else once
+ * db_create_schema made it; again before a batch when a script switched away */
+static void test_default_schema(void **state)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	struct db *db;
+	int exists;
+	char *v;
+	NEED_SERVER();
+	db = connect_db(NULL);
+	drop_db(db, "fw_unit_my_def");
+	drop_db(db, "fw_unit_my_other");
+	assert_int_equal(db_set_default_schema(db, "fw_unit_my_def", &err), 0);
+	v = value_of(db, "SELECT DATABASE()");
+	assert_null(v);
+	assert_int_equal(db_create_schema(db, "fw_unit_my_def", &err), 0);
+	must_exec(db, "CREATE TABLE t (a INT)");
+	assert_int_equal(db_table_exists(db, "fw_unit_my_def", "t", &exists, &err), 0);
+	assert_true(exists);
+	must_exec(db, "CREATE DATABASE fw_unit_my_other");
+	must_exec(db, "USE fw_unit_my_other");
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_int_equal(add_cmd(db, "CREATE TABLE u (a INT)", 1, 0, &err), 0);
+	assert_int_equal(db_batch_end(db, &err), 0);
+	assert_int_equal(db_table_exists(db, "fw_unit_my_def", "u", &exists, &err), 0);
+	assert_true(exists);
+	assert_int_equal(db_table_exists(db, "fw_unit_my_other", "u", &exists, &err), 0);
+	assert_false(exists);
+	/* dropped and made again: used again */
+	assert_int_equal(db_drop_schema(db, "fw_unit_my_def", &err), 0);
+	assert_int_equal(db_create_schema(db, "fw_unit_my_def", &err), 0);
+	must_exec(db, "CREATE TABLE w (a INT)");
+	assert_int_equal(db_table_exists(db, "fw_unit_my_def", "w", &exists, &err), 0);
+	assert_true(exists);
+	drop_db(db, "fw_unit_my_def");
+	drop_db(db, "fw_unit_my_other");
 	db_close(db);
 }
 
@@ -885,6 +945,7 @@ int main(void)
 		cmocka_unit_test(test_batch_error),
 		cmocka_unit_test(test_ddl_autocommit),
 		cmocka_unit_test(test_schemas),
+		cmocka_unit_test(test_default_schema),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_threads),
 	};

@@ -1,0 +1,1 @@
+30-undo-dryrun-sqlite.bats
