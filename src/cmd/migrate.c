@@ -70,8 +70,11 @@ int cmd_migrate(struct fw_cmd_ctx *c, struct fw_error *err)
 	ok = fw_op_migrate(&c->target, &r, err) == 0;
 	if (ok && !(c->cfg->dry_run_output && *c->cfg->dry_run_output))
 		summary(c, &r);
-	else if (r.failed && db_supports_ddl_transactions(c->target.db) && !r.items[r.nr - 1].success)
+	else if (r.failed && r.rolled_back)
 		fw_info(c->out, "Migration of %s failed! Changes successfully rolled back.",
+			r.items[r.nr - 1].script);
+	else if (r.failed)
+		fw_info(c->out, "Migration of %s failed! Please restore backups and roll back database and code!",
 			r.items[r.nr - 1].script);
 	/* a stopped migrate still reports what it did (Flyway: result + error) */
 	if (ok || r.nr)

@@ -319,6 +319,7 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	if (fw_apply_migration_as(t, r, tx, &row, &ar, err) < 0) {
 		add_item(res, r, ar.ms, 0);
 		res->failed = 1;
+		res->rolled_back = tx && db_supports_ddl_transactions(t->db);
 		return -1;
 	}
 	add_item(res, r, ar.ms, 1);

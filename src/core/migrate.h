@@ -28,6 +28,7 @@ struct fw_migrate_result {
 	long total_ms;
 	struct strvec warnings;
 	int failed;             /* an item failed (the last one) */
+	int rolled_back;        /* ... and the database undid all of it */
 };
 
 int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err);

@@ -1137,14 +1137,13 @@ static int my_set_default_schema(struct db *db, const char *schema, struct fw_er
  * gets Flyway's empty constraint name ("CONSTRAINT  PRIMARY KEY"). The
  * tablespace is quoted with backticks: Flyway's "ts" is a string, not a
  * name, to a server without ANSI_QUOTES, and a syntax error there. */
-static int my_create_history_table(struct db *db, const char *schema, const char *table,
-				   const char *tablespace, struct fw_error *err)
+static void my_history_table_sql(struct db *db, const char *schema, const char *table,
+				 const char *tablespace, struct strbuf *out)
 {
 	struct my_db *m = my(db);
-	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT, name = STRBUF_INIT;
-	int ret;
+	struct strbuf q = STRBUF_INIT, name = STRBUF_INIT;
 	qualify(schema, table, &q);
-	strbuf_addf(&sql, "CREATE TABLE %s (\n"
+	strbuf_addf(out, "CREATE TABLE %s (\n"
 		"    `installed_rank` INT NOT NULL,\n"
 		"    `version` VARCHAR(50),\n"
 		"    `description` VARCHAR(200) NOT NULL,\n"
@@ -1158,22 +1157,30 @@ static int my_create_history_table(struct db *db, const char *schema, const char
 		"    CONSTRAINT ", q.buf);
 	if (!m->mariadb) {
 		strbuf_addf(&name, "%s_pk", table);
-		quote(name.buf, &sql);
+		quote(name.buf, out);
 	}
-	strbuf_addstr(&sql, " PRIMARY KEY (`installed_rank`)\n)");
+	strbuf_addstr(out, " PRIMARY KEY (`installed_rank`)\n)");
 	if (tablespace && *tablespace) {
-		strbuf_addstr(&sql, " TABLESPACE ");
-		quote(tablespace, &sql);
+		strbuf_addstr(out, " TABLESPACE ");
+		quote(tablespace, out);
 	}
-	strbuf_addstr(&sql, ";\nCREATE INDEX ");
+	strbuf_addstr(out, ";\nCREATE INDEX ");
 	strbuf_reset(&name);
 	strbuf_addf(&name, "%s_s_idx", table);
-	quote(name.buf, &sql);
-	strbuf_addf(&sql, " ON %s (`success`);", q.buf);
-	ret = my_exec(db, sql.buf, err);
-	strbuf_release(&sql);
+	quote(name.buf, out);
+	strbuf_addf(out, " ON %s (`success`);", q.buf);
 	strbuf_release(&q);
 	strbuf_release(&name);
+}
+
+static int my_create_history_table(struct db *db, const char *schema, const char *table,
+				   const char *tablespace, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	my_history_table_sql(db, schema, table, tablespace, &sql);
+	ret = my_exec(db, sql.buf, err);
+	strbuf_release(&sql);
 	return ret;
 }
 
@@ -1378,6 +1385,7 @@ const struct db_ops db_mysql_ops = {
 	.create_schema = my_create_schema,
 	.set_default_schema = my_set_default_schema,
 	.create_history_table = my_create_history_table,
+	.history_table_sql = my_history_table_sql,
 	.lock = my_lock,
 	.unlock = my_unlock,
 	.clean_schema = my_clean_schema,

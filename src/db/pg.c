@@ -46,6 +46,7 @@ struct pg_db {
 	PGconn *conn;
 	PGcancel *cancel;
 	char *current_user;       /* cached: one query per connection */
+	char *current_schema;     /* as first asked (pg_current_schema), or NULL */
 	/* pipeline state */
 	int in_pipeline;
 	int syncs;                /* syncs sent whose results are not read yet */
@@ -830,6 +831,7 @@ static void pg_close(struct db *db)
 	free(p->pend);
 	free(p->locks);
 	free(p->current_user);
+	free(p->current_schema);
 	if (p->cancel)
 		PQfreeCancel(p->cancel);
 	PQfinish(p->conn);
@@ -840,7 +842,30 @@ static void pg_close(struct db *db)
 
 static int pg_current_schema(struct db *db, char **out, struct fw_error *err)
 {
-	return query_value(pg(db), "SELECT current_schema()", 0, NULL, out, err);
+	struct pg_db *p = pg(db);
+	if (query_value(p, "SELECT current_schema()", 0, NULL, out, err) < 0)
+		return -1;
+	if (!p->current_schema && *out)
+		p->current_schema = xstrdup(*out);
+	return 0;
+}
+
+/* As Flyway: the default schema goes first on the search_path (unless it is
+ * the current schema already), so that unqualified names in migrations land
+ * in it. A schema fleetway creates later is found there once it exists. */
+static int pg_set_default_schema(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	const char *params[] = { schema };
+	char *ignored = NULL;
+	int ret;
+	if (p->current_schema && !strcmp(p->current_schema, schema))
+		return 0;
+	ret = query_value(p, "SELECT CASE WHEN current_schema() IS DISTINCT FROM $1 THEN "
+			     "set_config('search_path', quote_ident($1) || ', ' || current_setting('search_path'), false) END",
+			  1, params, &ignored, err);
+	free(ignored);
+	return ret;
 }
 
 /* reference 4.4: installed_by defaults to current_user */
@@ -1175,6 +1200,7 @@ const struct db_ops db_pg_ops = {
 	.table_exists = pg_table_exists,
 	.create_schema = pg_create_schema,
 	.create_history_table = pg_create_history_table,
+	.set_default_schema = pg_set_default_schema,
 	.history_table_sql = pg_history_table_sql,
 	.lock = pg_lock,
 	.unlock = pg_unlock,

@@ -214,6 +214,25 @@ CREATE TABLE audit.t2 (id INT);'
     [ "$output" = 0 ]
 }
 
+@test "unqualified names land in the default schema, which goes first on the search_path (PostgreSQL)" {
+    [ "$KIND" = pg ] || skip "search_path is PostgreSQL's (MySQL: 50-mysql.bats)"
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);
+INSERT INTO t1 VALUES (1);'
+    write_migration sql R__v.sql 'CREATE OR REPLACE VIEW v1 AS SELECT id FROM t1;'
+    run fw -schemas=app,audit migrate
+    assert_status 0
+    run sqlq "$URL" "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_name IN ('t1', 'v1', '$H') ORDER BY 1"
+    [ "$output" = "app.$H
+app.t1
+app.v1" ]
+    # a second run sees the same: nothing pending, nothing created in public
+    run fw -schemas=app,audit info validate migrate
+    assert_status 0
+    assert_output_contains "is up to date"
+    run sqlq "$URL" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"
+    [ "$output" = 0 ]
+}
+
 @test "clean warns about an unknown schema and cleans the others (PostgreSQL)" {
     [ "$KIND" = pg ] || skip "schemas are PostgreSQL only here (MySQL databases: 50-mysql.bats; SQLite has none)"
     write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
