@@ -207,7 +207,18 @@ static void note_interrupt(struct fleet_cmd *fc, struct fw_fleet_run *r)
 void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, enum fw_fleet_op op, size_t start,
 		      size_t end, int waves)
 {
-	struct fw_fleet_batch *b = fw_fleet_batch_start(r, op, start, end, fc->fleet.parallel);
+	struct fw_fleet_phase *ph = r->nr_phases < FW_FLEET_MAX_PHASES ? &r->phases[r->nr_phases++] : NULL;
+	long t0 = fw_now_ms();
+	struct fw_fleet_batch *b;
+	if (ph) {
+		const char *name = fc->phase;
+		for (size_t w = 0; waves && w < fc->fleet.nr_waves; w++)
+			if (fc->fleet.waves[w].start == start)
+				name = fc->fleet.waves[w].name;
+		snprintf(ph->name, sizeof(ph->name), "%s", name ? name : "");
+		ph->started_ms = fleet_wall_ms();
+	}
+	b = fw_fleet_batch_start(r, op, start, end, fc->fleet.parallel);
 	while (!fw_fleet_batch_wait(b, TICK_MS)) {
 		note_interrupt(fc, r);
 		if (fc->live)
@@ -216,6 +227,8 @@ void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, enum fw_fleet
 	note_interrupt(fc, r);
 	if (fc->live)
 		draw(fc, r, start, end, waves);
+	if (ph)
+		ph->ms = fw_now_ms() - t0;
 }
 
 /* the pause between waves, cut short by Ctrl-C */

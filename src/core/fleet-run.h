@@ -72,6 +72,8 @@ struct fw_fleet_run;
 typedef void (*fw_fleet_line_fn)(void *ctx, struct fw_fleet_run *r, size_t idx, int is_err,
 				 const char *line, size_t len);
 
+#define FW_FLEET_MAX_PHASES 32
+
 struct fw_fleet_run {
 	const struct fw_settings *settings;
 	const struct fw_fleet *fleet;
@@ -91,6 +93,12 @@ struct fw_fleet_run {
 	int keep_limit;                 /* the first keep_limit targets keep theirs; 0 = none (caller sets) */
 	struct fw_target **kept;        /* per member, or NULL */
 	size_t nr_kept;
+	/* how long each step took (pre-flight, canary, waves): for the report */
+	struct fw_fleet_phase {
+		char name[64];
+		long started_ms, ms;    /* wall clock start (ms since the epoch), duration */
+	} phases[FW_FLEET_MAX_PHASES];
+	size_t nr_phases;
 };
 
 void fw_fleet_run_init(struct fw_fleet_run *r, const struct fw_settings *s, const struct fw_fleet *f);

@@ -128,6 +128,20 @@ static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command
 	return o;
 }
 
+/* each step of the run (pre-flight, canary, waves) with its start and duration */
+static json_t *phases_json(const struct fw_fleet_run *r)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->nr_phases; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "name", jstr(r->phases[i].name));
+		json_object_set_new(o, "startedAt", iso_time(r->phases[i].started_ms));
+		json_object_set_new(o, "durationMs", json_integer(r->phases[i].ms));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info)
 {
 	const struct fw_fleet *f = r->fleet;
@@ -158,6 +172,7 @@ json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info
 		json_array_append_new(targets, target_json(r, i, info->command));
 	}
 	json_object_set_new(doc, "waves", waves);
+	json_object_set_new(doc, "phases", phases_json(r));
 	json_object_set_new(doc, "summary", counts);
 	json_object_set_new(doc, "findings", json_integer((json_int_t)findings));
 	if (info->verify >= 0) {
@@ -324,6 +339,27 @@ static void wave_section(struct strbuf *out, const json_t *doc, const json_t *wa
 	strbuf_addstr(out, "</tbody></table></section>\n");
 }
 
+/* the steps of the run: pre-flight, canary, each wave, and how long each took */
+static void phases_section(struct strbuf *out, const json_t *doc)
+{
+	const json_t *phases = json_object_get(doc, "phases");
+	size_t i;
+	json_t *p;
+	if (!json_array_size(phases))
+		return;
+	strbuf_addstr(out, "<section class=\"phases\"><h2>Timeline</h2>\n<table><thead><tr><th>Step</th>"
+			   "<th>Started</th><th>Duration</th></tr></thead><tbody>\n");
+	json_array_foreach(phases, i, p) {
+		long long ms = json_integer_value(json_object_get(p, "durationMs"));
+		strbuf_addstr(out, "<tr><td>");
+		esc(out, sget(p, "name"));
+		strbuf_addstr(out, "</td><td>");
+		esc(out, sget(p, "startedAt"));
+		strbuf_addf(out, "</td><td>%lld.%03llds</td></tr>\n", ms / 1000, ms % 1000);
+	}
+	strbuf_addstr(out, "</tbody></table></section>\n");
+}
+
 static void logs_section(struct strbuf *out, const json_t *doc)
 {
 	size_t i, j;
@@ -388,6 +424,7 @@ void fw_report_html(const json_t *doc, struct strbuf *out)
 									 : "<< Empty Schema >>");
 		strbuf_addstr(out, ".</p>\n");
 	}
+	phases_section(out, doc);
 	json_array_foreach(json_object_get(doc, "waves"), i, wave)
 		wave_section(out, doc, wave, migrate);
 	logs_section(out, doc);

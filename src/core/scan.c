@@ -271,6 +271,16 @@ static int compute_checksums(const struct fw_scan_opts *o, struct fw_resolved *r
 	const char *enc = r->conf.encoding ? r->conf.encoding : o->cfg->encoding;
 	struct strbuf raw = STRBUF_INIT, text = STRBUF_INIT, replaced = STRBUF_INIT;
 	int ret = -1;
+	int replaced_sum = r->kind == FW_FILE_REPEATABLE && !r->is_script && placeholders_apply(o, r) &&
+			   o->placeholders;
+	if (!replaced_sum) {
+		/* streamed: a 1 GiB script is checksummed in 32 KiB steps */
+		if (fw_checksum_file(r->path, enc, &r->checksum, err) < 0)
+			return -1;
+		r->raw_checksum = r->checksum;
+		r->has_checksum = 1;
+		return 0;
+	}
 	if (strbuf_read_file(&raw, r->path) < 0) {
 		fw_errorf(err, "ERROR", "unable to read migration %s: %s", r->path, strerror(errno));
 		goto out;
@@ -279,8 +289,7 @@ static int compute_checksums(const struct fw_scan_opts *o, struct fw_resolved *r
 		goto out;
 	r->raw_checksum = r->checksum;
 	r->has_checksum = 1;
-	if (r->kind == FW_FILE_REPEATABLE && !r->is_script && placeholders_apply(o, r) &&
-	    o->placeholders) {
+	{
 		struct fw_placeholders ph;
 		int rc;
 		if (fw_decode_to_utf8(raw.buf, raw.len, enc, &text, r->path, err) < 0)

@@ -92,6 +92,9 @@ PY
     [ "${lines[2]}" = "ap|migrated|None|3" ]
     run python3 -c 'import json,sys; d=json.load(open("fleet-report.json")); print(d["outcome"], [w["name"] for w in d["waves"]], d["verify"]["ok"], len(d["targets"][0]["migrations"]))'
     assert_output_contains "success ['canary', 'wave 1 (50%)', 'wave 2 (100%)'] True 3"
+    # the timeline: pre-flight, then each wave, each with its duration
+    run python3 -c 'import json; d=json.load(open("fleet-report.json")); print([p["name"] for p in d["phases"]], all(p["durationMs"] >= 0 and p["startedAt"] for p in d["phases"]))'
+    assert_output_contains "['pre-flight', 'canary', 'wave 1 (50%)', 'wave 2 (100%)'] True"
     # a second run is a no-op on every target
     run fw -fleet=prod migrate
     assert_status 0
@@ -405,6 +408,7 @@ assert 'id="outcome" class="outcome-success">success<' in dom
 assert "every target is on version 3" in dom
 for wave in ("canary", "wave 1 (50%)", "wave 2 (100%)"):
     assert "<h2>" + wave in dom, wave
+assert "<h2>Timeline</h2>" in dom and "<td>pre-flight</td>" in dom
 PY
 }
 
