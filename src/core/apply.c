@@ -359,18 +359,12 @@ static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw
 	return ret;
 }
 
-static int has_callback(const struct fw_target *t, const char *event)
+/* is there a callback for `event` (only script ones: scripts_only) */
+static int has_callback(const struct fw_target *t, const char *event, int scripts_only)
 {
 	for (size_t i = 0; i < t->scan.nr_callbacks; i++)
-		if (!strcmp(t->scan.callbacks[i].event, event))
-			return 1;
-	return 0;
-}
-
-static int has_script_callback(const struct fw_target *t, const char *event)
-{
-	for (size_t i = 0; i < t->scan.nr_callbacks; i++)
-		if (t->scan.callbacks[i].is_script && !strcmp(t->scan.callbacks[i].event, event))
+		if ((!scripts_only || t->scan.callbacks[i].is_script) &&
+		    !strcmp(t->scan.callbacks[i].event, event))
 			return 1;
 	return 0;
 }
@@ -381,8 +375,8 @@ static const struct script_events *statement_events(const struct fw_target *t,
 						    const struct fw_resolved *r)
 {
 	const struct script_events *ev = events_of(r);
-	if (ev && (has_callback(t, ev->before_stmt) || has_callback(t, ev->after_stmt) ||
-		   has_callback(t, ev->after_stmt_error)))
+	if (ev && (has_callback(t, ev->before_stmt, 0) || has_callback(t, ev->after_stmt, 0) ||
+		   has_callback(t, ev->after_stmt_error, 0)))
 		return ev;
 	return NULL;
 }
@@ -500,8 +494,8 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 	/* Statement callbacks and script callbacks must see each statement done
 	 * when they run, and a statement's error before the next callback: then
 	 * statements go one by one instead of as one batch. */
-	rn.batch = !rn.ev && !(ev && (has_script_callback(t, ev->before_each) ||
-				     has_script_callback(t, ev->after_each)));
+	rn.batch = !rn.ev && !(ev && (has_callback(t, ev->before_each, 1) ||
+				     has_callback(t, ev->after_each, 1)));
 	if (rn.batch && db_batch_begin(t->db, err) < 0)
 		return -1;
 	/* db_begin joins the batch (BEGIN IMMEDIATE on SQLite, so a reader never has to upgrade);
@@ -591,7 +585,7 @@ int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
 {
 	int tx;
-	memset(res, 0, sizeof(*res));
+	memset(res, 0, sizeof(*res));  /* filled even when the script cannot be read */
 	if (fw_script_is_transactional(t, r, &tx, err) < 0)
 		return -1;
 	return fw_apply_migration_as(t, r, tx, row, res, err);

@@ -7,14 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void item_release(struct fw_migrate_item *it)
+{
+	free(it->version);
+	free(it->description);
+	free(it->filepath);
+	free(it->script);
+}
+
 void fw_migrate_result_release(struct fw_migrate_result *r)
 {
-	for (size_t i = 0; i < r->nr; i++) {
-		free(r->items[i].version);
-		free(r->items[i].description);
-		free(r->items[i].filepath);
-		free(r->items[i].script);
-	}
+	for (size_t i = 0; i < r->nr; i++)
+		item_release(&r->items[i]);
 	free(r->items);
 	free(r->initial_version);
 	free(r->target_version);
@@ -361,10 +365,7 @@ static void keep_failed_items(struct fw_migrate_result *res)
 	size_t k = 0;
 	for (size_t i = 0; i < res->nr; i++) {
 		if (res->items[i].success) {
-			free(res->items[i].version);
-			free(res->items[i].description);
-			free(res->items[i].filepath);
-			free(res->items[i].script);
+			item_release(&res->items[i]);
 			continue;
 		}
 		res->items[k++] = res->items[i];
