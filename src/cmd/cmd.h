@@ -15,6 +15,8 @@ struct fw_cmd_ctx {
 	struct fw_out *out;
 	struct fw_target target;
 	int connected;
+	int lock_on_connect;      /* a later command of the chain migrates: hold its lock from
+	                             the start, so the history read first is the one it uses */
 	json_t *result;           /* the command's JSON result (owned), or NULL */
 	const char *command;      /* name of the running command */
 };

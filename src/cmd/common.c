@@ -9,7 +9,8 @@ int fw_cmd_connect(struct fw_cmd_ctx *c, struct fw_error *err)
 	if (c->connected)
 		return 0;
 	c->target.name = c->cfg->environment;
-	if (fw_target_connect(&c->target, c->cfg, c->out, err) < 0) {
+	if (fw_target_connect(&c->target, c->cfg, c->out, err) < 0 ||
+	    (c->lock_on_connect && fw_target_lock(&c->target, err) < 0)) {
 		fw_target_close(&c->target);
 		return -1;
 	}

@@ -204,7 +204,7 @@ int cmd_info(struct fw_cmd_ctx *c, struct fw_error *err)
 	t = &c->target;
 	if (fw_callbacks_fire(t, "beforeInfo", err) < 0)
 		return -1;
-	if (db_schema_exists(t->db, t->schema, &exists, err) < 0)
+	if (fw_target_schema_exists(t, t->schema, &exists, err) < 0)
 		goto fail;
 	if (exists && fw_target_load_history(t, err) < 0)
 		goto fail;

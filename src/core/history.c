@@ -39,6 +39,19 @@ void fw_history_forget(struct fw_history *h)
 	clear_rows(h);
 }
 
+void fw_history_recheck(struct fw_history *h)
+{
+	long long now;
+	int known = 0;
+	struct fw_error err = FW_ERROR_INIT;
+	if (h->current && h->counter_known &&
+	    db_change_counter(h->db, h->schema, &now, &known, &err) == 0 && known &&
+	    now == h->change_counter)
+		return;
+	fw_error_clear(&err);  /* a failing check only costs the read it would have saved */
+	h->current = 0;
+}
+
 void fw_history_release(struct fw_history *h)
 {
 	clear_rows(h);
@@ -115,6 +128,9 @@ int fw_history_load(struct fw_history *h, struct fw_error *err)
 	struct db_result *r = NULL;
 	int ret = -1;
 	clear_rows(h);
+	/* taken before the read: a commit racing with it makes the counter differ later */
+	if (db_change_counter(h->db, h->schema, &h->change_counter, &h->counter_known, err) < 0)
+		goto out;
 	strbuf_addf(&sql, "SELECT installed_rank, version, description, type, script, checksum, "
 			  "installed_by, installed_on, execution_time, success FROM %s "
 			  "ORDER BY installed_rank", h->qualified);

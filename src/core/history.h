@@ -33,7 +33,9 @@ struct fw_history {
 	int current;                 /* rows are exactly the table's as last read: a chain such as
 	                                `info validate migrate` reads it once. Cleared by our own
 	                                writes (rows kept in memory lack installed_on) and by
-	                                fw_target_lock (others may have written before we held it) */
+	                                fw_target_lock unless fw_history_recheck shows nobody wrote */
+	int counter_known;           /* change_counter was taken just before the rows were read */
+	long long change_counter;    /* db_change_counter then */
 };
 
 /* a row to insert; rank is assigned by fw_history_next_rank() */
@@ -54,6 +56,9 @@ void fw_history_init(struct fw_history *h, struct db *db, const char *schema, co
 void fw_history_release(struct fw_history *h);
 /* drop the rows held in memory (after clean, or when the schema is gone) */
 void fw_history_forget(struct fw_history *h);
+/* keep h->current only if no other connection can have written since the rows
+ * were read (db_change_counter unchanged); otherwise the next load reads again */
+void fw_history_recheck(struct fw_history *h);
 /* does the table exist (sets h->exists) */
 int fw_history_probe(struct fw_history *h, struct fw_error *err);
 /* (re)read every row */

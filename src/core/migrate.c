@@ -51,7 +51,7 @@ int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *er
 	*created_any = 0;
 	for (size_t i = 0; i < t->schemas.nr; i++) {
 		int exists;
-		if (db_schema_exists(t->db, t->schemas.v[i], &exists, err) < 0)
+		if (fw_target_schema_exists(t, t->schemas.v[i], &exists, err) < 0)
 			goto out;
 		if (exists)
 			continue;

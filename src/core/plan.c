@@ -260,6 +260,11 @@ static enum fw_state resolved_state(const struct fw_plan *p, const struct fw_res
 	return FW_ST_PENDING;
 }
 
+static int cmp_res_row(const struct fw_resolved *r, const struct fw_applied *a, int versioned)
+{
+	return versioned ? cmp_ver(&r->version, &a->version) : strcmp(r->description, a->description);
+}
+
 /* first index in [lo, hi) whose file does not sort before the row (files are
  * sorted: versioned/baseline by version, then repeatables by description) */
 static size_t lower_bound(const struct fw_scan *scan, size_t lo, size_t hi, const struct fw_applied *a)
@@ -267,9 +272,7 @@ static size_t lower_bound(const struct fw_scan *scan, size_t lo, size_t hi, cons
 	int versioned = a->version.kind == FW_VERSION_NUMBER;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct fw_resolved *r = &scan->migrations[mid];
-		int c = versioned ? cmp_ver(&r->version, &a->version) : strcmp(r->description, a->description);
-		if (c < 0)
+		if (cmp_res_row(&scan->migrations[mid], a, versioned) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -277,12 +280,23 @@ static size_t lower_bound(const struct fw_scan *scan, size_t lo, size_t hi, cons
 	return lo;
 }
 
+/* lower_bound, trying `hint` first: history rows usually come in the files'
+ * order, so the file after the previous row's is the answer two compares away */
+static size_t lower_bound_hinted(const struct fw_scan *scan, size_t lo, size_t hi, size_t hint,
+				 const struct fw_applied *a, int versioned)
+{
+	if (hint >= lo && hint < hi && !cmp_res_row(&scan->migrations[hint], a, versioned) &&
+	    (hint == lo || cmp_res_row(&scan->migrations[hint - 1], a, versioned) < 0))
+		return hint;
+	return lower_bound(scan, lo, hi, a);
+}
+
 /* link rows to files: versioned by (version, kind), repeatables by the latest
- * run's description; binary search keeps a 1000-migration no-op run cheap */
+ * run's description; a 1000-migration no-op run stays cheap (see lower_bound_hinted) */
 static void link_rows(const struct fw_scan *scan, const struct fw_history *h, struct row_info *ri,
 		      char *res_applied)
 {
-	size_t nver = 0;
+	size_t nver = 0, hint = 0;
 	while (nver < scan->nr_migrations && scan->migrations[nver].kind != FW_FILE_REPEATABLE)
 		nver++;
 	for (size_t i = 0; i < h->nr; i++) {
@@ -293,13 +307,14 @@ static void link_rows(const struct fw_scan *scan, const struct fw_history *h, st
 			continue;
 		if (!versioned && !ri[i].latest_run)
 			continue;
-		for (size_t j = lower_bound(scan, lo, hi, a); j < hi; j++) {
+		for (size_t j = lower_bound_hinted(scan, lo, hi, hint, a, versioned); j < hi; j++) {
 			const struct fw_resolved *r = &scan->migrations[j];
-			if (versioned ? cmp_ver(&r->version, &a->version) != 0 : strcmp(r->description, a->description) != 0)
+			if (cmp_res_row(r, a, versioned) != 0)
 				break;
 			if (!res_matches_row(r, a))
 				continue;
 			ri[i].res = r;
+			hint = j + 1;
 			/* a repeatable is applied only while its latest run matches the file */
 			if (r->kind != FW_FILE_REPEATABLE || checksum_matches(r, a))
 				res_applied[j] = 1;

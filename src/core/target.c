@@ -175,6 +175,16 @@ int fw_target_load_history(struct fw_target *t, struct fw_error *err)
 	return fw_history_load(&t->hist, err);
 }
 
+int fw_target_schema_exists(struct fw_target *t, const char *schema, int *exists,
+			    struct fw_error *err)
+{
+	if (t->hist.current && t->hist.exists && !strcmp(schema, t->hist.schema)) {
+		*exists = 1;
+		return 0;
+	}
+	return db_schema_exists(t->db, schema, exists, err);
+}
+
 int fw_target_plan(struct fw_target *t, struct fw_plan *plan, struct fw_error *err)
 {
 	struct fw_target_spec spec;
@@ -196,7 +206,7 @@ int fw_target_lock(struct fw_target *t, struct fw_error *err)
 	if (db_lock(t->db, t->schema, t->cfg->table, t->cfg->lock_retry_count, err) < 0)
 		return -1;
 	t->locked = 1;
-	t->hist.current = 0;  /* read it again under the lock */
+	fw_history_recheck(&t->hist);  /* others may have written before we held the lock */
 	return 0;
 }
 

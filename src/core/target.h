@@ -44,6 +44,10 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 int fw_target_scan(struct fw_target *t, struct fw_error *err);
 /* read the history table if it exists */
 int fw_target_load_history(struct fw_target *t, struct fw_error *err);
+/* db_schema_exists, answered without a round trip for the history's own schema
+ * while the history read from it is current */
+int fw_target_schema_exists(struct fw_target *t, const char *schema, int *exists,
+			    struct fw_error *err);
 /* build states with the config's target and outOfOrder */
 int fw_target_plan(struct fw_target *t, struct fw_plan *plan, struct fw_error *err);
 int fw_target_lock(struct fw_target *t, struct fw_error *err);

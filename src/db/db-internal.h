@@ -35,6 +35,9 @@ struct db_ops {
 	int (*lock)(struct db *db, const char *schema, const char *table, int retry_count,
 		    struct fw_error *err);
 	int (*unlock)(struct db *db, struct fw_error *err);
+	/* optional: a number that changes when another connection commits to schema */
+	int (*change_counter)(struct db *db, const char *schema, long long *out,
+			      struct fw_error *err);
 	int (*clean_schema)(struct db *db, const char *schema, struct fw_error *err);
 	int (*drop_schema)(struct db *db, const char *schema, struct fw_error *err);
 	void (*cancel)(struct db *db);

@@ -556,6 +556,19 @@ int db_table_exists(struct db *db, const char *schema, const char *table, int *e
 	return db->ops->table_exists(db, schema, table, exists, err);
 }
 
+int db_change_counter(struct db *db, const char *schema, long long *out, int *known,
+		      struct fw_error *err)
+{
+	*out = 0;
+	*known = 0;
+	if (!db->ops->change_counter)
+		return 0;
+	if (fault(db, "change_counter", schema, err) || db->ops->change_counter(db, schema, out, err) < 0)
+		return -1;
+	*known = 1;
+	return 0;
+}
+
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err)
 {
 	if (fault(db, "create_schema", schema, err))

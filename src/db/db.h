@@ -133,6 +133,12 @@ int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_
 int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
 		    struct fw_error *err);
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err);
+/* A number that changes whenever another connection commits to the database
+ * (SQLite: the attached database `schema`), so that a history read before the
+ * migration lock need not be read again when nobody wrote in between.
+ * *known = 0 where the driver cannot tell: then the caller must read again. */
+int db_change_counter(struct db *db, const char *schema, long long *out, int *known,
+		      struct fw_error *err);
 /* The schema unqualified names in migrations and callbacks resolve to, as
  * Flyway sets it before each migration. MySQL: the current database (USE),
  * switched to now if the schema exists, else as soon as db_create_schema

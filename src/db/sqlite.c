@@ -364,6 +364,24 @@ static int sqlite_table_exists(struct db *db, const char *schema, const char *ta
 	return ret;
 }
 
+/* PRAGMA data_version: changes whenever another connection commits to that
+ * database file (not for this connection's own writes, which callers track) */
+static int sqlite_change_counter(struct db *db, const char *schema, long long *out,
+				 struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	char *v = NULL;
+	int ret;
+	strbuf_addstr(&sql, "PRAGMA ");
+	quote(schema_or_main(schema), &sql);
+	strbuf_addstr(&sql, ".data_version");
+	ret = query_value(sq(db), sql.buf, 0, NULL, &v, err);
+	*out = v ? strtoll(v, NULL, 10) : 0;
+	free(v);
+	strbuf_release(&sql);
+	return ret;
+}
+
 static int sqlite_create_schema(struct db *db, const char *schema, struct fw_error *err)
 {
 	fw_errorf(err, "ERROR", "SQLite does not support creating schemas. Schema not created: %s",
@@ -623,6 +641,7 @@ const struct db_ops db_sqlite_ops = {
 	.history_table_sql = sqlite_history_table_sql,
 	.lock = sqlite_lock,
 	.unlock = sqlite_unlock,
+	.change_counter = sqlite_change_counter,
 	.clean_schema = sqlite_clean_schema,
 	.drop_schema = sqlite_drop_schema,
 	.cancel = sqlite_cancel,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "db/db-internal.h"   /* db_sleep_ms */
 #include "util/xalloc.h"
+#include "core/history.h"
 
 static char dir[] = "/tmp/fw-sqlite-test-XXXXXX";
 
@@ -369,6 +370,45 @@ static void *cancel_later(void *db)
 	return NULL;
 }
 
+/* the change counter moves on another connection's commit, not on our own
+ * writes; a history read stays current across the lock only when it did not */
+static void test_change_counter_and_recheck(void **state)
+{
+	struct db *a = open_named("counter.db"), *b = open_named("counter.db");
+	struct fw_error err = FW_ERROR_INIT;
+	struct fw_history h;
+	long long c0, c1;
+	int known = 0;
+
+	exec_ok(a, "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version TEXT, "
+		   "description TEXT, type TEXT, script TEXT, checksum INT, installed_by TEXT, "
+		   "installed_on TEXT, execution_time INT, success INT)");
+	assert_int_equal(db_change_counter(a, "main", &c0, &known, &err), 0);
+	assert_true(known);
+	exec_ok(a, "INSERT INTO flyway_schema_history VALUES (1, '1', 'a', 'SQL', 'V1__a.sql', 0, "
+		   "'me', '2026-01-01 00:00:00', 1, 1)");
+	assert_int_equal(db_change_counter(a, "main", &c1, &known, &err), 0);
+	assert_true(c0 == c1);   /* our own write does not count */
+
+	fw_history_init(&h, a, "main", "flyway_schema_history");
+	assert_int_equal(fw_history_load(&h, &err), 0);
+	assert_int_equal((int)h.nr, 1);
+	fw_history_recheck(&h);
+	assert_true(h.current);  /* nobody else wrote */
+
+	exec_ok(b, "UPDATE flyway_schema_history SET success = 0");
+	fw_history_recheck(&h);
+	assert_false(h.current); /* another connection committed: read again */
+	assert_int_equal(fw_history_load(&h, &err), 0);
+	assert_int_equal(h.rows[0].success, 0);
+	fw_history_recheck(&h);
+	assert_true(h.current);
+
+	fw_history_release(&h);
+	db_close(a);
+	db_close(b);
+}
+
 static void test_lock_two_connections(void **state)
 {
 	struct db *a = open_named("lock.db"), *b = open_named("lock.db");
@@ -638,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_schema_empty_and_clean),
 		cmocka_unit_test(test_display_url_and_init_sql),
 		cmocka_unit_test(test_connect_failure),
+		cmocka_unit_test(test_change_counter_and_recheck),
 		cmocka_unit_test(test_lock_two_connections),
 		cmocka_unit_test(test_lock_across_processes),
 		cmocka_unit_test(test_concurrent_processes),
