@@ -16,7 +16,7 @@
 # adds it instead (said so in the output). Nothing here contacts any other address.
 #
 # Environment: N, M, LATENCY_MS (0: skip the latency run), PARALLEL (fleet's parallel, default 50), REPEAT (pairs without
-# latency, default 3: the median counts), BENCH_FSYNC (on|off, default on: normal durability),
+# latency, default 4, alternating which side runs first: the median counts), BENCH_FSYNC (on|off, default on: normal durability),
 # KEEP=1 keeps the work directory.
 set -uo pipefail
 
@@ -27,7 +27,7 @@ N=${N:-100}
 M=${M:-20}
 LATENCY_MS=${LATENCY_MS:-50}
 PARALLEL=${PARALLEL:-50}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-4}
 BENCH_FSYNC=${BENCH_FSYNC:-on}
 NS=fwbench-$$
 W=$(mktemp -d "${TMPDIR:-/tmp}/fw-bench.XXXXXX")
@@ -87,27 +87,40 @@ INSERT INTO t$i (id, name) SELECT g, 'row ' || g FROM generate_series(1, 50) g;
 SQL
 done
 
-names() { seq -f "$1_%03g" 1 "$N"; }
+# Every comparison gets its own databases (loop: sq<round>_NNN, fleet: fl<round>_NNN), all made
+# before either side runs and none dropped until the server is thrown away: dropping thousands of
+# files just before a run makes the first side's file creations slower (ext4 skips recently
+# deleted inodes), which would flatter whichever side runs second.
+ROUND=0
+names() { seq -f "$1${ROUND}_%03g" 1 "$N"; }
 
+PORT_USED=''
 write_config() { # $1 = port the clients use
+    PORT_USED=$1
     {
         printf '[flyway]\nlocations = ["filesystem:%s/sql"]\n\n' "$W"
         for t in $(names sq) $(names fl); do
             printf '[environments.%s]\nurl = "jdbc:postgresql://127.0.0.1:%s/%s"\nuser = "postgres"\n' "$t" "$1" "$t"
         done
-        printf '\n[fleets.bench]\ntargets = ["fl_*"]\ncanary = ["fl_001"]\nwaves = ["10%%", "100%%"]\n'
+        printf '\n[fleets.bench]\ntargets = ["fl%s_*"]\ncanary = ["fl%s_001"]\nwaves = ["10%%", "100%%"]\n' "$ROUND" "$ROUND"
         printf 'parallel = %s\npreflight = ["validate", "pending", "dryrun"]\n' "$PARALLEL"
     } >"$W/flyway.toml"
 }
 
 fresh_databases() {
     local t sql=''
+    ROUND=$((ROUND + 1))
+    write_config "$PORT_USED"
     durability off
     for t in $(names sq) $(names fl); do
-        sql+="DROP DATABASE IF EXISTS $t; CREATE DATABASE $t;"$'\n'
+        sql+="CREATE DATABASE $t;"$'\n'
     done
     psql_ns <<<"$sql" >/dev/null || die "could not create the databases"
     durability "$BENCH_FSYNC"
+    # the databases were made with fsync off: write them out now (checkpoint, then the page
+    # cache), or the first side measured shares the disk with that write-back
+    psql_ns -c "CHECKPOINT" >/dev/null
+    sync
 }
 
 now() { date +%s.%N; }
@@ -138,14 +151,26 @@ check_done() {
     return $bad
 }
 
-# one comparison; prints "loop_s fleet_s"
-compare() { # $1 = label
-    local t0 t1 loop fleet
-    fresh_databases
+time_loop() {
+    local t0 t1
     echo "bench: $1: sequential loop over $N targets ..." >&2
-    t0=$(now); run_loop; t1=$(now); loop=$(python3 -c "print(f'{$t1-$t0:.2f}')")
+    t0=$(now); run_loop; t1=$(now); python3 -c "print(f'{$t1-$t0:.2f}')"
+}
+
+time_fleet() {
+    local t0 t1
     echo "bench: $1: fleet migrate over $N targets ..." >&2
-    t0=$(now); run_fleet; t1=$(now); fleet=$(python3 -c "print(f'{$t1-$t0:.2f}')")
+    t0=$(now); run_fleet; t1=$(now); python3 -c "print(f'{$t1-$t0:.2f}')"
+}
+
+# one comparison; prints "loop_s fleet_s". $2 = fleet: the fleet runs first (rounds alternate)
+compare() { # $1 = label; call fresh_databases first (not in this subshell: it counts rounds)
+    local loop fleet
+    if [ "${2:-}" = fleet ]; then
+        fleet=$(time_fleet "$1") || exit 1; loop=$(time_loop "$1") || exit 1
+    else
+        loop=$(time_loop "$1") || exit 1; fleet=$(time_fleet "$1") || exit 1
+    fi
     check_done || die "$1: not every target was migrated"
     echo "$loop $fleet"
 }
@@ -215,18 +240,22 @@ PY
 echo "bench: $N targets x $M migrations, fleet parallel=$PARALLEL, fsync=$BENCH_FSYNC, PostgreSQL on the loopback of namespace $NS" >&2
 write_config "$PGPORT"
 # Without latency both sides are bound by the two cores the server shares with them, and a run
-# varies by a tenth or so: take the median of REPEAT pairs (each pair run back to back).
+# varies by a tenth or so: take the median of REPEAT pairs (each pair run back to back, on its own
+# databases, the order alternating: loop first, then fleet first, ...).
 ratios=() loops=() fleets=()
 for k in $(seq 1 "$REPEAT"); do
-    read -r l f <<<"$(compare "no added latency ($k of $REPEAT)")" || exit 1
+    first=loop; [ $((k % 2)) = 0 ] && first=fleet
+    fresh_databases
+    read -r l f <<<"$(compare "no added latency ($k of $REPEAT, $first first)" "$first")" || exit 1
     loops+=("$l") fleets+=("$f") ratios+=("$(python3 -c "print($l/$f)")")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 loop0=$(median "${loops[@]}") fleet0=$(median "${fleets[@]}") ratio0=$(median "${ratios[@]}")
 if [ "$LATENCY_MS" != 0 ]; then
     add_latency
     rtt=$(measure_rtt "${RELAY_PORT:-$PGPORT}")
     echo "bench: latency: $LATENCY_HOW (measured round trip ${rtt} ms)" >&2
+    fresh_databases
     read -r loop1 fleet1 <<<"$(compare "+${LATENCY_MS}ms round trip")" || exit 1
 fi
 
