@@ -17,12 +17,8 @@ trap 'fw_stop_servers; rm -rf "$w"' EXIT
 FW_PG_DURABLE=1 fw_start_pg || exit 1
 P="psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $FW_TEST_PG_PORT -U postgres"
 export PGOPTIONS="-c client_min_messages=warning"
-mkdir -p "$w/sql"
-for i in $(seq 1 "$N"); do
-  printf 'create table t%d(id int primary key, name text);\ninsert into t%d values (1, %s);\n' \
-    "$i" "$i" "'x$i'" >"$w/sql/V${i}__create_t$i.sql"
-done
-for i in $(seq 1 "$N"); do printf 'BEGIN;\n'; cat "$w/sql/V${i}__create_t$i.sql"; printf 'COMMIT;\n'; done >"$w/all.sql"
+. "$top/bench/tiny-migrations.sh"
+tiny_migrations "$w" "$N"
 
 now() { date +%s.%N; }
 run_raw() { $P -d "ap_raw_$r" -f "$w/all.sql" >/dev/null; }

@@ -16,12 +16,8 @@ rport=$(fw_free_port)
 python3 "$top/bench/relay.py" "$rport" "$FW_TEST_PG_PORT" "$(python3 -c "print($RTT/2)")" &
 relay=$!
 sleep 1
-mkdir -p "$w/sql"
-for i in $(seq 1 "$N"); do
-  printf 'create table t%d(id int primary key, name text);\ninsert into t%d values (1, %s);\n' \
-    "$i" "$i" "'x$i'" >"$w/sql/V${i}__create_t$i.sql"
-done
-for i in $(seq 1 "$N"); do printf 'BEGIN;\n'; cat "$w/sql/V${i}__create_t$i.sql"; printf 'COMMIT;\n'; done >"$w/all.sql"
+. "$top/bench/tiny-migrations.sh"
+tiny_migrations "$w" "$N"
 P="psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres"
 $P -p "$FW_TEST_PG_PORT" -c "create database lat_fw" -c "create database lat_raw" >/dev/null || exit 1
 now() { date +%s.%N; }
