@@ -52,7 +52,7 @@ static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, stru
 			break;
 		}
 		if (!exists) {
-			fw_warn(c->out, "Unable to clean unknown schema: \"%s\"", s);
+			fw_warn(c->out, "Unable to clean unknown schema: %s", fw_target_shown(t, s));
 			continue;
 		}
 		if (db_kind(t->db) != DB_SQLITE && strvec_contains(&created, s)) {
@@ -61,7 +61,7 @@ static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, stru
 				break;
 			}
 			fw_format_duration(fw_now_ms() - t0, &d);
-			fw_info(c->out, "Successfully dropped schema \"%s\" (execution time %s)", s, d.buf);
+			fw_info(c->out, "Successfully dropped schema %s (execution time %s)", fw_target_shown(t, s), d.buf);
 			json_array_append_new(dropped, json_string(s));
 		} else {
 			if (db_clean_schema(t->db, s, err) < 0) {
@@ -69,7 +69,7 @@ static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, stru
 				break;
 			}
 			fw_format_duration(fw_now_ms() - t0, &d);
-			fw_info(c->out, "Successfully cleaned schema \"%s\" (execution time %s)", s, d.buf);
+			fw_info(c->out, "Successfully cleaned schema %s (execution time %s)", fw_target_shown(t, s), d.buf);
 			json_array_append_new(cleaned, json_string(s));
 		}
 		strbuf_release(&d);

@@ -49,14 +49,15 @@ static void summary(struct fw_cmd_ctx *c, const struct fw_migrate_result *r)
 	size_t n = r->nr;
 	fw_format_duration(r->total_ms, &d);
 	if (!n) {
-		fw_info(c->out, "Schema \"%s\" is up to date. No migration necessary.", c->target.schema);
+		fw_info(c->out, "Schema %s is up to date. No migration necessary.",
+			fw_target_shown(&c->target, c->target.schema));
 	} else if (r->target_version || r->initial_version) {
-		fw_info(c->out, "Successfully applied %zu migration%s to schema \"%s\", now at version v%s (execution time %s)",
-			n, n == 1 ? "" : "s", c->target.schema,
+		fw_info(c->out, "Successfully applied %zu migration%s to schema %s, now at version v%s (execution time %s)",
+			n, n == 1 ? "" : "s", fw_target_shown(&c->target, c->target.schema),
 			r->target_version ? r->target_version : r->initial_version, d.buf);
 	} else {
-		fw_info(c->out, "Successfully applied %zu migration%s to schema \"%s\" (execution time %s)",
-			n, n == 1 ? "" : "s", c->target.schema, d.buf);
+		fw_info(c->out, "Successfully applied %zu migration%s to schema %s (execution time %s)",
+			n, n == 1 ? "" : "s", fw_target_shown(&c->target, c->target.schema), d.buf);
 	}
 	strbuf_release(&d);
 }

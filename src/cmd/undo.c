@@ -36,8 +36,8 @@ int cmd_undo(struct fw_cmd_ctx *c, struct fw_error *err)
 	}
 	fw_format_duration(r.total_ms, &d);
 	if (r.nr)
-		fw_info(c->out, "Successfully undid %zu migration%s to schema \"%s\", now at version v%s (execution time %s)",
-			r.nr, r.nr == 1 ? "" : "s", c->target.schema,
+		fw_info(c->out, "Successfully undid %zu migration%s to schema %s, now at version v%s (execution time %s)",
+			r.nr, r.nr == 1 ? "" : "s", fw_target_shown(&c->target, c->target.schema),
 			r.target_version ? r.target_version : "<< Empty Schema >>", d.buf);
 	c->result = undo_json(c, &r);
 	strbuf_release(&d);

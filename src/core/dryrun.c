@@ -127,7 +127,7 @@ static int write_all(struct fw_target *t, struct sink *s, struct fw_migrate_resu
 	if (fw_target_plan(t, &plan, err) < 0)
 		return -1;
 	res->initial_version = plan.current ? xstrdup(fw_version_str(plan.current)) : NULL;
-	strbuf_addf(&buf, "-- fleetway dry run of migrate against schema \"%s\"\n", t->schema);
+	strbuf_addf(&buf, "-- fleetway dry run of migrate against schema %s\n", fw_target_shown(t, t->schema));
 	if (schema_setup(t, &buf, &next_rank, err) < 0 || put(s, buf.buf, err) < 0)
 		goto out;
 	for (int pass = 0; pass < 2; pass++)

@@ -221,13 +221,14 @@ struct sink {
 	struct strbuf partial;
 };
 
-/* "Migrating schema "s" to version "2 - x"" -> "2 - x": the live view shows what runs */
+/* "Migrating schema "s" to version "2 - x"" -> "2 - x" (the schema quoted "s" or `s`):
+ * the live view shows what runs */
 static void watch_line(struct fw_fleet_run *r, size_t idx, const char *line, size_t len)
 {
-	static const char *const marks[] = { "\" to version \"", "\" with repeatable migration \"" };
+	static const char *const marks[] = { " to version \"", " with repeatable migration \"" };
 	const char *start = NULL, *end;
 	char *cur;
-	if (!memmem(line, len, "Migrating schema \"", 18))
+	if (len < 17 || memcmp(line, "Migrating schema ", 17))
 		return;
 	for (size_t i = 0; i < 2 && !start; i++) {
 		const char *m = memmem(line, len, marks[i], strlen(marks[i]));
@@ -465,8 +466,8 @@ static int check_unmanaged(struct fw_target *t, struct fw_fleet_result *res, str
 			return -1;
 		if (empty)
 			continue;
-		strbuf_addf(&msg, "schema \"%s\" is not empty but has no schema history table: baseline it, or set baselineOnMigrate=true",
-			    t->schemas.v[i]);
+		strbuf_addf(&msg, "schema %s is not empty but has no schema history table: baseline it, or set baselineOnMigrate=true",
+			    fw_target_shown(t, t->schemas.v[i]));
 		add_finding(res, "migrate", msg.buf);
 		strbuf_release(&msg);
 	}
@@ -526,10 +527,10 @@ static int op_migrate(struct fw_fleet_run *r, size_t idx, struct fw_target *t, s
 	free(res->version);
 	res->version = res->version_after ? xstrdup(res->version_after) : NULL;
 	if (ok && !mr.nr)
-		fw_info(t->out, "Schema \"%s\" is up to date. No migration necessary.", t->schema);
+		fw_info(t->out, "Schema %s is up to date. No migration necessary.", fw_target_shown(t, t->schema));
 	else if (ok)
-		fw_info(t->out, "Successfully applied %zu migration%s to schema \"%s\"%s%s", mr.nr,
-			mr.nr == 1 ? "" : "s", t->schema, res->version ? ", now at version v" : "",
+		fw_info(t->out, "Successfully applied %zu migration%s to schema %s%s%s", mr.nr,
+			mr.nr == 1 ? "" : "s", fw_target_shown(t, t->schema), res->version ? ", now at version v" : "",
 			res->version ? res->version : "");
 	fw_migrate_result_release(&mr);
 	return ok ? 0 : -1;

@@ -62,7 +62,7 @@ int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *er
 		if (fw_callbacks_fire(t, "createSchema", err) < 0 ||
 		    fw_callbacks_fire(t, "beforeCreateSchema", err) < 0)
 			goto out;
-		fw_info(t->out, "Creating schema \"%s\" ...", t->schemas.v[i]);
+		fw_info(t->out, "Creating schema %s ...", fw_target_shown(t, t->schemas.v[i]));
 		if (db_create_schema(t->db, t->schemas.v[i], err) < 0)
 			goto out;
 		strvec_push(&created, t->schemas.v[i]);
@@ -136,7 +136,7 @@ static int any_schema_non_empty(struct fw_target *t, struct strbuf *names, struc
 		if (!empty) {
 			if (found)
 				strbuf_addstr(names, ", ");
-			strbuf_addf(names, "\"%s\"", t->schemas.v[i]);
+			strbuf_addstr(names, fw_target_shown(t, t->schemas.v[i]));
 			found = 1;
 		}
 	}
@@ -189,17 +189,17 @@ static int has_failed(struct fw_target *t, const struct fw_plan *plan, struct fw
 		if (!fw_state_is_failed(e->state))
 			continue;
 		if (e->state == FW_ST_FUTURE_FAILED && future_ignored) {
-			fw_warn(t->out, "Schema \"%s\" contains a failed future migration to version %s!",
-				t->schema, fw_entry_version(e));
+			fw_warn(t->out, "Schema %s contains a failed future migration to version %s!",
+				fw_target_shown(t, t->schema), fw_entry_version(e));
 			continue;
 		}
 		if (fw_entry_is_versioned(e))
 			fw_errorf(err, "FAILED_VERSIONED_MIGRATION",
-				  "Schema \"%s\" contains a failed migration to version %s !", t->schema,
+				  "Schema %s contains a failed migration to version %s !", fw_target_shown(t, t->schema),
 				  fw_entry_version(e));
 		else
 			fw_errorf(err, "FAILED_REPEATABLE_MIGRATION",
-				  "Schema \"%s\" contains a failed repeatable migration (\"%s\") !", t->schema,
+				  "Schema %s contains a failed repeatable migration (\"%s\") !", fw_target_shown(t, t->schema),
 				  fw_entry_description(e));
 		fw_error_hint(err, "remove the half-applied changes by hand, then run `fleetway repair` and migrate again");
 		return -1;
@@ -285,10 +285,10 @@ static void announce(struct fw_target *t, const struct fw_entry *e, int tx, int 
 	const struct fw_resolved *r = e->res;
 	const char *suffix = tx ? "" : " [non-transactional]";
 	if (r->kind == FW_FILE_REPEATABLE)
-		fw_info(t->out, "Migrating schema \"%s\" with repeatable migration \"%s\"%s", t->schema,
+		fw_info(t->out, "Migrating schema %s with repeatable migration \"%s\"%s", fw_target_shown(t, t->schema),
 			r->description, suffix);
 	else
-		fw_info(t->out, "Migrating schema \"%s\" to version \"%s%s%s\"%s%s", t->schema,
+		fw_info(t->out, "Migrating schema %s to version \"%s%s%s\"%s%s", fw_target_shown(t, t->schema),
 			fw_version_str(&r->version), *r->description ? " - " : "", r->description,
 			out_of_order ? " [out of order]" : "",
 			suffix);
@@ -409,16 +409,16 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 	if (fw_target_plan(t, &plan, err) < 0)
 		return -1;
 	res->initial_version = current_version_text(&plan);
-	fw_info(t->out, "Current version of schema \"%s\": %s", t->schema,
+	fw_info(t->out, "Current version of schema %s: %s", fw_target_shown(t, t->schema),
 		res->initial_version ? res->initial_version : "<< Empty Schema >>");
 	if (t->cfg->out_of_order)
-		fw_warn(t->out, "outOfOrder mode is active. Migration of schema \"%s\" may not be reproducible.",
-			t->schema);
+		fw_warn(t->out, "outOfOrder mode is active. Migration of schema %s may not be reproducible.",
+			fw_target_shown(t, t->schema));
 	if (has_failed(t, &plan, err) < 0)
 		goto out;
 	if (plan.current && plan.last_resolved && fw_version_cmp(plan.current, plan.last_resolved) > 0)
-		fw_warn(t->out, "Schema \"%s\" has a version (%s) that is newer than the latest available migration (%s) !",
-			t->schema, fw_version_str(plan.current), fw_version_str(plan.last_resolved));
+		fw_warn(t->out, "Schema %s has a version (%s) that is newer than the latest available migration (%s) !",
+			fw_target_shown(t, t->schema), fw_version_str(plan.current), fw_version_str(plan.last_resolved));
 	pending = xcalloc(plan.nr + 1, sizeof(*pending));
 	npending = pick_pending(t, &plan, pending);
 	if (t->cfg->group && npending && !t->cfg->skip_executing_migrations) {

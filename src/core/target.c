@@ -236,8 +236,24 @@ void fw_target_close(struct fw_target *t)
 	free(t->installed_by);
 	free(t->database);
 	strvec_clear(&t->schemas);
+	strvec_clear(&t->shown);
 	t->db = NULL;
 	t->scanned = 0;
+}
+
+const char *fw_target_shown(struct fw_target *t, const char *name)
+{
+	struct strbuf q = STRBUF_INIT;
+	for (size_t i = 0; i + 1 < t->shown.nr; i += 2)
+		if (!strcmp(t->shown.v[i], name))
+			return t->shown.v[i + 1];
+	if (t->db)
+		db_quote_ident(t->db, name, &q);
+	else
+		strbuf_addf(&q, "\"%s\"", name);
+	strvec_push(&t->shown, name);
+	strvec_push_nodup(&t->shown, strbuf_detach(&q, NULL));
+	return t->shown.v[t->shown.nr - 1];
 }
 
 int fw_target_check_names(struct fw_target *t, struct fw_error *err)

@@ -29,6 +29,7 @@ struct fw_target {
 	int scanned;
 	struct fw_history hist;
 	int locked;
+	struct strvec shown;         /* fw_target_shown's cache: name, quoted name, ... */
 	int in_group;                /* group=true: one transaction spans every pending migration;
 	                                scripts then neither BEGIN nor COMMIT themselves */
 	volatile int *cancel;        /* set by the fleet on Ctrl-C */
@@ -53,6 +54,9 @@ int fw_target_plan(struct fw_target *t, struct fw_plan *plan, struct fw_error *e
 int fw_target_lock(struct fw_target *t, struct fw_error *err);
 void fw_target_unlock(struct fw_target *t);
 void fw_target_close(struct fw_target *t);
+/* a schema name as Flyway prints it in messages, quoted the database's way
+ * ("public", `app`); valid until fw_target_close */
+const char *fw_target_shown(struct fw_target *t, const char *name);
 
 /* "Invalid SQL filenames found" when validateMigrationNaming, else an info count */
 int fw_target_check_names(struct fw_target *t, struct fw_error *err);

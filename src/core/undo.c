@@ -109,7 +109,7 @@ static int undo_locked(struct fw_target *t, struct fw_undo_result *res, struct f
 			goto out;
 		}
 	if (!todo)
-		fw_info(t->out, "Schema \"%s\" has no migration to undo.", t->schema);
+		fw_info(t->out, "Schema %s has no migration to undo.", fw_target_shown(t, t->schema));
 	for (size_t i = 0; i < todo; i++) {
 		const struct fw_resolved *u = fw_scan_find_undo(&t->scan, &cand[i]->app->version);
 		struct fw_history_row row;
@@ -123,7 +123,7 @@ static int undo_locked(struct fw_target *t, struct fw_undo_result *res, struct f
 		row.checksum = u->checksum;
 		row.installed_by = t->installed_by;
 		row.success = 1;
-		fw_info(t->out, "Undoing migration of schema \"%s\" to version \"%s%s%s\"", t->schema,
+		fw_info(t->out, "Undoing migration of schema %s to version \"%s%s%s\"", fw_target_shown(t, t->schema),
 			row.version, *u->description ? " - " : "", u->description);
 		/* beforeEachUndo, the statement events, afterEachUndo(Error) fire inside */
 		if (fw_apply_migration(t, u, &row, &ar, err) < 0)

@@ -168,7 +168,8 @@ int fw_op_validate(struct fw_target *t, int ignore_pending, struct fw_validate_r
 		goto fail;
 	if (!exists) {
 		if (t->scan.nr_migrations && !fw_ignores_matches_state(&ig, 1, FW_ST_PENDING)) {
-			fw_errorf(err, "SCHEMA_DOES_NOT_EXIST", "Schema \"%s\" doesn't exist yet", t->schema);
+			fw_errorf(err, "SCHEMA_DOES_NOT_EXIST", "Schema %s doesn't exist yet",
+				  fw_target_shown(t, t->schema));
 			fw_error_hint(err, "run migrate, which creates it (createSchemas=true)");
 			goto fail;
 		}

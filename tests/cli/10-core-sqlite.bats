@@ -24,9 +24,9 @@ CREATE TABLE b (id INT);'
     write_migration sql R__a_view.sql 'CREATE VIEW v AS SELECT id FROM t;'
     run fw migrate
     assert_status 0
-    assert_output_contains "Successfully applied 4 migrations to schema \"$SCHEMA\", now at version v2"
-    assert_output_contains "Migrating schema \"$SCHEMA\" to version \"1.1 - seed\""
-    assert_output_contains "Migrating schema \"$SCHEMA\" with repeatable migration \"a view\""
+    assert_output_contains "Successfully applied 4 migrations to schema $Q$SCHEMA$Q, now at version v2"
+    assert_output_contains "Migrating schema $Q$SCHEMA$Q to version \"1.1 - seed\""
+    assert_output_contains "Migrating schema $Q$SCHEMA$Q with repeatable migration \"a view\""
     run history
     assert_status 0
     # checksums are the reference vectors: "CREATE TABLE t (id INT);\n" and the two-table file
@@ -47,7 +47,7 @@ CREATE TABLE b (id INT);'
     assert_status 0
     run fw migrate
     assert_status 0
-    assert_output_contains "Schema \"$SCHEMA\" is up to date. No migration necessary."
+    assert_output_contains "Schema $Q$SCHEMA$Q is up to date. No migration necessary."
     run fw info
     assert_status 0
     assert_output_contains "Schema version: 2"

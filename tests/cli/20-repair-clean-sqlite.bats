@@ -167,7 +167,7 @@ INSERT INTO no_such_table VALUES (1);'
     assert_status 0
     run fw -cleanDisabled=false clean
     assert_status 0
-    assert_output_contains "Successfully cleaned schema \"$SCHEMA\""
+    assert_output_contains "Successfully cleaned schema $Q$SCHEMA$Q"
     for o in t1 t2 v1 "$H"; do
         run sqlq "$URL" "SELECT COUNT(*) FROM $o"
         [ "$status" -ne 0 ]
@@ -208,8 +208,8 @@ CREATE TABLE audit.t2 (id INT);'
     [ "$output" = 2 ]
     run fw -schemas=app,audit -cleanDisabled=false clean
     assert_status 0
-    assert_output_contains "Successfully dropped schema \"app\""
-    assert_output_contains "Successfully dropped schema \"audit\""
+    assert_output_contains "Successfully dropped schema ${Q}app$Q"
+    assert_output_contains "Successfully dropped schema ${Q}audit$Q"
     run sqlq "$URL" "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name IN ('app','audit')"
     [ "$output" = 0 ]
 }

@@ -30,8 +30,8 @@ three() {
     assert_status 0
     run fw undo
     assert_status 0
-    assert_output_contains "Undoing migration of schema \"$SCHEMA\" to version \"3 - undo c\""
-    assert_output_contains "Successfully undid 1 migration to schema \"$SCHEMA\", now at version v2"
+    assert_output_contains "Undoing migration of schema $Q$SCHEMA$Q to version \"3 - undo c\""
+    assert_output_contains "Successfully undid 1 migration to schema $Q$SCHEMA$Q, now at version v2"
     run sqlq "$URL" "SELECT COUNT(*) FROM t3"
     [ "$status" -ne 0 ]
     run sqlq "$URL" "SELECT COUNT(*) FROM t2"
@@ -46,7 +46,7 @@ three() {
     assert_output_contains "Schema version: 2"
     run fw migrate
     assert_status 0
-    assert_output_contains "Successfully applied 1 migration to schema \"$SCHEMA\", now at version v3"
+    assert_output_contains "Successfully applied 1 migration to schema $Q$SCHEMA$Q, now at version v3"
     run sqlq "$URL" "SELECT COUNT(*) FROM t3"
     assert_status 0
     [ "$output" = 0 ]
@@ -58,7 +58,7 @@ three() {
     assert_status 0
     run fw -target=1 undo
     assert_status 0
-    assert_output_contains "Successfully undid 2 migrations to schema \"$SCHEMA\", now at version v1"
+    assert_output_contains "Successfully undid 2 migrations to schema $Q$SCHEMA$Q, now at version v1"
     run history
     [ "${lines[3]}" = "4|3|undo c|UNDO_SQL|U3__undo_c.sql|1" ]
     [ "${lines[4]}" = "5|2|undo b|UNDO_SQL|U2__undo_b.sql|1" ]

@@ -198,7 +198,7 @@ SQL
     [ "${#lines[@]}" -eq 1 ]
     run fw migrate
     assert_status 0
-    assert_output_contains "Successfully applied 1 migration to schema \"$DB\", now at version v2"
+    assert_output_contains "Successfully applied 1 migration to schema \`$DB\`, now at version v2"
     run history
     [ "${lines[0]}" = "1|1|base|SQL|V1__base.sql|932056158|1" ]
     [[ "${lines[1]}" == "2|2|ab|SQL|V2__ab.sql|"*"|1" ]]
@@ -235,8 +235,8 @@ EOF
     unset FLYWAY_URL
     run fw migrate
     assert_status 0
-    assert_output_contains "Creating schema \"$app\" ..."
-    assert_output_contains "Successfully applied 1 migration to schema \"$app\", now at version v1"
+    assert_output_contains "Creating schema \`$app\` ..."
+    assert_output_contains "Successfully applied 1 migration to schema \`$app\`, now at version v1"
     appurl="jdbc:mariadb://127.0.0.1:$FW_TEST_MYSQL_PORT/$app"
     [ "$(sqlq "$appurl" "SELECT db FROM where_am_i")" = "$app" ]
     [ "$(sqlq "$appurl" "SELECT id FROM t")" = 1 ]
@@ -349,8 +349,8 @@ CREATE VIEW v1 AS SELECT id FROM t1;"
     [ "${lines[0]}" = "0|NULL|<< Flyway Schema Creation >>|SCHEMA|\`$s1\`,\`$s2\`|NULL|1" ]
     run fw -schemas="$s1,$s2" -cleanDisabled=false clean
     assert_status 0
-    assert_output_contains "Successfully dropped schema \"$s1\""
-    assert_output_contains "Successfully dropped schema \"$s2\""
+    assert_output_contains "Successfully dropped schema \`$s1\`"
+    assert_output_contains "Successfully dropped schema \`$s2\`"
     [ "$(sqlq "$FW_TEST_MYSQL_URL" "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name IN ('$s1', '$s2')")" = 0 ]
     # the URL's own database, not created by Flyway: emptied, kept; an unknown one only warned about
     write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'

@@ -235,6 +235,9 @@ fw_backend_from_filename() {
         *-mysql.bats) URL=$(mysql_url); SCHEMA=${URL##*/}; KIND=mysql ;;
         *) URL=$(sqlite_url); SCHEMA=main; KIND=sqlite ;;
     esac
+    # messages quote schema names the database's way, as Flyway does: "public", `db`
+    Q='"'
+    if [ "$KIND" = mysql ]; then Q='`'; fi
     export FLYWAY_URL=$URL
     export FLYWAY_LOCATIONS=filesystem:$T/sql
     H="flyway_schema_history"
