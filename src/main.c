@@ -230,7 +230,8 @@ static int run_chain(struct run *r, struct fw_error *err)
 	/* `info validate migrate`: with the lock taken at connect, migrate trusts the
 	 * history info read instead of reading it again under its own lock */
 	for (size_t i = 1; i < r->args.commands.nr; i++)
-		if (!strcmp(r->args.commands.v[i], "migrate"))
+		if (!strcmp(r->args.commands.v[i], "migrate") &&
+		    !(r->cfg.dry_run_output && *r->cfg.dry_run_output)) /* a dry run takes no lock */
 			c.lock_on_connect = 1;
 	for (size_t i = 0; i < r->args.commands.nr; i++) {
 		const struct command *cmd = find_command(r->args.commands.v[i]);

@@ -110,9 +110,11 @@ three() {
     write_migration sql V1__a.sql 'CREATE TABLE ${tbl} (id INT);
 INSERT INTO ${tbl} (id) VALUES (7);'
     write_migration sql V2__b.sql 'CREATE TABLE t2 (id INT);'
-    run fw -placeholders.tbl=dry_t -dryRunOutput="$T/dry.sql" migrate
+    # as a pipeline runs it: the chain does not take migrate's lock for a dry run
+    run fw -placeholders.tbl=dry_t -dryRunOutput="$T/dry.sql" info migrate
     assert_status 0
     assert_output_contains "Dry run written to $T/dry.sql"
+    if [ "$KIND" = sqlite ]; then [ ! -e "$T/db.sqlite-fleetway.lock" ]; fi
     run cat "$T/dry.sql"
     assert_output_contains "-- Migration V1__a.sql"
     assert_output_contains "CREATE TABLE dry_t (id INT);"
