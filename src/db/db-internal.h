@@ -27,9 +27,11 @@ struct db_ops {
 			    struct fw_error *err);
 	int (*create_schema)(struct db *db, const char *schema, struct fw_error *err);
 	int (*set_default_schema)(struct db *db, const char *schema, struct fw_error *err); /* optional */
-	int (*create_history_table)(struct db *db, const char *schema, const char *table,
-				    const char *tablespace, struct fw_error *err);
-	/* the statements create_history_table runs, ';'-terminated (for dry runs) */
+	/* a ';'-separated DDL script as one unit where the database can (a
+	 * transaction of its own unless one is open); MySQL commits DDL anyway */
+	int (*exec_atomic)(struct db *db, const char *script, struct fw_error *err);
+	/* the history table's DDL, ';'-terminated: db_create_history_table runs it
+	 * through exec_atomic, a dry run writes it out */
 	void (*history_table_sql)(struct db *db, const char *schema, const char *table,
 				  const char *tablespace, struct strbuf *out);
 	int (*lock)(struct db *db, const char *schema, const char *table, int retry_count,

@@ -604,9 +604,14 @@ int db_set_default_schema(struct db *db, const char *schema, struct fw_error *er
 int db_create_history_table(struct db *db, const char *schema, const char *table,
 			    const char *tablespace, struct fw_error *err)
 {
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
 	if (fault(db, "create_history_table", table, err))
 		return -1;
-	return db->ops->create_history_table(db, schema, table, tablespace, err);
+	db->ops->history_table_sql(db, schema, table, tablespace, &sql);
+	ret = db->ops->exec_atomic(db, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
 }
 
 int db_lock(struct db *db, const char *schema, const char *table, int retry_count,

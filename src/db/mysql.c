@@ -1173,15 +1173,10 @@ static void my_history_table_sql(struct db *db, const char *schema, const char *
 	strbuf_release(&name);
 }
 
-static int my_create_history_table(struct db *db, const char *schema, const char *table,
-				   const char *tablespace, struct fw_error *err)
+/* DDL commits implicitly on MySQL: the script runs as it is */
+static int my_exec_atomic(struct db *db, const char *script, struct fw_error *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	int ret;
-	my_history_table_sql(db, schema, table, tablespace, &sql);
-	ret = my_exec(db, sql.buf, err);
-	strbuf_release(&sql);
-	return ret;
+	return my_exec(db, script, err);
 }
 
 /* ---- clean (reference 7.3) ---- */
@@ -1384,7 +1379,7 @@ const struct db_ops db_mysql_ops = {
 	.table_exists = my_table_exists,
 	.create_schema = my_create_schema,
 	.set_default_schema = my_set_default_schema,
-	.create_history_table = my_create_history_table,
+	.exec_atomic = my_exec_atomic,
 	.history_table_sql = my_history_table_sql,
 	.lock = my_lock,
 	.unlock = my_unlock,

@@ -939,8 +939,7 @@ static int pg_create_schema(struct db *db, const char *schema, struct fw_error *
 {
 	struct strbuf sql = STRBUF_INIT;
 	int ret;
-	strbuf_addstr(&sql, "CREATE SCHEMA ");
-	quote(schema, &sql);
+	db_create_schema_sql(db, schema, &sql);   /* the text a dry run writes */
 	ret = pg_exec(db, sql.buf, err);
 	strbuf_release(&sql);
 	return ret;
@@ -1020,15 +1019,9 @@ static void pg_history_table_sql(struct db *db, const char *schema, const char *
 	strbuf_release(&ts);
 }
 
-static int pg_create_history_table(struct db *db, const char *schema, const char *table,
-				   const char *tablespace, struct fw_error *err)
+static int pg_exec_atomic(struct db *db, const char *script, struct fw_error *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	int ret;
-	pg_history_table_sql(db, schema, table, tablespace, &sql);
-	ret = exec_in_tx(pg(db), sql.buf, err);
-	strbuf_release(&sql);
-	return ret;
+	return exec_in_tx(pg(db), script, err);
 }
 
 /* ---- clean (reference 7.3) ---- */
@@ -1199,7 +1192,7 @@ const struct db_ops db_pg_ops = {
 	.schema_is_empty = pg_schema_is_empty,
 	.table_exists = pg_table_exists,
 	.create_schema = pg_create_schema,
-	.create_history_table = pg_create_history_table,
+	.exec_atomic = pg_exec_atomic,
 	.set_default_schema = pg_set_default_schema,
 	.history_table_sql = pg_history_table_sql,
 	.lock = pg_lock,

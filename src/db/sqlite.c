@@ -448,15 +448,9 @@ static void sqlite_history_table_sql(struct db *db, const char *schema, const ch
 }
 
 /* reference 4.2, SQLite: exactly this text (tablespaces do not exist) */
-static int sqlite_create_history_table(struct db *db, const char *schema, const char *table,
-				       const char *tablespace, struct fw_error *err)
+static int sqlite_exec_atomic(struct db *db, const char *script, struct fw_error *err)
 {
-	struct strbuf sql = STRBUF_INIT;
-	int ret;
-	sqlite_history_table_sql(db, schema, table, tablespace, &sql);
-	ret = run_in_tx(sq(db), sql.buf, err);
-	strbuf_release(&sql);
-	return ret;
+	return run_in_tx(sq(db), script, err);
 }
 
 /* ---- clean ---- */
@@ -637,7 +631,7 @@ const struct db_ops db_sqlite_ops = {
 	.schema_is_empty = sqlite_schema_is_empty,
 	.table_exists = sqlite_table_exists,
 	.create_schema = sqlite_create_schema,
-	.create_history_table = sqlite_create_history_table,
+	.exec_atomic = sqlite_exec_atomic,
 	.history_table_sql = sqlite_history_table_sql,
 	.lock = sqlite_lock,
 	.unlock = sqlite_unlock,
