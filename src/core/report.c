@@ -187,7 +187,7 @@ json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info
 
 /* ---------------------------------------------------------------- HTML */
 
-static void esc(struct strbuf *out, const char *s)
+void fw_html_escape(struct strbuf *out, const char *s)
 {
 	for (; s && *s; s++)
 		switch (*s) {
@@ -246,9 +246,9 @@ static void cell_migrations(struct strbuf *out, const json_t *t)
 	json_array_foreach(migs, i, g) {
 		const char *v = sget(g, "version");
 		strbuf_addstr(out, "<li>");
-		esc(out, v && *v ? v : "R");
+		fw_html_escape(out, v && *v ? v : "R");
 		strbuf_addstr(out, " - ");
-		esc(out, sget(g, "description"));
+		fw_html_escape(out, sget(g, "description"));
 		strbuf_addstr(out, " (");
 		duration(out, iget(g, "executionTime"));
 		strbuf_addstr(out, json_is_true(json_object_get(g, "success")) ? ")" : ", FAILED)");
@@ -268,14 +268,14 @@ static void cell_problems(struct strbuf *out, const json_t *t)
 		strbuf_addstr(out, "<ul class=\"findings\">");
 		json_array_foreach(findings, i, f) {
 			strbuf_addstr(out, "<li>");
-			esc(out, json_string_value(f));
+			fw_html_escape(out, json_string_value(f));
 			strbuf_addstr(out, "</li>");
 		}
 		strbuf_addstr(out, "</ul>");
 	}
 	if (error) {
 		strbuf_addstr(out, "<pre class=\"error\">");
-		esc(out, error);
+		fw_html_escape(out, error);
 		strbuf_addstr(out, "</pre>");
 	}
 	strbuf_addstr(out, "</td>");
@@ -284,7 +284,7 @@ static void cell_problems(struct strbuf *out, const json_t *t)
 static void version_cell(struct strbuf *out, const char *cls, const json_t *v)
 {
 	strbuf_addf(out, "<td class=\"%s\">", cls);
-	esc(out, json_is_string(v) ? json_string_value(v) : "<< Empty Schema >>");
+	fw_html_escape(out, json_is_string(v) ? json_string_value(v) : "<< Empty Schema >>");
 	strbuf_addstr(out, "</td>");
 }
 
@@ -295,11 +295,11 @@ static void target_row(struct strbuf *out, const json_t *t, int migrate)
 	for (const char *p = st; p && *p; p++)
 		strbuf_addch(out, *p == ' ' ? '-' : *p);
 	strbuf_addstr(out, "\" data-target=\"");
-	esc(out, sget(t, "name"));
+	fw_html_escape(out, sget(t, "name"));
 	strbuf_addstr(out, "\"><td class=\"name\">");
-	esc(out, sget(t, "name"));
+	fw_html_escape(out, sget(t, "name"));
 	strbuf_addstr(out, "</td><td class=\"status\">");
-	esc(out, st);
+	fw_html_escape(out, st);
 	strbuf_addstr(out, "</td>");
 	if (migrate) {
 		version_cell(out, "before", json_object_get(t, "versionBefore"));
@@ -324,7 +324,7 @@ static void wave_section(struct strbuf *out, const json_t *doc, const json_t *wa
 	size_t i;
 	json_t *t;
 	strbuf_addstr(out, "<section class=\"wave\"><h2>");
-	esc(out, name);
+	fw_html_escape(out, name);
 	strbuf_addf(out, " &middot; %zu target%s</h2>\n<table><thead><tr><th>Target</th><th>Status</th>",
 		    json_array_size(json_object_get(wave, "targets")),
 		    json_array_size(json_object_get(wave, "targets")) == 1 ? "" : "s");
@@ -352,9 +352,9 @@ static void phases_section(struct strbuf *out, const json_t *doc)
 	json_array_foreach(phases, i, p) {
 		long long ms = json_integer_value(json_object_get(p, "durationMs"));
 		strbuf_addstr(out, "<tr><td>");
-		esc(out, sget(p, "name"));
+		fw_html_escape(out, sget(p, "name"));
 		strbuf_addstr(out, "</td><td>");
-		esc(out, sget(p, "startedAt"));
+		fw_html_escape(out, sget(p, "startedAt"));
 		strbuf_addf(out, "</td><td>%lld.%03llds</td></tr>\n", ms / 1000, ms % 1000);
 	}
 	strbuf_addstr(out, "</tbody></table></section>\n");
@@ -370,10 +370,10 @@ static void logs_section(struct strbuf *out, const json_t *doc)
 		if (!json_array_size(log))
 			continue;
 		strbuf_addstr(out, "<details><summary>");
-		esc(out, sget(t, "name"));
+		fw_html_escape(out, sget(t, "name"));
 		strbuf_addstr(out, "</summary><pre>");
 		json_array_foreach(log, j, line) {
-			esc(out, json_string_value(line));
+			fw_html_escape(out, json_string_value(line));
 			strbuf_addch(out, '\n');
 		}
 		strbuf_addstr(out, "</pre></details>\n");
@@ -390,20 +390,20 @@ void fw_report_html(const json_t *doc, struct strbuf *out)
 	json_t *v, *wave;
 	size_t i;
 	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>fleetway ");
-	esc(out, sget(doc, "command"));
+	fw_html_escape(out, sget(doc, "command"));
 	strbuf_addstr(out, " report: fleet ");
-	esc(out, sget(doc, "fleet"));
+	fw_html_escape(out, sget(doc, "fleet"));
 	strbuf_addf(out, "</title>\n<style>%s</style></head><body>\n<h1>Fleet <code>", style);
-	esc(out, sget(doc, "fleet"));
+	fw_html_escape(out, sget(doc, "fleet"));
 	strbuf_addstr(out, "</code>: ");
-	esc(out, sget(doc, "command"));
+	fw_html_escape(out, sget(doc, "command"));
 	strbuf_addf(out, " &mdash; <span id=\"outcome\" class=\"%s\">",
 		    !strcmp(outcome, "success") ? "outcome-success" : "outcome-other");
-	esc(out, outcome);
+	fw_html_escape(out, outcome);
 	strbuf_addstr(out, "</span></h1>\n<p class=\"summary\">Started ");
-	esc(out, sget(doc, "startedAt"));
+	fw_html_escape(out, sget(doc, "startedAt"));
 	strbuf_addstr(out, ", finished ");
-	esc(out, sget(doc, "finishedAt"));
+	fw_html_escape(out, sget(doc, "finishedAt"));
 	strbuf_addstr(out, " (");
 	duration(out, iget(doc, "durationMs"));
 	strbuf_addf(out, "); %zu targets in %zu waves, up to %ld at once.",
@@ -412,7 +412,7 @@ void fw_report_html(const json_t *doc, struct strbuf *out)
 	strbuf_addstr(out, "</p>\n<ul class=\"counts\">");
 	json_object_foreach((json_t *)json_object_get(doc, "summary"), key, v) {
 		strbuf_addf(out, "<li>%ld ", (long)json_integer_value(v));
-		esc(out, key);
+		fw_html_escape(out, key);
 		strbuf_addstr(out, "</li>");
 	}
 	strbuf_addstr(out, "</ul>\n");
@@ -420,7 +420,7 @@ void fw_report_html(const json_t *doc, struct strbuf *out)
 		strbuf_addf(out, "<p id=\"verify\">Post-flight verification: %s",
 			    json_is_true(json_object_get(verify, "ok")) ? "every target is on version "
 									: "targets differ; the fleet is mostly on version ");
-		esc(out, json_is_string(json_object_get(verify, "version")) ? sget(verify, "version")
+		fw_html_escape(out, json_is_string(json_object_get(verify, "version")) ? sget(verify, "version")
 									 : "<< Empty Schema >>");
 		strbuf_addstr(out, ".</p>\n");
 	}
@@ -429,7 +429,7 @@ void fw_report_html(const json_t *doc, struct strbuf *out)
 		wave_section(out, doc, wave, migrate);
 	logs_section(out, doc);
 	strbuf_addstr(out, "<p><small>Written by fleetway ");
-	esc(out, sget(doc, "flywayVersion"));
+	fw_html_escape(out, sget(doc, "flywayVersion"));
 	strbuf_addstr(out, ".</small></p>\n</body></html>\n");
 }
 
@@ -461,6 +461,13 @@ static int write_file(const char *path, struct strbuf *text, struct fw_error *er
 int fw_report_write(const char *base, const json_t *doc, char **json_path, char **html_path,
 		    struct fw_error *err)
 {
+	return fw_report_write_with(base, doc, fw_report_html, json_path, html_path, err);
+}
+
+int fw_report_write_with(const char *base, const json_t *doc,
+			 void (*render)(const json_t *doc, struct strbuf *out), char **json_path,
+			 char **html_path, struct fw_error *err)
+{
 	struct strbuf stem = STRBUF_INIT, jp = STRBUF_INIT, hp = STRBUF_INIT;
 	struct strbuf js = STRBUF_INIT, html = STRBUF_INIT;
 	size_t n = strlen(base);
@@ -471,7 +478,7 @@ int fw_report_write(const char *base, const json_t *doc, char **json_path, char 
 	strbuf_addf(&jp, "%s.json", stem.buf);
 	strbuf_addf(&hp, "%s.html", stem.buf);
 	fw_json_dump(doc, &js);
-	fw_report_html(doc, &html);
+	render(doc, &html);
 	if (write_file(jp.buf, &js, err) < 0 || write_file(hp.buf, &html, err) < 0)
 		goto out;
 	if (json_path)

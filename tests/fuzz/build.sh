@@ -21,7 +21,8 @@ out=build/fuzz
 obj=$out/obj
 # shellcheck disable=SC2054  # the commas belong to one flag
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
-cflags=(-g -O1 -fno-omit-frame-pointer -Isrc -D_GNU_SOURCE -std=c11 -pthread "${pkg_cflags[@]}")
+version=$(cat VERSION 2>/dev/null || echo 0.0.0)
+cflags=(-g -O1 -fno-omit-frame-pointer -Isrc -D_GNU_SOURCE "-DFW_VERSION=\"$version\"" -std=c11 -pthread "${pkg_cflags[@]}")
 read -r -a srcs <<<"${FUZZ_SRCS:-$(echo src/util/*.c src/core/*.c)}"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 4)}
 

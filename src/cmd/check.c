@@ -1,0 +1,205 @@
+/* fleetway check -code: static analysis of the migrations a deploy would run
+ * (reference 10; the rules are fleetway's own, see core/lint.h). The report
+ * is written as <reportFilename>.json and .html, as Flyway's check does. */
+#include "cmd.h"
+#include "core/apply.h"
+#include "core/lint.h"
+#include "core/report.h"
+#include "core/toml.h"
+#include <strings.h>
+#include <string.h>
+
+static int has_flag(const struct fw_cmd_ctx *c, const char *name)
+{
+	return strvec_contains(&c->cfg->command_flags, name);
+}
+
+/* [flyway.check] code.failOnError (Flyway's key), a TOML bool or a flag's string */
+static int fail_on_error(const struct fw_cmd_ctx *c)
+{
+	const struct toml_value *v = toml_get_path(fw_settings_root(c->settings),
+						   "flyway.check.code.failOnError");
+	if (!v)
+		return 0;
+	if (v->type == TOML_BOOL)
+		return v->u.b;
+	return v->type == TOML_STRING && !strcasecmp(v->u.str.s, "true");
+}
+
+static int lint_one(void *ctx, const char *sql, int line, struct fw_error *err)
+{
+	struct fw_lint *l = ((void **)ctx)[0];
+	const char *script = ((void **)ctx)[1];
+	(void)err;
+	fw_lint_statement(l, script, line, sql);
+	return 0;
+}
+
+/* what migrate would run now, in its order: pending versioned, then repeatables */
+static int analyse(struct fw_cmd_ctx *c, struct fw_lint *l, size_t *scripts, struct fw_error *err)
+{
+	struct fw_target *t = &c->target;
+	struct fw_plan plan;
+	int exists = 0, ret = 0;
+	if (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
+	    (exists && fw_target_load_history(t, err) < 0))
+		return -1;
+	if (!exists)
+		fw_history_forget(&t->hist);
+	if (fw_target_plan(t, &plan, err) < 0)
+		return -1;
+	for (int repeatables = 0; repeatables < 2 && !ret; repeatables++)
+		for (size_t i = 0; i < plan.nr && !ret; i++) {
+			const struct fw_entry *e = &plan.entries[i];
+			void *ctx[2];
+			if (!e->res || e->res->is_script || !e->res->should_execute ||
+			    (e->state != FW_ST_PENDING && e->state != FW_ST_OUTDATED) ||
+			    (e->res->kind == FW_FILE_REPEATABLE) != repeatables)
+				continue;
+			ctx[0] = l;
+			ctx[1] = e->res->script;
+			ret = fw_script_statements(t, e->res, lint_one, ctx, err);
+			(*scripts)++;
+		}
+	fw_plan_release(&plan);
+	return ret;
+}
+
+static json_t *findings_json(const struct fw_lint *l)
+{
+	json_t *results = json_array();
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct fw_lint_finding *f = &l->v[i];
+		json_t *file = NULL, *v = json_object();
+		size_t n = json_array_size(results);
+		/* findings come script by script: group them under one entry each */
+		if (n && !strcmp(json_string_value(json_object_get(json_array_get(results, n - 1), "filepath")),
+				 f->script))
+			file = json_array_get(results, n - 1);
+		if (!file) {
+			file = json_object();
+			json_object_set_new(file, "filepath", json_string(f->script));
+			json_object_set_new(file, "violations", json_array());
+			json_array_append_new(results, file);
+		}
+		json_object_set_new(v, "line_no", json_integer(f->line));
+		json_object_set_new(v, "code", json_string(f->code));
+		json_object_set_new(v, "description", json_string(f->message));
+		json_object_set_new(v, "warning", json_boolean(!f->error));
+		json_object_set_new(v, "help", json_string(f->hint));
+		json_object_set_new(v, "engine", json_string("fleetway"));
+		json_array_append_new(json_object_get(file, "violations"), v);
+	}
+	return results;
+}
+
+static void check_html(const json_t *doc, struct strbuf *out)
+{
+	const json_t *results = json_object_get(doc, "results");
+	size_t i, j;
+	json_t *file, *v;
+	strbuf_addstr(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>fleetway check</title>\n"
+		      "<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
+		      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+		      ".error{color:#b00020;font-weight:bold}.warning{color:#8a6d00}</style></head><body>\n"
+		      "<h1>fleetway check: code analysis</h1>\n<p id=\"summary\">");
+	fw_html_escape(out, json_string_value(json_object_get(doc, "summary")));
+	strbuf_addstr(out, "</p>\n<table id=\"violations\"><tr><th>Script</th><th>Line</th><th>Severity</th>"
+		      "<th>Code</th><th>Finding</th><th>What to do</th></tr>\n");
+	json_array_foreach(results, i, file) {
+		json_array_foreach(json_object_get(file, "violations"), j, v) {
+			int warning = json_is_true(json_object_get(v, "warning"));
+			strbuf_addstr(out, "<tr><td>");
+			fw_html_escape(out, json_string_value(json_object_get(file, "filepath")));
+			strbuf_addf(out, "</td><td>%d</td><td class=\"%s\">%s</td><td>",
+				    (int)json_integer_value(json_object_get(v, "line_no")),
+				    warning ? "warning" : "error", warning ? "warning" : "error");
+			fw_html_escape(out, json_string_value(json_object_get(v, "code")));
+			strbuf_addstr(out, "</td><td>");
+			fw_html_escape(out, json_string_value(json_object_get(v, "description")));
+			strbuf_addstr(out, "</td><td>");
+			fw_html_escape(out, json_string_value(json_object_get(v, "help")));
+			strbuf_addstr(out, "</td></tr>\n");
+		}
+	}
+	strbuf_addstr(out, "</table>\n</body></html>\n");
+}
+
+static void print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
+{
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct fw_lint_finding *f = &l->v[i];
+		struct strbuf line = STRBUF_INIT;
+		strbuf_addf(&line, "%s:%d: %s %s: %s\n  hint: %s\n", f->script, f->line,
+			    f->error ? "error" : "warning", f->code, f->message, f->hint);
+		fw_cmd_print(c, line.buf);
+		strbuf_release(&line);
+	}
+}
+
+static int unsupported(const struct fw_cmd_ctx *c, struct fw_error *err)
+{
+	static const char *const later[] = { "drift", "changes", "dryrun", NULL };
+	for (int i = 0; later[i]; i++)
+		if (has_flag(c, later[i])) {
+			fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
+				       "'check -%s' is not implemented yet in fleetway %s", later[i], FW_VERSION);
+			fw_error_hint(err, !strcmp(later[i], "dryrun")
+				      ? "nothing was changed; `fleetway migrate -dryRunOutput=FILE` writes the dry-run script"
+				      : "nothing was changed; `check -code` is available");
+			return -1;
+		}
+	if (!has_flag(c, "code")) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR",
+			       "check needs one or more of -code, -drift, -changes, -dryrun");
+		fw_error_hint(err, "fleetway check -code analyses the pending migrations");
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err)
+{
+	struct fw_lint l;
+	size_t scripts = 0, errors = 0;
+	struct strbuf summary = STRBUF_INIT;
+	char *json_path = NULL, *html_path = NULL;
+	json_t *doc;
+	int ret = -1;
+	if (unsupported(c, err) < 0 || fw_cmd_connect(c, err) < 0)
+		return -1;
+	fw_lint_init(&l, c->target.dialect);
+	if (analyse(c, &l, &scripts, err) < 0)
+		goto out;
+	for (size_t i = 0; i < l.nr; i++)
+		errors += l.v[i].error;
+	strbuf_addf(&summary, "Code analysis of %zu pending migration%s: %zu error%s, %zu warning%s",
+		    scripts, scripts == 1 ? "" : "s", errors, errors == 1 ? "" : "s", l.nr - errors,
+		    l.nr - errors == 1 ? "" : "s");
+	doc = fw_cmd_result_base(c, "check");
+	json_object_set_new(doc, "results", findings_json(&l));
+	json_object_set_new(doc, "summary", json_string(summary.buf));
+	if (fw_report_write_with(c->cfg->report_filename ? c->cfg->report_filename : "report", doc,
+				 check_html, &json_path, &html_path, err) < 0) {
+		json_decref(doc);
+		goto out;
+	}
+	json_object_set_new(doc, "htmlReport", json_string(html_path));
+	json_object_set_new(doc, "jsonReport", json_string(json_path));
+	print_findings(c, &l);
+	fw_info(c->out, "%s. Report: %s (and %s)", summary.buf, html_path, json_path);
+	c->result = doc;
+	if (errors && fail_on_error(c)) {
+		fw_errorf(err, "CHECK_CODE_VIOLATION", "Code analysis found %zu error%s", errors,
+			  errors == 1 ? "" : "s");
+		fw_error_hint(err, "fix them, or set check.code.failOnError=false to report without failing");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(json_path);
+	free(html_path);
+	strbuf_release(&summary);
+	fw_lint_release(&l);
+	return ret;
+}

@@ -1,0 +1,1 @@
+60-check-sqlite.bats
