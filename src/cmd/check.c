@@ -2,8 +2,7 @@
  * (reference 10; the rules are fleetway's own, see core/lint.h). The report
  * is written as <reportFilename>.json and .html, as Flyway's check does. */
 #include "cmd.h"
-#include "core/apply.h"
-#include "core/lint.h"
+#include "core/check.h"
 #include "core/report.h"
 #include "core/toml.h"
 #include <strings.h>
@@ -26,21 +25,12 @@ static int fail_on_error(const struct fw_cmd_ctx *c)
 	return v->type == TOML_STRING && !strcasecmp(v->u.str.s, "true");
 }
 
-static int lint_one(void *ctx, const char *sql, int line, struct fw_error *err)
-{
-	struct fw_lint *l = ((void **)ctx)[0];
-	const char *script = ((void **)ctx)[1];
-	(void)err;
-	fw_lint_statement(l, script, line, sql);
-	return 0;
-}
-
 /* what migrate would run now, in its order: pending versioned, then repeatables */
 static int analyse(struct fw_cmd_ctx *c, struct fw_lint *l, size_t *scripts, struct fw_error *err)
 {
 	struct fw_target *t = &c->target;
 	struct fw_plan plan;
-	int exists = 0, ret = 0;
+	int exists = 0, ret;
 	if (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
 	    (exists && fw_target_load_history(t, err) < 0))
 		return -1;
@@ -48,19 +38,7 @@ static int analyse(struct fw_cmd_ctx *c, struct fw_lint *l, size_t *scripts, str
 		fw_history_forget(&t->hist);
 	if (fw_target_plan(t, &plan, err) < 0)
 		return -1;
-	for (int repeatables = 0; repeatables < 2 && !ret; repeatables++)
-		for (size_t i = 0; i < plan.nr && !ret; i++) {
-			const struct fw_entry *e = &plan.entries[i];
-			void *ctx[2];
-			if (!e->res || e->res->is_script || !e->res->should_execute ||
-			    (e->state != FW_ST_PENDING && e->state != FW_ST_OUTDATED) ||
-			    (e->res->kind == FW_FILE_REPEATABLE) != repeatables)
-				continue;
-			ctx[0] = l;
-			ctx[1] = e->res->script;
-			ret = fw_script_statements(t, e->res, lint_one, ctx, err);
-			(*scripts)++;
-		}
+	ret = fw_check_code(t, &plan, l, scripts, err);
 	fw_plan_release(&plan);
 	return ret;
 }

@@ -233,6 +233,8 @@ static const char *preflight_list(unsigned pre, struct strbuf *sb)
 		strbuf_addstr(sb, ", pending");
 	if (pre & FW_PRE_DRYRUN)
 		strbuf_addstr(sb, ", dryrun");
+	if (pre & FW_PRE_CODE)
+		strbuf_addstr(sb, ", code");
 	return sb->buf;
 }
 

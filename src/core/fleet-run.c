@@ -1,5 +1,6 @@
 /* Running a fleet's targets on a pool of threads (see fleet-run.h). */
 #include "fleet-run.h"
+#include "core/check.h"
 #include "core/checksum.h"
 #include "core/migrate.h"
 #include "core/plan.h"
@@ -474,6 +475,31 @@ static int check_unmanaged(struct fw_target *t, struct fw_fleet_result *res, str
 	return 0;
 }
 
+/* check -code on what this target would run: an error stops the rollout
+ * (a finding), a warning is said in the target's output */
+static int code_findings(struct fw_target *t, struct fw_fleet_result *res,
+			 const struct fw_plan *plan, struct fw_error *err)
+{
+	struct fw_lint l;
+	size_t scripts;
+	int ret;
+	fw_lint_init(&l, t->dialect);
+	ret = fw_check_code(t, plan, &l, &scripts, err);
+	for (size_t i = 0; !ret && i < l.nr; i++) {
+		const struct fw_lint_finding *f = &l.v[i];
+		struct strbuf msg = STRBUF_INIT;
+		strbuf_addf(&msg, "%s:%d: %s %s: %s", f->script, f->line, f->error ? "error" : "warning",
+			    f->code, f->message);
+		if (f->error)
+			add_finding(res, "code", msg.buf);
+		else
+			fw_warn(t->out, "%s", msg.buf);
+		strbuf_release(&msg);
+	}
+	fw_lint_release(&l);
+	return ret;
+}
+
 static int op_preflight(struct fw_fleet_run *r, size_t idx, struct fw_target *t, struct fw_error *err)
 {
 	struct fw_fleet_result *res = &r->res[idx];
@@ -496,6 +522,8 @@ static int op_preflight(struct fw_fleet_run *r, size_t idx, struct fw_target *t,
 	if (!(pre & FW_PRE_VALIDATE) && res->failed)
 		add_finding(res, "history", "a failed migration is recorded; repair it before migrating");
 	if ((pre & FW_PRE_DRYRUN) && write_dryrun(r, idx, t, &plan, err) < 0)
+		ret = -1;
+	if (!ret && (pre & FW_PRE_CODE) && code_findings(t, res, &plan, err) < 0)
 		ret = -1;
 	fw_plan_release(&plan);
 	return ret;

@@ -175,6 +175,30 @@ PY
     grep -q 'CREATE TABLE next_one' dryrun-ap.sql
 }
 
+@test "a code pre-flight stops a rollout on an error-level finding; warnings are said per target" {
+    sqlite_project
+    sed -i 's/^parallel = 2$/parallel = 2\npreflight = ["validate", "code"]/' flyway.toml
+    run fw -fleet=prod migrate
+    assert_status 0
+    # base has rows on every target now: a NOT NULL column without a default would fail
+    write_migration sql/common V4__status.sql 'ALTER TABLE base ADD COLUMN status TEXT NOT NULL;'
+    write_migration sql/common V5__wipe.sql 'DELETE FROM base;'
+    run fw -fleet=prod check
+    assert_status 1
+    assert_output_contains 'Pre-flight of fleet prod on 3 targets: connection, validate, code'
+    assert_output_contains 'code: V4__status.sql:1: error FW101: ALTER TABLE base adds column status NOT NULL'
+    assert_output_contains '[us] WARNING: V5__wipe.sql:1: warning FW107: DELETE base without WHERE changes every row'
+    run fw -fleet=prod migrate
+    assert_status 1
+    assert_output_contains 'nothing was changed'
+    for url in "$EU" "$US" "$AP"; do [ "$(versions "$url")" = "1 2 3" ]; done
+    # fixed: the warning alone does not stop it
+    write_migration sql/common V4__status.sql "ALTER TABLE base ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
+    run fw -fleet=prod migrate
+    assert_status 0
+    for url in "$EU" "$US" "$AP"; do [ "$(versions "$url")" = "1 2 3 4 5" ]; done
+}
+
 @test "check writes the SQL that would run per target, placeholders replaced; nothing runs" {
     sqlite_project
     cat >>flyway.toml <<'EOF'
