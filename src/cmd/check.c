@@ -25,14 +25,53 @@ static int fail_on_error(const struct fw_cmd_ctx *c)
 	return v->type == TOML_STRING && !strcasecmp(v->u.str.s, "true");
 }
 
+/* [flyway.check] rulesDialect (Flyway's key), for a check without a database */
+static int rules_dialect(const struct fw_cmd_ctx *c, enum sql_dialect *d, struct fw_error *err)
+{
+	const struct toml_value *v = toml_get_path(fw_settings_root(c->settings),
+						   "flyway.check.rulesDialect");
+	const char *s = v && v->type == TOML_STRING ? v->u.str.s : "postgres";
+	if (!strcasecmp(s, "postgres") || !strcasecmp(s, "postgresql"))
+		*d = SQL_DIALECT_POSTGRES;
+	else if (!strcasecmp(s, "mysql") || !strcasecmp(s, "mariadb"))
+		*d = SQL_DIALECT_MYSQL;
+	else if (!strcasecmp(s, "sqlite"))
+		*d = SQL_DIALECT_SQLITE;
+	else {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.rulesDialect: unknown dialect '%s'", s);
+		fw_error_hint(err, "one of postgres, mysql, mariadb, sqlite");
+		return -1;
+	}
+	return 0;
+}
+
+/* Without a url, as Flyway's check: every file (nothing is applied yet),
+ * with the rules of check.rulesDialect (default postgres). */
+static int connect_or_offline(struct fw_cmd_ctx *c, int *offline, struct fw_error *err)
+{
+	enum sql_dialect d;
+	*offline = !c->cfg->url || !*c->cfg->url;
+	if (!*offline)
+		return fw_cmd_connect(c, err);
+	if (rules_dialect(c, &d, err) < 0)
+		return -1;
+	if (fw_target_offline(&c->target, c->cfg, c->out, d, err) < 0) {
+		fw_target_close(&c->target);
+		return -1;
+	}
+	c->connected = 1;   /* closed with the chain, as a connected target */
+	return 0;
+}
+
 /* what migrate would run now, in its order: pending versioned, then repeatables */
-static int analyse(struct fw_cmd_ctx *c, struct fw_lint *l, size_t *scripts, struct fw_error *err)
+static int analyse(struct fw_cmd_ctx *c, int offline, struct fw_lint *l, size_t *scripts,
+		   struct fw_error *err)
 {
 	struct fw_target *t = &c->target;
 	struct fw_plan plan;
 	int exists = 0, ret;
-	if (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
-	    (exists && fw_target_load_history(t, err) < 0))
+	if (!offline && (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
+			 (exists && fw_target_load_history(t, err) < 0)))
 		return -1;
 	if (!exists)
 		fw_history_forget(&t->hist);
@@ -143,17 +182,19 @@ int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err)
 	struct strbuf summary = STRBUF_INIT;
 	char *json_path = NULL, *html_path = NULL;
 	json_t *doc;
-	int ret = -1;
-	if (unsupported(c, err) < 0 || fw_cmd_connect(c, err) < 0)
+	int ret = -1, offline;
+	if (unsupported(c, err) < 0 || connect_or_offline(c, &offline, err) < 0)
 		return -1;
 	fw_lint_init(&l, c->target.dialect);
-	if (analyse(c, &l, &scripts, err) < 0)
+	l.per_script = offline;
+	if (analyse(c, offline, &l, &scripts, err) < 0)
 		goto out;
 	for (size_t i = 0; i < l.nr; i++)
 		errors += l.v[i].error;
-	strbuf_addf(&summary, "Code analysis of %zu pending migration%s: %zu error%s, %zu warning%s",
-		    scripts, scripts == 1 ? "" : "s", errors, errors == 1 ? "" : "s", l.nr - errors,
-		    l.nr - errors == 1 ? "" : "s");
+	strbuf_addf(&summary, "Code analysis of %zu %smigration%s%s: %zu error%s, %zu warning%s",
+		    scripts, offline ? "" : "pending ", scripts == 1 ? "" : "s",
+		    offline ? " (no database: every file)" : "", errors, errors == 1 ? "" : "s",
+		    l.nr - errors, l.nr - errors == 1 ? "" : "s");
 	doc = fw_cmd_result_base(c, "check");
 	json_object_set_new(doc, "results", findings_json(&l));
 	json_object_set_new(doc, "summary", json_string(summary.buf));

@@ -433,10 +433,23 @@ static void locking(struct stmt *s)
 		    "%s takes an exclusive lock for as long as it runs", w);
 }
 
+static void forget_created(struct fw_lint *l)
+{
+	for (size_t i = 0; i < l->nr_created; i++)
+		free(l->created[i]);
+	l->nr_created = 0;
+}
+
 void fw_lint_statement(struct fw_lint *l, const char *script, int line, const char *sql)
 {
 	struct stmt s = { l, script, line, { NULL, 0, 0 } };
 	const char *w;
+	if (!l->last_script || strcmp(l->last_script, script)) {
+		if (l->per_script)
+			forget_created(l);
+		free(l->last_script);
+		l->last_script = xstrdup(script);
+	}
 	tokenize(l->dialect, sql, &s.t);
 	if (!s.t.n || s.t.v[0].kind != TK_WORD)
 		goto out;
@@ -465,9 +478,9 @@ void fw_lint_init(struct fw_lint *l, enum sql_dialect d)
 
 void fw_lint_release(struct fw_lint *l)
 {
-	for (size_t i = 0; i < l->nr_created; i++)
-		free(l->created[i]);
+	forget_created(l);
 	free(l->created);
+	free(l->last_script);
 	for (size_t i = 0; i < l->nr; i++) {
 		free(l->v[i].script);
 		free(l->v[i].message);

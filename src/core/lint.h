@@ -19,8 +19,11 @@ struct fw_lint_finding {
 
 struct fw_lint {
 	enum sql_dialect dialect;
+	int per_script;        /* a table counts as new only within the script that creates it
+	                          (no database to tell what earlier scripts did: check without a url) */
 	char **created;        /* tables created by statements seen so far (normalised names) */
 	size_t nr_created, alloc_created;
+	char *last_script;
 	struct fw_lint_finding *v;
 	size_t nr, alloc;
 };

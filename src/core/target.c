@@ -153,6 +153,22 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 	return fw_callbacks_fire(t, "afterConnect", err);
 }
 
+int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+		      enum sql_dialect dialect, struct fw_error *err)
+{
+	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
+	t->out = out;
+	t->dialect = dialect;
+	if (cfg->default_schema && *cfg->default_schema)
+		t->schema = xstrdup(cfg->default_schema);
+	else if (cfg->schemas.nr)
+		t->schema = xstrdup(cfg->schemas.v[0]);
+	if (build_placeholders(t, err) < 0)
+		return -1;
+	return fw_target_scan(t, err);
+}
+
 int fw_target_scan(struct fw_target *t, struct fw_error *err)
 {
 	struct fw_scan_opts o = { t->cfg, &t->ph, t->out };

@@ -41,6 +41,10 @@ struct fw_target {
 /* connect, work out schemas and placeholders; does not scan yet */
 int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
 		      struct fw_error *err);
+/* a target without a database (check -code with no url): the files and the
+ * placeholders only, every file pending; close with fw_target_close */
+int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+		      enum sql_dialect dialect, struct fw_error *err);
 /* scan the locations (once) */
 int fw_target_scan(struct fw_target *t, struct fw_error *err);
 /* read the history table if it exists */

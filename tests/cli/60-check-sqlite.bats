@@ -99,6 +99,28 @@ assert d["htmlReport"].endswith("/chk.html") and d["jsonReport"].endswith("/chk.
     [ ! -f report.json ]
 }
 
+@test "without a url check -code looks at every file, with check.rulesDialect's rules" {
+    [ "$KIND" = sqlite ] || skip "no database involved"
+    unset FLYWAY_URL
+    project
+    write_migration sql V4__idx.sql 'CREATE INDEX fresh_id ON fresh (id);'
+    run fw check -code
+    assert_status 0
+    assert_output_contains "Code analysis of 4 migrations (no database: every file): 0 errors, 4 warnings"
+    # PostgreSQL rules by default: an index build on a table an earlier file made
+    assert_output_contains "V4__idx.sql:1: warning FW102: CREATE INDEX on fresh without CONCURRENTLY"
+    assert_output_contains "V2__change.sql:3: warning FW107"
+    # V3 makes and changes its own table: nothing to say
+    assert_output_not_contains "V3__fresh.sql"
+    run fw -check.rulesDialect=sqlite check -code
+    assert_status 0
+    assert_output_not_contains "FW102"
+    run fw -check.rulesDialect=db2 check -code
+    assert_status 2
+    assert_output_contains "check.rulesDialect: unknown dialect 'db2'"
+    [ ! -e db.sqlite ]
+}
+
 @test "PostgreSQL: index builds, type changes, constraints and SET NOT NULL that lock a table" {
     [ "$KIND" = pg ] || skip "PostgreSQL rules"
     write_migration sql V1__orders.sql 'CREATE TABLE orders (id INT PRIMARY KEY, total INT, c INT);'

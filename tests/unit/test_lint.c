@@ -107,6 +107,21 @@ static void test_comments_and_strings_are_not_code(void **state)
 	expect(PG, "SELECT 1;\n\n  -- why\n  DROP TABLE orders;", "FW106:4");
 }
 
+/* without a database a table is new only in the script that creates it */
+static void test_per_script(void **state)
+{
+	struct fw_lint l;
+	fw_lint_init(&l, PG);
+	l.per_script = 1;
+	fw_lint_statement(&l, "V1.sql", 1, "CREATE TABLE t (id int)");
+	fw_lint_statement(&l, "V1.sql", 2, "CREATE INDEX i ON t (id)");
+	fw_lint_statement(&l, "V2.sql", 1, "CREATE INDEX j ON t (id)");
+	assert_int_equal((int)l.nr, 1);
+	assert_string_equal(l.v[0].script, "V2.sql");
+	assert_string_equal(l.v[0].code, "FW102");
+	fw_lint_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_index_and_locks_on_postgres),
 		cmocka_unit_test(test_data_loss_and_whole_table),
 		cmocka_unit_test(test_comments_and_strings_are_not_code),
+		cmocka_unit_test(test_per_script),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
