@@ -177,12 +177,18 @@ PY
 
 @test "a code pre-flight stops a rollout on an error-level finding; warnings are said per target" {
     sqlite_project
-    sed -i 's/^parallel = 2$/parallel = 2\npreflight = ["validate", "code"]/' flyway.toml
     run fw -fleet=prod migrate
     assert_status 0
     # base has rows on every target now: a NOT NULL column without a default would fail
     write_migration sql/common V4__status.sql 'ALTER TABLE base ADD COLUMN status TEXT NOT NULL;'
     write_migration sql/common V5__wipe.sql 'DELETE FROM base;'
+    # not in the fleet's pre-flight list: only on request
+    run fw -fleet=prod check
+    assert_status 0
+    run fw -fleet=prod check -code
+    assert_status 1
+    assert_output_contains 'connection, validate, pending, dryrun, code'
+    sed -i 's/^parallel = 2$/parallel = 2\npreflight = ["validate", "code"]/' flyway.toml
     run fw -fleet=prod check
     assert_status 1
     assert_output_contains 'Pre-flight of fleet prod on 3 targets: connection, validate, code'
