@@ -601,7 +601,7 @@ int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct 
 		}
 	if (load(&fc, err) < 0)
 		return -1;
-	/* `-fleet=X check -code` (or migrate ... -code): the code analysis joins the pre-flight */
+	/* `-fleet=X check -code`: the code analysis joins the pre-flight */
 	if (strvec_contains(&base->command_flags, "code"))
 		fc.fleet.preflight |= FW_PRE_CODE;
 	fc.live = !fc.json && !out->quiet && isatty(fileno(out->out)) &&
