@@ -30,7 +30,7 @@ static const struct command {
 	{ "repair", cmd_repair, CMD_NEEDS_DB, "Repairs the schema history table" },
 	{ "clean", cmd_clean, CMD_NEEDS_DB, "Drops all objects in the configured schemas" },
 	{ "undo", cmd_undo, CMD_NEEDS_DB, "Undoes the most recently applied versioned migration" },
-	{ "check", cmd_check, CMD_NEEDS_DB, "Analyses pending migrations before deploy (-code)" },
+	{ "check", cmd_check, CMD_NEEDS_DB, "Checks pending migrations before deploy (-code, -dryrun)" },
 	{ "init", cmd_init, 0, "Creates a new project (flyway.toml, migrations/) in the working directory" },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

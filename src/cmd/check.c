@@ -3,10 +3,17 @@
  * is written as <reportFilename>.json and .html, as Flyway's check does. */
 #include "cmd.h"
 #include "core/check.h"
+#include "core/dryrun.h"
+#include "core/migrate.h"
 #include "core/report.h"
 #include "core/toml.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <string.h>
+
+#define DRYRUN_IN_REPORT (1024 * 1024)
 
 static int has_flag(const struct fw_cmd_ctx *c, const char *name)
 {
@@ -110,20 +117,15 @@ static json_t *findings_json(const struct fw_lint *l)
 	return results;
 }
 
-static void check_html(const json_t *doc, struct strbuf *out)
+static void violations_html(const json_t *doc, struct strbuf *out)
 {
-	const json_t *results = json_object_get(doc, "results");
 	size_t i, j;
 	json_t *file, *v;
-	strbuf_addstr(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>fleetway check</title>\n"
-		      "<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
-		      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
-		      ".error{color:#b00020;font-weight:bold}.warning{color:#8a6d00}</style></head><body>\n"
-		      "<h1>fleetway check: code analysis</h1>\n<p id=\"summary\">");
+	strbuf_addstr(out, "<h2>Code analysis</h2>\n<p id=\"summary\">");
 	fw_html_escape(out, json_string_value(json_object_get(doc, "summary")));
 	strbuf_addstr(out, "</p>\n<table id=\"violations\"><tr><th>Script</th><th>Line</th><th>Severity</th>"
 		      "<th>Code</th><th>Finding</th><th>What to do</th></tr>\n");
-	json_array_foreach(results, i, file) {
+	json_array_foreach(json_object_get(doc, "results"), i, file) {
 		json_array_foreach(json_object_get(file, "violations"), j, v) {
 			int warning = json_is_true(json_object_get(v, "warning"));
 			strbuf_addstr(out, "<tr><td>");
@@ -139,7 +141,33 @@ static void check_html(const json_t *doc, struct strbuf *out)
 			strbuf_addstr(out, "</td></tr>\n");
 		}
 	}
-	strbuf_addstr(out, "</table>\n</body></html>\n");
+	strbuf_addstr(out, "</table>\n");
+}
+
+static void dryrun_html(const json_t *d, struct strbuf *out)
+{
+	strbuf_addstr(out, "<h2>Dry run</h2>\n<p>What migrate would send, also in ");
+	fw_html_escape(out, json_string_value(json_object_get(d, "file")));
+	if (json_is_true(json_object_get(d, "truncated")))
+		strbuf_addstr(out, " (only its start is shown here)");
+	strbuf_addstr(out, ":</p>\n<pre id=\"dryrun\">");
+	fw_html_escape(out, json_string_value(json_object_get(d, "sql")));
+	strbuf_addstr(out, "</pre>\n");
+}
+
+static void check_html(const json_t *doc, struct strbuf *out)
+{
+	strbuf_addstr(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>fleetway check</title>\n"
+		      "<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
+		      "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+		      ".error{color:#b00020;font-weight:bold}.warning{color:#8a6d00}"
+		      "pre{background:#f6f6f6;padding:1em;overflow:auto}</style></head><body>\n"
+		      "<h1>fleetway check</h1>\n");
+	if (json_object_get(doc, "results"))
+		violations_html(doc, out);
+	if (json_object_get(doc, "dryrun"))
+		dryrun_html(json_object_get(doc, "dryrun"), out);
+	strbuf_addstr(out, "</body></html>\n");
 }
 
 static void print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
@@ -156,17 +184,15 @@ static void print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
 
 static int unsupported(const struct fw_cmd_ctx *c, struct fw_error *err)
 {
-	static const char *const later[] = { "drift", "changes", "dryrun", NULL };
+	static const char *const later[] = { "drift", "changes", NULL };
 	for (int i = 0; later[i]; i++)
 		if (has_flag(c, later[i])) {
 			fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
 				       "'check -%s' is not implemented yet in fleetway %s", later[i], FW_VERSION);
-			fw_error_hint(err, !strcmp(later[i], "dryrun")
-				      ? "nothing was changed; `fleetway migrate -dryRunOutput=FILE` writes the dry-run script"
-				      : "nothing was changed; `check -code` is available");
+			fw_error_hint(err, "nothing was changed; `check -code` and `check -dryrun` are available");
 			return -1;
 		}
-	if (!has_flag(c, "code")) {
+	if (!has_flag(c, "code") && !has_flag(c, "dryrun")) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR",
 			       "check needs one or more of -code, -drift, -changes, -dryrun");
 		fw_error_hint(err, "fleetway check -code analyses the pending migrations");
@@ -175,30 +201,91 @@ static int unsupported(const struct fw_cmd_ctx *c, struct fw_error *err)
 	return 0;
 }
 
+/* the report's name without a .json/.html ending */
+static void report_stem(const struct fw_cmd_ctx *c, struct strbuf *out)
+{
+	const char *base = c->cfg->report_filename ? c->cfg->report_filename : "report";
+	size_t n = strlen(base);
+	strbuf_addstr(out, base);
+	if (n > 5 && (!strcmp(base + n - 5, ".json") || !strcmp(base + n - 5, ".html")))
+		strbuf_setlen(out, n - 5);
+}
+
+/* -dryrun: what migrate would send, in <report>-dryrun.sql and in the report */
+static int dry_run(struct fw_cmd_ctx *c, json_t *doc, struct fw_error *err)
+{
+	struct strbuf path = STRBUF_INIT, sql = STRBUF_INIT;
+	struct fw_migrate_result mr;
+	char *saved = c->cfg->dry_run_output;
+	FILE *f;
+	int ret = -1;
+	report_stem(c, &path);
+	strbuf_addstr(&path, "-dryrun.sql");
+	f = fopen(path.buf, "w");   /* the dry run appends: start from nothing */
+	if (!f || fclose(f) != 0) {
+		fw_errorf(err, "ERROR", "unable to write %s: %s", path.buf, strerror(errno));
+		goto out;
+	}
+	memset(&mr, 0, sizeof(mr));
+	c->cfg->dry_run_output = path.buf;
+	ret = fw_dryrun_migrate(&c->target, &mr, err);
+	c->cfg->dry_run_output = saved;
+	fw_migrate_result_release(&mr);
+	if (ret == 0 && strbuf_read_file(&sql, path.buf) >= 0) {
+		json_t *d = json_object();
+		json_object_set_new(d, "file", json_string(path.buf));
+		/* a huge script stays in its file; the report shows its start */
+		if (sql.len > DRYRUN_IN_REPORT)
+			strbuf_setlen(&sql, DRYRUN_IN_REPORT);
+		json_object_set_new(d, "sql", json_stringn(sql.buf, sql.len));
+		json_object_set_new(d, "truncated", json_boolean(sql.len == DRYRUN_IN_REPORT));
+		json_object_set_new(doc, "dryrun", d);
+	}
+out:
+	strbuf_release(&path);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static int code_analysis(struct fw_cmd_ctx *c, int offline, json_t *doc, struct fw_lint *l,
+			 struct strbuf *summary, size_t *errors, struct fw_error *err)
+{
+	size_t scripts = 0;
+	fw_lint_init(l, c->target.dialect);
+	l->per_script = offline;
+	if (analyse(c, offline, l, &scripts, err) < 0)
+		return -1;
+	for (size_t i = 0; i < l->nr; i++)
+		*errors += l->v[i].error;
+	strbuf_addf(summary, "Code analysis of %zu %smigration%s%s: %zu error%s, %zu warning%s",
+		    scripts, offline ? "" : "pending ", scripts == 1 ? "" : "s",
+		    offline ? " (no database: every file)" : "", *errors, *errors == 1 ? "" : "s",
+		    l->nr - *errors, l->nr - *errors == 1 ? "" : "s");
+	json_object_set_new(doc, "results", findings_json(l));
+	json_object_set_new(doc, "summary", json_string(summary->buf));
+	return 0;
+}
+
 int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err)
 {
 	struct fw_lint l;
-	size_t scripts = 0, errors = 0;
+	size_t errors = 0;
 	struct strbuf summary = STRBUF_INIT;
 	char *json_path = NULL, *html_path = NULL;
 	json_t *doc;
-	int ret = -1, offline;
+	int ret = -1, offline, code = has_flag(c, "code"), dry = has_flag(c, "dryrun");
 	if (unsupported(c, err) < 0 || connect_or_offline(c, &offline, err) < 0)
 		return -1;
+	if (dry && offline) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check -dryrun needs a database to compare with");
+		fw_error_hint(err, "set url (-url=..., FLYWAY_URL or [environments.NAME] url)");
+		return -1;
+	}
 	fw_lint_init(&l, c->target.dialect);
-	l.per_script = offline;
-	if (analyse(c, offline, &l, &scripts, err) < 0)
-		goto out;
-	for (size_t i = 0; i < l.nr; i++)
-		errors += l.v[i].error;
-	strbuf_addf(&summary, "Code analysis of %zu %smigration%s%s: %zu error%s, %zu warning%s",
-		    scripts, offline ? "" : "pending ", scripts == 1 ? "" : "s",
-		    offline ? " (no database: every file)" : "", errors, errors == 1 ? "" : "s",
-		    l.nr - errors, l.nr - errors == 1 ? "" : "s");
 	doc = fw_cmd_result_base(c, "check");
-	json_object_set_new(doc, "results", findings_json(&l));
-	json_object_set_new(doc, "summary", json_string(summary.buf));
-	if (fw_report_write_with(c->cfg->report_filename ? c->cfg->report_filename : "report", doc,
+	if ((code && code_analysis(c, offline, doc, &l, &summary, &errors, err) < 0) ||
+	    (dry && dry_run(c, doc, err) < 0) ||
+	    fw_report_write_with(c->cfg->report_filename ? c->cfg->report_filename : "report", doc,
 				 check_html, &json_path, &html_path, err) < 0) {
 		json_decref(doc);
 		goto out;
@@ -206,7 +293,9 @@ int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err)
 	json_object_set_new(doc, "htmlReport", json_string(html_path));
 	json_object_set_new(doc, "jsonReport", json_string(json_path));
 	print_findings(c, &l);
-	fw_info(c->out, "%s. Report: %s (and %s)", summary.buf, html_path, json_path);
+	if (code)
+		fw_info(c->out, "%s.", summary.buf);
+	fw_info(c->out, "Report: %s (and %s)", html_path, json_path);
 	c->result = doc;
 	if (errors && fail_on_error(c)) {
 		fw_errorf(err, "CHECK_CODE_VIOLATION", "Code analysis found %zu error%s", errors,

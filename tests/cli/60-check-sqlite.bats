@@ -93,10 +93,29 @@ assert d["htmlReport"].endswith("/chk.html") and d["jsonReport"].endswith("/chk.
     run fw check -drift
     assert_status 3
     assert_output_contains "'check -drift' is not implemented yet"
-    run fw check -dryrun
-    assert_status 3
-    assert_output_contains "migrate -dryRunOutput=FILE"
     [ ! -f report.json ]
+}
+
+@test "check -dryrun writes what migrate would send, into a file and the report; nothing runs" {
+    project
+    run fw -target=1 migrate
+    run fw -outputType=json check -dryrun
+    assert_status 0
+    echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert "results" not in d, d
+assert d["dryrun"]["file"].endswith("report-dryrun.sql"), d
+assert "UPDATE orders SET total = 0;" in d["dryrun"]["sql"], d["dryrun"]["sql"]
+assert d["dryrun"]["truncated"] is False
+'
+    grep -q "DROP TABLE orders;" report-dryrun.sql
+    grep -q "UPDATE orders SET total = 0;" report.html
+    run applied_count
+    [ "$output" = 1 ]
+    # a second run starts the file again
+    run fw check -dryrun
+    [ "$(grep -c -- '-- Migration V2__change.sql' report-dryrun.sql)" = 1 ]
 }
 
 @test "without a url check -code looks at every file, with check.rulesDialect's rules" {
