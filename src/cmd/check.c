@@ -201,16 +201,6 @@ static int unsupported(const struct fw_cmd_ctx *c, struct fw_error *err)
 	return 0;
 }
 
-/* the report's name without a .json/.html ending */
-static void report_stem(const struct fw_cmd_ctx *c, struct strbuf *out)
-{
-	const char *base = c->cfg->report_filename ? c->cfg->report_filename : "report";
-	size_t n = strlen(base);
-	strbuf_addstr(out, base);
-	if (n > 5 && (!strcmp(base + n - 5, ".json") || !strcmp(base + n - 5, ".html")))
-		strbuf_setlen(out, n - 5);
-}
-
 /* -dryrun: what migrate would send, in <report>-dryrun.sql and in the report */
 static int dry_run(struct fw_cmd_ctx *c, json_t *doc, struct fw_error *err)
 {
@@ -219,7 +209,7 @@ static int dry_run(struct fw_cmd_ctx *c, json_t *doc, struct fw_error *err)
 	char *saved = c->cfg->dry_run_output;
 	FILE *f;
 	int ret = -1;
-	report_stem(c, &path);
+	fw_report_stem(c->cfg->report_filename ? c->cfg->report_filename : "report", &path);
 	strbuf_addstr(&path, "-dryrun.sql");
 	f = fopen(path.buf, "w");   /* the dry run appends: start from nothing */
 	if (!f || fclose(f) != 0) {

@@ -458,6 +458,14 @@ static int write_file(const char *path, struct strbuf *text, struct fw_error *er
 	return ok ? 0 : -1;
 }
 
+void fw_report_stem(const char *base, struct strbuf *out)
+{
+	size_t n = strlen(base);
+	strbuf_addstr(out, base);
+	if (n > 5 && (!strcmp(base + n - 5, ".json") || !strcmp(base + n - 5, ".html")))
+		strbuf_setlen(out, out->len - 5);
+}
+
 int fw_report_write(const char *base, const json_t *doc, char **json_path, char **html_path,
 		    struct fw_error *err)
 {
@@ -470,11 +478,8 @@ int fw_report_write_with(const char *base, const json_t *doc,
 {
 	struct strbuf stem = STRBUF_INIT, jp = STRBUF_INIT, hp = STRBUF_INIT;
 	struct strbuf js = STRBUF_INIT, html = STRBUF_INIT;
-	size_t n = strlen(base);
 	int ret = -1;
-	strbuf_addstr(&stem, base);
-	if (n > 5 && (!strcmp(base + n - 5, ".json") || !strcmp(base + n - 5, ".html")))
-		strbuf_setlen(&stem, n - 5);
+	fw_report_stem(base, &stem);
 	strbuf_addf(&jp, "%s.json", stem.buf);
 	strbuf_addf(&hp, "%s.html", stem.buf);
 	fw_json_dump(doc, &js);

@@ -27,6 +27,8 @@ int fw_report_write(const char *base, const json_t *doc, char **json_path, char 
 int fw_report_write_with(const char *base, const json_t *doc,
 			 void (*render)(const json_t *doc, struct strbuf *out), char **json_path,
 			 char **html_path, struct fw_error *err);
+/* the report's base name without a .json/.html ending */
+void fw_report_stem(const char *base, struct strbuf *out);
 /* text for HTML: & < > " ' escaped */
 void fw_html_escape(struct strbuf *out, const char *s);
 /* the status word of a target in the report: "migrated", "up to date", "ok",
