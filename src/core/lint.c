@@ -292,7 +292,7 @@ static void alter_action(struct stmt *s, size_t a, size_t b, const char *table)
 		size_t i = a + 1 + is(t, a + 1, "COLUMN");
 		if (find(t, i, b, "TYPE", t->v[a].depth) < b)
 			add(s, "FW103", "add a new column, fill it in batches, then switch over",
-			    "ALTER TABLE %s changes the type of column %s: rewrites the table under an ACCESS EXCLUSIVE lock",
+			    "ALTER TABLE %s changes the type of column %s: rewrites the table under an ACCESS EXCLUSIVE lock unless the types are binary-compatible (a longer varchar)",
 			    table, i < b ? t->v[i].raw : "?");
 		else if (is(t, i + 1, "SET") && is(t, i + 2, "NOT") && is(t, i + 3, "NULL"))
 			add(s, "FW108", "PostgreSQL 12+: ADD CHECK (col IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL",
