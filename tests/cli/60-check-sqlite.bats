@@ -160,3 +160,19 @@ ALTER TABLE orders ALTER COLUMN c SET NOT NULL;'
     assert_output_not_contains "V2__locks.sql:2:"
     assert_output_not_contains "V2__locks.sql:5:"
 }
+
+@test "the password shows nowhere: output, JSON, report, dry-run script" {
+    [ "$KIND" = pg ] || skip "the secret user is on the test servers"
+    project
+    run fw -target=1 migrate
+    assert_status 0
+    # check only reads: the secret user may look at the history
+    sqlq "$URL" "GRANT SELECT ON ALL TABLES IN SCHEMA public TO $FW_SECRET_USER"
+    run fw -user="$FW_SECRET_USER" -password="$FW_SECRET_PASSWORD" -X check -code -dryrun
+    assert_status 0
+    assert_output_contains "Report: "
+    assert_no_secret "$FW_SECRET_PASSWORD"
+    run fw -user="$FW_SECRET_USER" -password="$FW_SECRET_PASSWORD" -outputType=json check -code -dryrun
+    assert_status 0
+    assert_no_secret "$FW_SECRET_PASSWORD"
+}
