@@ -1,6 +1,7 @@
-/* fleetway check -code: static analysis of the migrations a deploy would run
- * (reference 10; the rules are fleetway's own, see core/lint.h). The report
- * is written as <reportFilename>.json and .html, as Flyway's check does. */
+/* fleetway check -code / -dryrun: static analysis of the migrations a deploy
+ * would run, and the script it would send (reference 10; the rules are
+ * fleetway's own, see core/lint.h). The report is written as
+ * <reportFilename>.json and .html, as Flyway's check does. */
 #include "cmd.h"
 #include "core/check.h"
 #include "core/dryrun.h"
@@ -62,11 +63,11 @@ static int connect_or_offline(struct fw_cmd_ctx *c, int *offline, struct fw_erro
 		return fw_cmd_connect(c, err);
 	if (rules_dialect(c, &d, err) < 0)
 		return -1;
+	/* not c->connected: a later command of the chain must not take it for a connection */
 	if (fw_target_offline(&c->target, c->cfg, c->out, d, err) < 0) {
 		fw_target_close(&c->target);
 		return -1;
 	}
-	c->connected = 1;   /* closed with the chain, as a connected target */
 	return 0;
 }
 
@@ -269,6 +270,7 @@ int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err)
 	if (dry && offline) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check -dryrun needs a database to compare with");
 		fw_error_hint(err, "set url (-url=..., FLYWAY_URL or [environments.NAME] url)");
+		fw_target_close(&c->target);
 		return -1;
 	}
 	fw_lint_init(&l, c->target.dialect);
@@ -299,5 +301,7 @@ out:
 	free(html_path);
 	strbuf_release(&summary);
 	fw_lint_release(&l);
+	if (offline)
+		fw_target_close(&c->target);
 	return ret;
 }

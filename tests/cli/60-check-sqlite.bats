@@ -137,6 +137,10 @@ assert d["dryrun"]["truncated"] is False
     run fw -check.rulesDialect=db2 check -code
     assert_status 2
     assert_output_contains "check.rulesDialect: unknown dialect 'db2'"
+    # a command after it in the chain still needs a database
+    run fw check -code info
+    assert_status 2
+    assert_output_contains "Unable to connect to the database"
     [ ! -e db.sqlite ]
 }
 
