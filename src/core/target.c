@@ -55,15 +55,20 @@ static int open_db(struct fw_target *t, struct fw_error *err)
 	return db_open(&p, &t->db, err);
 }
 
+/* defaultSchema, else the first of schemas, else NULL (the connection's) */
+static char *configured_schema(const struct fw_config *c)
+{
+	if (c->default_schema && *c->default_schema)
+		return xstrdup(c->default_schema);
+	return c->schemas.nr ? xstrdup(c->schemas.v[0]) : NULL;
+}
+
 static int pick_schemas(struct fw_target *t, struct fw_error *err)
 {
 	const struct fw_config *c = t->cfg;
 	char *cur = NULL;
-	if (c->default_schema && *c->default_schema)
-		t->schema = xstrdup(c->default_schema);
-	else if (c->schemas.nr)
-		t->schema = xstrdup(c->schemas.v[0]);
-	else {
+	t->schema = configured_schema(c);
+	if (!t->schema) {
 		if (db_current_schema(t->db, &cur, err) < 0)
 			return -1;
 		if (!cur) {
@@ -160,10 +165,7 @@ int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 	t->cfg = cfg;
 	t->out = out;
 	t->dialect = dialect;
-	if (cfg->default_schema && *cfg->default_schema)
-		t->schema = xstrdup(cfg->default_schema);
-	else if (cfg->schemas.nr)
-		t->schema = xstrdup(cfg->schemas.v[0]);
+	t->schema = configured_schema(cfg);
 	if (build_placeholders(t, err) < 0)
 		return -1;
 	return fw_target_scan(t, err);

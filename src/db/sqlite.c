@@ -207,6 +207,21 @@ static int query_value(struct sqlite_db *s, const char *sql, int nparams,
 	return 0;
 }
 
+/* query_value of before + "schema" + after: the catalog queries of one attached database */
+static int schema_value(struct sqlite_db *s, const char *before, const char *schema,
+			const char *after, int nparams, const char *const *params, char **out,
+			struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	strbuf_addstr(&sql, before);
+	quote(schema_or_main(schema), &sql);
+	strbuf_addstr(&sql, after);
+	ret = query_value(s, sql.buf, nparams, params, out, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
 /* ---- opening ---- */
 
 /* URL parameters that are pragmas (as sqlite-jdbc accepts them) */
@@ -331,36 +346,28 @@ static int sqlite_schema_exists(struct db *db, const char *schema, int *exists,
 static int sqlite_schema_is_empty(struct db *db, const char *schema, int *empty,
 				  struct fw_error *err)
 {
-	struct strbuf sql = STRBUF_INIT;
 	char *v = NULL;
-	int ret;
-	strbuf_addstr(&sql, "SELECT count(*) FROM ");
-	quote(schema_or_main(schema), &sql);
-	strbuf_addstr(&sql, ".sqlite_master WHERE type = 'table'"
-		      " AND tbl_name NOT IN ('sqlite_sequence', 'android_metadata')");
-	ret = query_value(sq(db), sql.buf, 0, NULL, &v, err);
+	int ret = schema_value(sq(db), "SELECT count(*) FROM ", schema,
+			       ".sqlite_master WHERE type = 'table'"
+			       " AND tbl_name NOT IN ('sqlite_sequence', 'android_metadata')",
+			       0, NULL, &v, err);
 	if (ret == 0)
 		*empty = v && !strcmp(v, "0");
 	free(v);
-	strbuf_release(&sql);
 	return ret;
 }
 
 static int sqlite_table_exists(struct db *db, const char *schema, const char *table,
 			       int *exists, struct fw_error *err)
 {
-	struct strbuf sql = STRBUF_INIT;
 	const char *params[] = { table };
 	char *v = NULL;
-	int ret;
-	strbuf_addstr(&sql, "SELECT 1 FROM ");
-	quote(schema_or_main(schema), &sql);
 	/* SQLite names are case-insensitive: a differently cased table is the same table */
-	strbuf_addstr(&sql, ".sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE");
-	ret = query_value(sq(db), sql.buf, 1, params, &v, err);
+	int ret = schema_value(sq(db), "SELECT 1 FROM ", schema,
+			       ".sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+			       1, params, &v, err);
 	*exists = v != NULL;
 	free(v);
-	strbuf_release(&sql);
 	return ret;
 }
 
@@ -369,16 +376,10 @@ static int sqlite_table_exists(struct db *db, const char *schema, const char *ta
 static int sqlite_change_counter(struct db *db, const char *schema, long long *out,
 				 struct fw_error *err)
 {
-	struct strbuf sql = STRBUF_INIT;
 	char *v = NULL;
-	int ret;
-	strbuf_addstr(&sql, "PRAGMA ");
-	quote(schema_or_main(schema), &sql);
-	strbuf_addstr(&sql, ".data_version");
-	ret = query_value(sq(db), sql.buf, 0, NULL, &v, err);
+	int ret = schema_value(sq(db), "PRAGMA ", schema, ".data_version", 0, NULL, &v, err);
 	*out = v ? strtoll(v, NULL, 10) : 0;
 	free(v);
-	strbuf_release(&sql);
 	return ret;
 }
 

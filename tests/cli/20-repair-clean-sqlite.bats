@@ -4,16 +4,11 @@
 
 load helpers
 
-setup() {
-    fw_setup
-    fw_backend_from_filename
-}
+setup() { fw_backend_setup; }
 teardown() { fw_teardown; }
 
 # history rows as rank|version|description|type|script|checksum|success (booleans as 1/0)
-history() {
-    sqlq "$URL" "SELECT installed_rank, version, description, type, script, checksum, CASE WHEN success THEN 1 ELSE 0 END FROM $H ORDER BY installed_rank"
-}
+history() { history_of "installed_rank, version, description, type, script, checksum"; }
 
 @test "repair removes a failed row, and migrate then applies the fixed file" {
     write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'

@@ -5,17 +5,11 @@
 
 load helpers
 
-setup() {
-    fw_setup
-    fw_backend_from_filename
-}
+setup() { fw_backend_setup; }
 teardown() { fw_teardown; }
 
 # history rows as rank|version|description|type|script|success (SCHEMA markers left out)
-history() {
-    sqlq "$URL" "SELECT installed_rank, version, description, type, script, CASE WHEN success THEN 1 ELSE 0 END FROM $H WHERE type <> 'SCHEMA' ORDER BY installed_rank"
-}
-table_exists() { sqlq "$URL" "SELECT COUNT(*) FROM $1" >/dev/null 2>&1; }
+history() { history_of "installed_rank, version, description, type, script" "type <> 'SCHEMA'"; }
 
 four() {
     local v

@@ -5,16 +5,11 @@
 
 load helpers
 
-setup() {
-    fw_setup
-    fw_backend_from_filename
-}
+setup() { fw_backend_setup; }
 teardown() { fw_teardown; }
 
 # history rows as rank|version|description|type|script|success
-history() {
-    sqlq "$URL" "SELECT installed_rank, version, description, type, script, CASE WHEN success THEN 1 ELSE 0 END FROM $H ORDER BY installed_rank"
-}
+history() { history_of "installed_rank, version, description, type, script"; }
 
 three() {
     write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'

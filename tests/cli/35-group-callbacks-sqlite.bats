@@ -6,17 +6,13 @@
 load helpers
 
 setup() {
-    fw_setup
-    fw_backend_from_filename
+    fw_backend_setup
     export CB_LOG=$T/callbacks.log
 }
 teardown() { fw_teardown; }
 
-history() {
-    sqlq "$URL" "SELECT installed_rank, version, description, type, CASE WHEN success THEN 1 ELSE 0 END FROM $H ORDER BY installed_rank"
-}
+history() { history_of "installed_rank, version, description, type"; }
 
-table_exists() { sqlq "$URL" "SELECT COUNT(*) FROM $1" >/dev/null 2>&1; }
 
 # a script callback that appends its event name to $CB_LOG
 log_callback() {

@@ -4,10 +4,7 @@
 
 load helpers
 
-setup() {
-    fw_setup
-    fw_backend_from_filename
-}
+setup() { fw_backend_setup; }
 teardown() { fw_teardown; }
 
 applied_count() { sqlq "$URL" "SELECT COUNT(*) FROM $H WHERE version IS NOT NULL"; }

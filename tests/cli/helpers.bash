@@ -242,3 +242,17 @@ fw_backend_from_filename() {
     export FLYWAY_LOCATIONS=filesystem:$T/sql
     H="flyway_schema_history"
 }
+
+# setup for the files that run on every backend (see fw_backend_from_filename)
+fw_backend_setup() {
+    fw_setup
+    fw_backend_from_filename
+}
+
+# history_of COLUMNS [WHERE]: the history rows as COLUMNS|success (booleans as 1/0), by rank
+history_of() {
+    sqlq "$URL" "SELECT $1, CASE WHEN success THEN 1 ELSE 0 END FROM $H${2:+ WHERE $2} ORDER BY installed_rank"
+}
+
+# does the table exist (any backend)
+table_exists() { sqlq "$URL" "SELECT COUNT(*) FROM $1" >/dev/null 2>&1; }
