@@ -7,7 +7,7 @@
  *
  * Exit status 0 on success, 1 on a parse or read error (message on stderr),
  * 2 on bad usage. */
-#include "core/sqlsplit.h"
+#include "sql/sqlsplit.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

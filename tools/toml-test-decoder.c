@@ -3,7 +3,7 @@
  * Tables become JSON objects, arrays JSON arrays, and every scalar an object
  * {"type": ..., "value": ...} with the value as a string. Exit status 0 on
  * success; on invalid TOML the error goes to stderr and the status is 1. */
-#include "core/toml.h"
+#include "config/toml.h"
 #include "util/strbuf.h"
 #include <inttypes.h>
 #include <math.h>

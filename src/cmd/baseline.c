@@ -1,6 +1,6 @@
 /* fleetway baseline (reference 7.4) */
 #include "cmd.h"
-#include "core/migrate.h"
+#include "ops/migrate.h"
 #include <string.h>
 
 static const struct fw_applied *baseline_marker(const struct fw_history *h)

@@ -1,13 +1,13 @@
 /* fleetway check -code / -dryrun: static analysis of the migrations a deploy
  * would run, and the script it would send (reference 10; the rules are
- * fleetway's own, see core/lint.h). The report is written as
+ * fleetway's own, see sql/lint.h). The report is written as
  * <reportFilename>.json and .html, as Flyway's check does. */
 #include "cmd.h"
-#include "core/check.h"
-#include "core/dryrun.h"
-#include "core/migrate.h"
-#include "core/report.h"
-#include "core/toml.h"
+#include "ops/check.h"
+#include "ops/dryrun.h"
+#include "ops/migrate.h"
+#include "fleet/report.h"
+#include "config/toml.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

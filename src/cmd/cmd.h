@@ -3,8 +3,8 @@
 #ifndef FW_CMD_H
 #define FW_CMD_H
 #include <jansson.h>
-#include "core/config.h"
-#include "core/target.h"
+#include "config/config.h"
+#include "engine/target.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/out.h"

@@ -4,8 +4,8 @@
 #ifndef FW_FLEET_CMD_H
 #define FW_FLEET_CMD_H
 #include "cmd.h"
-#include "core/fleet-run.h"
-#include "core/fleet.h"
+#include "fleet/run.h"
+#include "fleet/fleet.h"
 
 struct fleet_cmd {
 	const struct fw_settings *s;

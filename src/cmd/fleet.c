@@ -13,7 +13,7 @@
  * Exit status: 0 success, 1 pre-flight findings (nothing changed), 2 bad
  * configuration, 4 some targets failed or differ, 130 interrupted. */
 #include "fleet-cmd.h"
-#include "core/report.h"
+#include "fleet/report.h"
 #include "util/redact.h"
 #include "util/table.h"
 #include "util/xalloc.h"

@@ -1,6 +1,6 @@
 /* fleetway migrate (reference 6, 11.2) */
 #include "cmd.h"
-#include "core/migrate.h"
+#include "ops/migrate.h"
 #include <string.h>
 
 static const char *database_type(struct fw_cmd_ctx *c)

@@ -1,6 +1,6 @@
 /* fleetway repair (reference 7.2) */
 #include "cmd.h"
-#include "core/repair.h"
+#include "ops/repair.h"
 
 static json_t *list_json(const struct fw_repair_list *l)
 {

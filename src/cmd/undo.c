@@ -1,6 +1,6 @@
 /* fleetway undo (reference 7.5) */
 #include "cmd.h"
-#include "core/undo.h"
+#include "ops/undo.h"
 #include <string.h>
 
 static json_t *undo_json(struct fw_cmd_ctx *c, const struct fw_undo_result *r)

@@ -1,6 +1,6 @@
 /* fleetway validate (reference 7.1, 11.2) */
 #include "cmd.h"
-#include "core/validate.h"
+#include "ops/validate.h"
 
 static json_t *validate_json(struct fw_cmd_ctx *c, const struct fw_validate_result *r,
 			     const struct fw_error *verr)

@@ -5,10 +5,10 @@
 #
 # Environment:
 #   FUZZ_CC    compiler (default clang)
-#   FUZZ_SRCS  library sources to build instead of src/util/*.c src/core/*.c,
+#   FUZZ_SRCS  library sources to build instead of every library folder,
 #              e.g. when a file someone is editing does not compile right now:
 #              FUZZ_SRCS="src/util/strbuf.c src/util/xalloc.c src/util/error.c
-#                         src/util/redact.c src/core/toml.c" tests/fuzz/build.sh toml
+#                         src/util/redact.c src/config/toml.c" tests/fuzz/build.sh toml
 #   JOBS       parallel compiles (default: number of CPUs)
 set -euo pipefail
 
@@ -23,7 +23,7 @@ obj=$out/obj
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 version=$(cat VERSION 2>/dev/null || echo 0.0.0)
 cflags=(-g -O1 -fno-omit-frame-pointer -Isrc -D_GNU_SOURCE "-DFW_VERSION=\"$version\"" -std=c11 -pthread "${pkg_cflags[@]}")
-read -r -a srcs <<<"${FUZZ_SRCS:-$(echo src/util/*.c src/core/*.c)}"
+read -r -a srcs <<<"${FUZZ_SRCS:-$(echo src/util/*.c src/db/*.c src/config/*.c src/sql/*.c src/engine/*.c src/ops/*.c src/fleet/*.c)}"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 4)}
 
 if [ $# -gt 0 ]; then

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "core/checksum.h"
+#include "engine/checksum.h"
 
 static void check(int ok, const char *what)
 {

@@ -1,4 +1,4 @@
-/* libFuzzer target for the legacy flyway.conf reader (src/core/config-conf.c),
+/* libFuzzer target for the legacy flyway.conf reader (src/config/conf.c),
  * and for the ${resolver.key} expansion the values would meet in TOML mode.
  *
  * Input: the whole file text. Checked: parsing is deterministic; every key is
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/config-internal.h"
+#include "config/internal.h"
 
 static void check(int ok, const char *what)
 {

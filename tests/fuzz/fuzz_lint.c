@@ -1,4 +1,4 @@
-/* libFuzzer target for check -code's statement analysis (core/lint.c).
+/* libFuzzer target for check -code's statement analysis (sql/lint.c).
  *
  * Input: byte 0 picks the dialect (b % 3); the rest is split into statements
  * by the dialect's splitter, as check does, and every statement goes through
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/lint.h"
+#include "sql/lint.h"
 
 static int known(const char *code)
 {

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/naming.h"
-#include "core/version.h"
+#include "engine/naming.h"
+#include "engine/version.h"
 
 static void check(int ok, const char *what)
 {

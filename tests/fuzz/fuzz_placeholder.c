@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/placeholder.h"
+#include "sql/placeholder.h"
 
 static void check(int ok, const char *what)
 {

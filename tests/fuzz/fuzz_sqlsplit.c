@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sqlsplit.h"
+#include "sql/sqlsplit.h"
 
 struct tiny_reader {
 	const char *p;

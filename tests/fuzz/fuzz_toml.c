@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/toml.h"
+#include "config/toml.h"
 
 static void check(int ok, const char *what)
 {

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "core/checksum.h"
+#include "engine/checksum.h"
 
 struct vector {
 	char *name;

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "core/config.h"
+#include "config/config.h"
 #include "util/redact.h"
 
 /* ---- fixture ----------------------------------------------------------- */

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include "db/db-internal.h"   /* db_sleep_ms */
 #include "util/xalloc.h"
-#include "core/history.h"
+#include "engine/history.h"
 
 static char dir[] = "/tmp/fw-sqlite-test-XXXXXX";
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "core/config.h"
-#include "core/fleet.h"
+#include "config/config.h"
+#include "fleet/fleet.h"
 #include "util/redact.h"
 
 /* ---------------------------------------------------------------- waves */

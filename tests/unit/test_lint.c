@@ -1,4 +1,4 @@
-/* check -code's rules (core/lint.c), statement by statement per dialect. */
+/* check -code's rules (sql/lint.c), statement by statement per dialect. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
-#include "core/lint.h"
+#include "sql/lint.h"
 
 #define PG SQL_DIALECT_POSTGRES
 #define MY SQL_DIALECT_MYSQL

@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
-#include "core/naming.h"
+#include "engine/naming.h"
 
 /* parse with nm; expect success with `kind` */
 static struct fw_parsed_name parse_as(const char *file, const struct fw_naming *nm,

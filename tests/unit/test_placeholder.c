@@ -5,7 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
-#include "core/placeholder.h"
+#include "sql/placeholder.h"
 
 static struct fw_placeholders ph;
 

@@ -1,4 +1,4 @@
-/* Unit tests for the SQL statement splitter (src/core/sqlsplit.c).
+/* Unit tests for the SQL statement splitter (src/sql/sqlsplit.c).
  *
  * Every script is split three ways — from memory, through a reader that
  * returns 1 byte per call and through one that returns 7 — and the three
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sqlsplit.h"
+#include "sql/sqlsplit.h"
 #include "util/xalloc.h"
 
 #define SQLITE SQL_DIALECT_SQLITE

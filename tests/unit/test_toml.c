@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/toml.h"
+#include "config/toml.h"
 #include "util/strbuf.h"
 
 static struct toml_value *parse_ok(const char *text)

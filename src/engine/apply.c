@@ -1,0 +1,672 @@
+#include "engine/apply.h"
+#include "engine/checksum.h"
+#include "engine/script.h"
+#include "engine/target.h"
+#include "util/table.h"
+#include "util/xalloc.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- reading a script: file -> (decode) -> placeholders -> splitter ---- */
+
+struct script_src {
+	FILE *f;
+	struct strbuf decoded;      /* whole text, for non-UTF-8 encodings */
+	size_t decoded_pos;
+	int use_decoded;
+	struct fw_ph_stream *ph;    /* NULL when placeholder replacement is off */
+	struct strbuf pending;      /* replaced text not yet handed to the splitter */
+	size_t pos;
+	int eof;
+	int at_start;               /* a leading BOM is dropped */
+	struct fw_error err;        /* deferred error from inside the read callback */
+};
+
+static int is_utf8(const char *enc)
+{
+	return !enc || !strcasecmp(enc, "UTF-8") || !strcasecmp(enc, "UTF8");
+}
+
+static const char *script_encoding(const struct fw_target *t, const struct fw_resolved *r)
+{
+	return r->conf.encoding ? r->conf.encoding : t->cfg->encoding;
+}
+
+static int replaces_placeholders(const struct fw_target *t, const struct fw_resolved *r)
+{
+	if (r->conf.placeholder_replacement >= 0)
+		return r->conf.placeholder_replacement;
+	return t->cfg->placeholder_replacement;
+}
+
+static int src_open(struct fw_target *t, const struct fw_resolved *r, struct script_src *s,
+		    struct fw_error *err)
+{
+	const char *enc = script_encoding(t, r);
+	memset(s, 0, sizeof(*s));
+	strbuf_init(&s->decoded, 0);
+	strbuf_init(&s->pending, 0);
+	s->err = (struct fw_error)FW_ERROR_INIT;
+	s->at_start = 1;
+	if (!is_utf8(enc)) {
+		struct strbuf raw = STRBUF_INIT;
+		int rc;
+		if (strbuf_read_file(&raw, r->path) < 0) {
+			strbuf_release(&raw);
+			return fw_errorf(err, "ERROR", "unable to read %s: %s", r->path, strerror(errno));
+		}
+		rc = fw_decode_to_utf8(raw.buf, raw.len, enc, &s->decoded, r->path, err);
+		strbuf_release(&raw);
+		if (rc < 0)
+			return -1;
+		s->use_decoded = 1;
+	} else {
+		s->f = fopen(r->path, "rb");
+		if (!s->f)
+			return fw_errorf(err, "ERROR", "unable to read %s: %s", r->path, strerror(errno));
+	}
+	if (replaces_placeholders(t, r)) {
+		fw_placeholders_set(&t->ph, "flyway:filename", r->filename);
+		s->ph = fw_ph_stream_new(&t->ph, r->script);
+	}
+	return 0;
+}
+
+static void src_close(struct script_src *s)
+{
+	if (s->f)
+		fclose(s->f);
+	if (s->ph)
+		fw_ph_stream_free(s->ph);
+	strbuf_release(&s->decoded);
+	strbuf_release(&s->pending);
+	fw_error_clear(&s->err);
+}
+
+/* raw bytes from the file or the decoded text */
+static size_t src_raw(struct script_src *s, char *buf, size_t n)
+{
+	size_t got;
+	if (s->use_decoded) {
+		got = s->decoded.len - s->decoded_pos;
+		if (got > n)
+			got = n;
+		memcpy(buf, s->decoded.buf + s->decoded_pos, got);
+		s->decoded_pos += got;
+		return got;
+	}
+	return fread(buf, 1, n, s->f);
+}
+
+/* refill `pending` with at least one more byte of replaced text, or reach eof */
+static int src_fill(struct script_src *s)
+{
+	char chunk[65536];
+	while (s->pos >= s->pending.len && !s->eof) {
+		size_t got = src_raw(s, chunk, sizeof(chunk));
+		char *p = chunk;
+		strbuf_reset(&s->pending);
+		s->pos = 0;
+		if (s->at_start && got >= 3 && !memcmp(chunk, "\xEF\xBB\xBF", 3)) {
+			p += 3;
+			got -= 3;
+		}
+		s->at_start = 0;
+		if (got == 0) {
+			s->eof = 1;
+			if (s->f && ferror(s->f))
+				return fw_errorf(&s->err, "ERROR", "read error: %s", strerror(errno));
+			if (s->ph && fw_ph_stream_finish(s->ph, &s->pending, &s->err) < 0)
+				return -1;
+		} else if (s->ph) {
+			if (fw_ph_stream_feed(s->ph, p, got, &s->pending, &s->err) < 0)
+				return -1;
+		} else {
+			strbuf_add(&s->pending, p, got);
+		}
+	}
+	return 0;
+}
+
+static long src_read(void *ctx, char *buf, size_t n)
+{
+	struct script_src *s = ctx;
+	size_t avail;
+	if (src_fill(s) < 0)
+		return -1;
+	avail = s->pending.len - s->pos;
+	if (!avail)
+		return 0;
+	if (avail > n)
+		avail = n;
+	memcpy(buf, s->pending.buf + s->pos, avail);
+	s->pos += avail;
+	return (long)avail;
+}
+
+/* the splitter's error, or the deferred one from reading/replacing */
+static void take_src_error(struct script_src *s, struct fw_error *err)
+{
+	if (fw_error_is_set(&s->err))
+		fw_error_move(err, &s->err);
+}
+
+/* ---- transaction decision ---- */
+
+int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
+			       struct fw_error *err)
+{
+	struct script_src src;
+	struct sqlsplit *sp;
+	struct sql_stmt st = SQL_STMT_INIT;
+	int rc, nontx_line = 0, others = 0, ret = 0;
+	struct strbuf nontx_sql = STRBUF_INIT;
+	if (r->is_script) {
+		*tx = 0;
+		return 0;
+	}
+	if (r->conf.execute_in_transaction >= 0) {
+		*tx = r->conf.execute_in_transaction;
+		return 0;
+	}
+	if (!t->cfg->execute_in_transaction) {
+		*tx = 0;
+		return 0;
+	}
+	if (src_open(t, r, &src, err) < 0)
+		return -1;
+	sp = sqlsplit_new(t->dialect, src_read, &src, r->script);
+	while ((rc = sqlsplit_next(sp, &st, err)) > 0) {
+		if (st.flags & SQL_STMT_NONTX) {
+			if (!nontx_line) {
+				nontx_line = st.line;
+				strbuf_addbuf(&nontx_sql, &st.sql);
+			}
+		} else {
+			others = 1;
+		}
+	}
+	if (rc < 0) {
+		take_src_error(&src, err);
+		ret = -1;
+	} else if (nontx_line && others && !t->cfg->mixed) {
+		ret = fw_errorf(err, "ERROR",
+				"Detected both transactional and non-transactional statements within the same migration (even though mixed is false). Offending statement found at line %d: %s [non-transactional]",
+				nontx_line, nontx_sql.buf);
+		fw_error_detail(err, "in %s", r->path);
+		fw_error_hint(err, "move the statement to a migration of its own, set mixed=true, or add executeInTransaction=false to %s.conf",
+			      r->filename);
+	} else {
+		*tx = !nontx_line;
+	}
+	sql_stmt_release(&st);
+	sqlsplit_free(sp);
+	src_close(&src);
+	strbuf_release(&nontx_sql);
+	return ret;
+}
+
+int fw_script_statements(struct fw_target *t, const struct fw_resolved *r,
+			 int (*fn)(void *ctx, const char *sql, int line, struct fw_error *err),
+			 void *ctx, struct fw_error *err)
+{
+	struct script_src src;
+	struct sqlsplit *sp;
+	struct sql_stmt st = SQL_STMT_INIT;
+	int rc, ret = 0;
+	if (src_open(t, r, &src, err) < 0)
+		return -1;
+	sp = sqlsplit_new(t->dialect, src_read, &src, r->script);
+	while ((rc = sqlsplit_next(sp, &st, err)) > 0)
+		if (fn(ctx, st.sql.buf, st.line, err) < 0) {
+			ret = -1;
+			break;
+		}
+	if (rc < 0) {
+		take_src_error(&src, err);
+		ret = -1;
+	}
+	sql_stmt_release(&st);
+	sqlsplit_free(sp);
+	src_close(&src);
+	return ret;
+}
+
+/* ---- result rows (outputQueryResults) ---- */
+
+static void print_rows(void *ctx, const struct db_result *r)
+{
+	struct fw_target *t = ctx;
+	struct fw_table tab;
+	struct strbuf out = STRBUF_INIT;
+	if (t->out->quiet || t->out->json)
+		return;
+	fw_table_init(&tab, (size_t)r->ncols, (const char *const *)r->colnames);
+	for (int i = 0; i < r->nrows; i++) {
+		const char **cells = xcalloc((size_t)r->ncols, sizeof(*cells));
+		for (int j = 0; j < r->ncols; j++)
+			cells[j] = db_value(r, i, j) ? db_value(r, i, j) : "null";
+		fw_table_add_row(&tab, cells);
+		free(cells);
+	}
+	fw_table_render(&tab, "No rows returned", &out);
+	fw_out_raw(t->out, out.buf, out.len);
+	strbuf_release(&out);
+	fw_table_release(&tab);
+}
+
+/* ---- sending statements ---- */
+
+/* The per-script callback events: a migration fires the migrate ones, an
+ * undo script the undo ones; callbacks themselves fire none. */
+struct script_events {
+	const char *before_each, *after_each, *after_each_error;
+	const char *before_stmt, *after_stmt, *after_stmt_error;
+};
+
+static const struct script_events migrate_events = {
+	"beforeEachMigrate", "afterEachMigrate", "afterEachMigrateError",
+	"beforeEachMigrateStatement", "afterEachMigrateStatement", "afterEachMigrateStatementError",
+};
+static const struct script_events undo_events = {
+	"beforeEachUndo", "afterEachUndo", "afterEachUndoError",
+	"beforeEachUndoStatement", "afterEachUndoStatement", "afterEachUndoStatementError",
+};
+
+static const struct script_events *events_of(const struct fw_resolved *r)
+{
+	if (r->kind == FW_FILE_CALLBACK)
+		return NULL;
+	return r->kind == FW_FILE_UNDO ? &undo_events : &migrate_events;
+}
+
+struct runner {
+	struct fw_target *t;
+	int batch;                 /* commands go through db_batch_* */
+	int statements;
+	const struct script_events *ev;  /* per-statement callbacks to fire, or NULL */
+};
+
+static int send(struct runner *rn, const struct db_cmd *cmd, struct fw_error *err)
+{
+	if (rn->batch)
+		return db_batch_add(rn->t->db, cmd, err);
+	if (cmd->nparams || cmd->want_rows || cmd->copy_data) {
+		/* outside a batch the driver's batch_add runs a command at once */
+		return db_batch_add(rn->t->db, cmd, err);
+	}
+	return db_exec(rn->t->db, cmd->sql, err);
+}
+
+static int fire_inline(struct runner *rn, const char *event, struct fw_error *err);
+
+/* every statement of one script; per-statement callbacks (rn->ev) around each */
+static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw_error *err)
+{
+	const struct script_events *ev = rn->ev;
+	struct script_src src;
+	struct sqlsplit *sp;
+	struct sql_stmt st = SQL_STMT_INIT;
+	int rc, ret = 0;
+	if (src_open(rn->t, r, &src, err) < 0)
+		return -1;
+	sp = sqlsplit_new(rn->t->dialect, src_read, &src, r->script);
+	while ((rc = sqlsplit_next(sp, &st, err)) > 0) {
+		struct db_cmd c;
+		if (rn->t->cancel && __atomic_load_n(rn->t->cancel, __ATOMIC_RELAXED)) {
+			ret = fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+			break;
+		}
+		memset(&c, 0, sizeof(c));
+		c.sql = st.sql.buf;
+		c.line = st.line;
+		c.want_rows = (st.flags & SQL_STMT_SELECT_LIKE) && rn->t->cfg->output_query_results;
+		if (st.flags & SQL_STMT_COPY) {
+			c.copy_data = st.copy_data.buf;
+			c.copy_len = st.copy_data.len;
+		}
+		if (ev && fire_inline(rn, ev->before_stmt, err) < 0) {
+			ret = -1;
+			break;
+		}
+		if (send(rn, &c, err) < 0) {
+			if (!err->line)
+				err->line = st.line;
+			if (ev) {
+				struct fw_error cberr = FW_ERROR_INIT;
+				fire_inline(rn, ev->after_stmt_error, &cberr);
+				fw_error_clear(&cberr);
+			}
+			ret = -1;
+			break;
+		}
+		rn->statements++;
+		if (ev && fire_inline(rn, ev->after_stmt, err) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	if (rc < 0) {
+		take_src_error(&src, err);
+		ret = -1;
+	}
+	sql_stmt_release(&st);
+	sqlsplit_free(sp);
+	src_close(&src);
+	return ret;
+}
+
+/* is there a callback for `event` (only script ones: scripts_only) */
+static int has_callback(const struct fw_target *t, const char *event, int scripts_only)
+{
+	for (size_t i = 0; i < t->scan.nr_callbacks; i++)
+		if ((!scripts_only || t->scan.callbacks[i].is_script) &&
+		    !strcmp(t->scan.callbacks[i].event, event))
+			return 1;
+	return 0;
+}
+
+/* the events whose statement callbacks exist, or NULL: most runs have none,
+ * and then statements are not interleaved with callback checks */
+static const struct script_events *statement_events(const struct fw_target *t,
+						    const struct fw_resolved *r)
+{
+	const struct script_events *ev = events_of(r);
+	if (ev && (has_callback(t, ev->before_stmt, 0) || has_callback(t, ev->after_stmt, 0) ||
+		   has_callback(t, ev->after_stmt_error, 0)))
+		return ev;
+	return NULL;
+}
+
+/* callbacks of per-migration events run inside the migration's transaction */
+static int fire_inline(struct runner *rn, const char *event, struct fw_error *err)
+{
+	struct fw_target *t = rn->t;
+	for (size_t i = 0; i < t->scan.nr_callbacks; i++) {
+		const struct fw_resolved *cb = &t->scan.callbacks[i];
+		if (strcmp(cb->event, event))
+			continue;
+		if (cb->is_script) {
+			if (fw_run_script_process(t, cb, err) < 0)
+				goto fail;
+			continue;
+		}
+		const struct script_events *saved = rn->ev;
+		int rc;
+		rn->ev = NULL;  /* a callback's statements fire no statement callbacks */
+		rc = send_script(rn, cb, err);
+		rn->ev = saved;
+		if (rc < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fw_error_prefix(err, "Error while executing %s callback", event);
+	return -1;
+}
+
+/* "Migration V2__x.sql failed" with Flyway's SQL State / Message / Location / Line / Statement lines */
+static void describe_failure(const struct fw_target *t, const struct fw_resolved *r,
+			     struct fw_error *err)
+{
+	struct strbuf msg = STRBUF_INIT, det = STRBUF_INIT;
+	if (err->exit_code == FW_EXIT_INTERRUPTED)
+		return;
+	strbuf_addf(&msg, "Migration %s failed", r->filename);
+	if (t->name && strcmp(t->name, "default"))
+		strbuf_addf(&msg, " against %s environment", t->name);
+	if (err->sqlstate[0])
+		strbuf_addf(&det, "SQL State  : %s\n", err->sqlstate);
+	strbuf_addf(&det, "Error Code : %d\n", err->sql_errcode);
+	strbuf_addf(&det, "Message    : %s\n", err->message.buf);
+	strbuf_addf(&det, "Location   : %s (%s)\n", r->script, r->path);
+	if (err->line)
+		strbuf_addf(&det, "Line       : %d\n", err->line);
+	strbuf_addbuf(&det, &err->detail);
+	strbuf_rtrim(&det);
+	strbuf_release(&err->message);
+	strbuf_release(&err->detail);
+	err->message = msg;
+	err->detail = det;
+	if (!err->path)
+		err->path = xstrdup(r->path);
+	if (!err->code || !strcmp(err->code, "ERROR"))
+		err->code = "FAULT";
+}
+
+static void history_params8(const struct fw_history_row *row, char vals[9][32], const char *p8[8])
+{
+	const char *p9[9];
+	fw_history_insert_params(row, vals, p9);
+	/* execution_time (7th column) is computed by the server in the batched insert */
+	for (int i = 0, k = 0; i < 9; i++)
+		if (i != 7)
+			p8[k++] = p9[i];
+}
+
+/* Inside a group, now() is the start of the whole group: each migration
+ * stamps its own start in a transaction-local setting instead. */
+#define GROUP_CLOCK "current_setting('fleetway.migration_start')::timestamptz"
+
+static int restart_server_clock(struct runner *rn, struct fw_error *err)
+{
+	struct db_cmd c;
+	memset(&c, 0, sizeof(c));
+	c.sql = "SELECT set_config('fleetway.migration_start', clock_timestamp()::text, true)";
+	return send(rn, &c, err);
+}
+
+/* INSERT whose execution_time the server measures: the time since `start`
+ * (the transaction's start by default), so the row can travel in the same
+ * round trip as the migration. */
+static void timed_insert_sql(const struct fw_target *t, const char *start, struct strbuf *sql)
+{
+	struct strbuf base = STRBUF_INIT;
+	char *p;
+	int n = 0;
+	fw_history_insert_sql(&t->hist, &base);
+	for (p = base.buf; *p; p++) {
+		if (*p == '?' && ++n == 8) {
+			strbuf_addf(sql, "CAST(EXTRACT(EPOCH FROM (clock_timestamp() - %s)) * 1000 AS INTEGER)",
+				    start);
+			continue;
+		}
+		strbuf_addch(sql, *p);
+	}
+	strbuf_release(&base);
+}
+
+static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
+			     struct fw_history_row *row, long t0, struct fw_apply_result *res,
+			     struct fw_error *err)
+{
+	struct runner rn = { t, 0, 0, statement_events(t, r) };
+	const struct script_events *ev = events_of(r);
+	int server_timed = db_kind(t->db) == DB_POSTGRES;
+	int own_tx = !t->in_group;
+	struct strbuf ins = STRBUF_INIT;
+	char vals[9][32];
+	const char *params[9];
+	struct db_cmd c;
+	/* Statement callbacks and script callbacks must see each statement done
+	 * when they run, and a statement's error before the next callback: then
+	 * statements go one by one instead of as one batch. */
+	rn.batch = !rn.ev && !(ev && (has_callback(t, ev->before_each, 1) ||
+				     has_callback(t, ev->after_each, 1)));
+	if (rn.batch && db_batch_begin(t->db, err) < 0)
+		return -1;
+	/* db_begin joins the batch (BEGIN IMMEDIATE on SQLite, so a reader never has to upgrade);
+	 * inside a group the migration's clock starts on the server instead */
+	if ((own_tx ? db_begin(t->db, err) : (server_timed ? restart_server_clock(&rn, err) : 0)) < 0 ||
+	    (ev && fire_inline(&rn, ev->before_each, err) < 0))
+		goto fail;
+	if (r->is_script) {
+		if (fw_run_script_process(t, r, err) < 0)
+			goto fail;
+	} else if (send_script(&rn, r, err) < 0) {
+		goto fail;
+	}
+	if (ev && fire_inline(&rn, ev->after_each, err) < 0)
+		goto fail;
+	memset(&c, 0, sizeof(c));
+	if (row) {
+		row->execution_time = (int)(fw_now_ms() - t0);
+		if (server_timed) {
+			timed_insert_sql(t, own_tx ? "now()" : GROUP_CLOCK, &ins);
+			history_params8(row, vals, params);
+			c.nparams = 8;
+		} else {
+			fw_history_insert_sql(&t->hist, &ins);
+			fw_history_insert_params(row, vals, params);
+			c.nparams = 9;
+		}
+		c.sql = ins.buf;
+		c.params = params;
+		if (send(&rn, &c, err) < 0)
+			goto fail;
+	}
+	if ((own_tx && db_commit(t->db, err) < 0) || db_batch_end(t->db, err) < 0)
+		goto fail_ended;
+	res->statements = rn.statements;
+	strbuf_release(&ins);
+	if (row)
+		fw_history_remember(&t->hist, row);
+	return 0;
+fail:
+	{
+		struct fw_error e2 = FW_ERROR_INIT;
+		db_batch_end(t->db, &e2); /* the first error is the one that matters */
+		fw_error_clear(&e2);
+	}
+fail_ended:
+	if (own_tx) { /* a group is rolled back as a whole by fw_group_end() */
+		struct fw_error e2 = FW_ERROR_INIT;
+		db_rollback(t->db, &e2);
+		fw_error_clear(&e2);
+	}
+	strbuf_release(&ins);
+	return -1;
+}
+
+static int run_nontransactional(struct fw_target *t, const struct fw_resolved *r,
+				struct fw_apply_result *res, struct fw_error *err)
+{
+	struct runner rn = { t, 0, 0, statement_events(t, r) };
+	const struct script_events *ev = events_of(r);
+	if (ev && fire_inline(&rn, ev->before_each, err) < 0)
+		return -1;
+	if (r->is_script) {
+		if (fw_run_script_process(t, r, err) < 0)
+			return -1;
+	} else if (send_script(&rn, r, err) < 0) {
+		return -1;
+	}
+	res->statements = rn.statements;
+	return ev ? fire_inline(&rn, ev->after_each, err) : 0;
+}
+
+/* Flyway records a failed row wherever the failure could not be rolled back */
+static void record_failure(struct fw_target *t, struct fw_history_row *row, long t0)
+{
+	struct fw_error e2 = FW_ERROR_INIT;
+	row->success = 0;
+	row->execution_time = (int)(fw_now_ms() - t0);
+	if (fw_history_insert(&t->hist, row, &e2) < 0) {
+		fw_warn(t->out, "unable to record the failed migration in the schema history: %s",
+			e2.message.buf);
+		fw_error_clear(&e2);
+	}
+}
+
+int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
+		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
+{
+	int tx;
+	memset(res, 0, sizeof(*res));  /* filled even when the script cannot be read */
+	if (fw_script_is_transactional(t, r, &tx, err) < 0)
+		return -1;
+	return fw_apply_migration_as(t, r, tx, row, res, err);
+}
+
+int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int tx,
+			  struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
+{
+	long t0 = fw_now_ms();
+	int rc;
+	memset(res, 0, sizeof(*res));
+	res->transactional = tx;
+	row->rank = fw_history_next_rank(&t->hist, 0);
+	if (tx)
+		rc = run_transactional(t, r, row, t0, res, err);
+	else
+		rc = run_nontransactional(t, r, res, err);
+	res->ms = fw_now_ms() - t0;
+	if (rc < 0) {
+		struct runner rn = { t, 0, 0, NULL };
+		const struct script_events *ev = events_of(r);
+		struct fw_error cberr = FW_ERROR_INIT;
+		describe_failure(t, r, err);
+		if (err->exit_code != FW_EXIT_INTERRUPTED && !t->in_group &&
+		    (!tx || !db_supports_ddl_transactions(t->db)))
+			record_failure(t, row, t0);
+		if (ev && fire_inline(&rn, ev->after_each_error, &cberr) < 0)
+			fw_warn(t->out, "%s", cberr.message.buf);
+		fw_error_clear(&cberr);
+		return -1;
+	}
+	if (!tx) {
+		row->execution_time = (int)res->ms;
+		row->success = 1;
+		if (fw_history_insert(&t->hist, row, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct fw_error *err)
+{
+	struct fw_apply_result res;
+	int tx;
+	if (cb->is_script)
+		return fw_run_script_process(t, cb, err);
+	if (fw_script_is_transactional(t, cb, &tx, err) < 0)
+		return -1;
+	memset(&res, 0, sizeof(res));
+	db_set_rows_handler(t->db, print_rows, t);
+	if (tx)
+		return run_transactional(t, cb, NULL, fw_now_ms(), &res, err);
+	return run_nontransactional(t, cb, &res, err);
+}
+
+void fw_apply_install_rows_handler(struct fw_target *t)
+{
+	db_set_rows_handler(t->db, print_rows, t);
+}
+
+int fw_group_begin(struct fw_target *t, struct fw_error *err)
+{
+	if (db_begin(t->db, err) < 0)
+		return -1;
+	t->in_group = 1;
+	return 0;
+}
+
+int fw_group_end(struct fw_target *t, int ok, struct fw_error *err)
+{
+	struct fw_error e2 = FW_ERROR_INIT;
+	t->in_group = 0;
+	if (ok && db_commit(t->db, err) == 0)
+		return 0;
+	db_rollback(t->db, &e2);
+	fw_error_clear(&e2);
+	/* the rows remembered during the group were never committed */
+	if (fw_history_load(&t->hist, &e2) < 0) {
+		fw_warn(t->out, "unable to re-read the schema history after the rollback: %s",
+			e2.message.buf);
+		fw_error_clear(&e2);
+	}
+	return -1;
+}

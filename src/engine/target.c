@@ -1,0 +1,310 @@
+#include "engine/target.h"
+#include "engine/apply.h"
+#include "util/xalloc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+long fw_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void fw_format_duration(long ms, struct strbuf *out)
+{
+	strbuf_addf(out, "%02ld:%02ld.%03lds", ms / 60000, (ms / 1000) % 60, ms % 1000);
+}
+
+static enum sql_dialect dialect_of(enum db_kind k)
+{
+	switch (k) {
+	case DB_POSTGRES: return SQL_DIALECT_POSTGRES;
+	case DB_MYSQL: return SQL_DIALECT_MYSQL;
+	default: return SQL_DIALECT_SQLITE;
+	}
+}
+
+static int open_db(struct fw_target *t, struct fw_error *err)
+{
+	const struct fw_config *c = t->cfg;
+	struct db_params p;
+	memset(&p, 0, sizeof(p));
+	if (!c->url || !*c->url) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
+			       "Unable to connect to the database. Configure the url, user and password!");
+		if (t->name && strcmp(t->name, "default"))
+			fw_error_detail(err, "environment '%s' has no url", t->name);
+		fw_error_hint(err, "set url in [environments.%s] of flyway.toml, FLYWAY_URL, or -url=jdbc:sqlite:app.db",
+			      t->name ? t->name : "default");
+		return -1;
+	}
+	p.url = c->url;
+	p.user = c->user;
+	p.password = c->password;
+	p.prop_keys = (const char *const *)c->jdbc_properties.keys.v;
+	p.prop_values = (const char *const *)c->jdbc_properties.values.v;
+	p.nprops = c->jdbc_properties.keys.nr;
+	p.connect_retries = c->connect_retries;
+	p.connect_retries_interval = c->connect_retries_interval;
+	p.init_sql = c->init_sql;
+	p.target_name = t->name;
+	return db_open(&p, &t->db, err);
+}
+
+/* defaultSchema, else the first of schemas, else NULL (the connection's) */
+static char *configured_schema(const struct fw_config *c)
+{
+	if (c->default_schema && *c->default_schema)
+		return xstrdup(c->default_schema);
+	return c->schemas.nr ? xstrdup(c->schemas.v[0]) : NULL;
+}
+
+static int pick_schemas(struct fw_target *t, struct fw_error *err)
+{
+	const struct fw_config *c = t->cfg;
+	char *cur = NULL;
+	t->schema = configured_schema(c);
+	if (!t->schema) {
+		if (db_current_schema(t->db, &cur, err) < 0)
+			return -1;
+		if (!cur) {
+			fw_errorf(err, "CONFIGURATION",
+				  "Unable to determine schema for the schema history table. Set a default schema for the connection or specify one using the 'defaultSchema' property");
+			return -1;
+		}
+		t->schema = cur;
+	}
+	strvec_push(&t->schemas, t->schema);
+	for (size_t i = 0; i < c->schemas.nr; i++)
+		if (!strvec_contains(&t->schemas, c->schemas.v[i]))
+			strvec_push(&t->schemas, c->schemas.v[i]);
+	return 0;
+}
+
+static void set_builtin(struct fw_target *t, const char *name, const char *value)
+{
+	struct strbuf key = STRBUF_INIT;
+	strbuf_addf(&key, "flyway%s%s", t->cfg->placeholder_separator ? t->cfg->placeholder_separator : ":",
+		    name);
+	fw_placeholders_set(&t->ph, key.buf, value ? value : "");
+	strbuf_release(&key);
+}
+
+static int build_placeholders(struct fw_target *t, struct fw_error *err)
+{
+	const struct fw_config *c = t->cfg;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	const char *sep = c->placeholder_separator ? c->placeholder_separator : ":";
+	struct strbuf reserved = STRBUF_INIT;
+	fw_placeholders_init(&t->ph, c->placeholder_prefix ? c->placeholder_prefix : "${",
+			     c->placeholder_suffix ? c->placeholder_suffix : "}");
+	strbuf_addf(&reserved, "flyway%s", sep);
+	for (size_t i = 0; i < c->placeholders.keys.nr; i++) {
+		const char *k = c->placeholders.keys.v[i];
+		if (!strncasecmp(k, reserved.buf, reserved.len)) {
+			fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
+				       "Invalid placeholder ('%s' prefix is reserved): %s", reserved.buf, k);
+			strbuf_release(&reserved);
+			return -1;
+		}
+		fw_placeholders_set(&t->ph, k, c->placeholders.values.v[i]);
+	}
+	strbuf_release(&reserved);
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	set_builtin(t, "defaultSchema", t->schema);
+	set_builtin(t, "user", t->db_user);
+	set_builtin(t, "database", t->database);
+	set_builtin(t, "timestamp", stamp);
+	set_builtin(t, "workingDirectory", c->working_directory);
+	set_builtin(t, "table", c->table);
+	set_builtin(t, "environment", c->environment);
+	set_builtin(t, "filename", "");
+	return 0;
+}
+
+int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+		      struct fw_error *err)
+{
+	const char *name = t->name;
+	volatile int *cancel = t->cancel;
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->cancel = cancel;
+	t->cfg = cfg;
+	t->out = out;
+	if (open_db(t, err) < 0)
+		return -1;
+	t->dialect = dialect_of(db_kind(t->db));
+	fw_info(out, "Database: %s (%s)", db_display_url(t->db), db_product(t->db));
+	if (pick_schemas(t, err) < 0 || db_current_user(t->db, &t->db_user, err) < 0 ||
+	    db_database_name(t->db, &t->database, err) < 0 ||
+	    db_set_default_schema(t->db, t->schema, err) < 0)
+		return -1;
+	t->installed_by = xstrdup(cfg->installed_by && *cfg->installed_by ? cfg->installed_by
+									 : (t->db_user ? t->db_user : ""));
+	if (build_placeholders(t, err) < 0)
+		return -1;
+	fw_history_init(&t->hist, t->db, t->schema, cfg->table);
+	fw_debug(out, "default schema %s, history table %s", t->schema, t->hist.qualified);
+	if (fw_target_scan(t, err) < 0)
+		return -1;
+	return fw_callbacks_fire(t, "afterConnect", err);
+}
+
+int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+		      enum sql_dialect dialect, struct fw_error *err)
+{
+	memset(t, 0, sizeof(*t));
+	t->cfg = cfg;
+	t->out = out;
+	t->dialect = dialect;
+	t->schema = configured_schema(cfg);
+	if (build_placeholders(t, err) < 0)
+		return -1;
+	return fw_target_scan(t, err);
+}
+
+int fw_target_scan(struct fw_target *t, struct fw_error *err)
+{
+	struct fw_scan_opts o = { t->cfg, &t->ph, t->out };
+	if (t->scanned)
+		return 0;
+	if (fw_scan_run(&o, &t->scan, err) < 0)
+		return -1;
+	t->scanned = 1;
+	return 0;
+}
+
+int fw_target_load_history(struct fw_target *t, struct fw_error *err)
+{
+	if (t->hist.current && t->hist.exists)
+		return 0;
+	if (fw_history_probe(&t->hist, err) < 0)
+		return -1;
+	if (!t->hist.exists)
+		return 0;
+	return fw_history_load(&t->hist, err);
+}
+
+int fw_target_schema_exists(struct fw_target *t, const char *schema, int *exists,
+			    struct fw_error *err)
+{
+	if (t->hist.current && t->hist.exists && !strcmp(schema, t->hist.schema)) {
+		*exists = 1;
+		return 0;
+	}
+	return db_schema_exists(t->db, schema, exists, err);
+}
+
+int fw_target_plan(struct fw_target *t, struct fw_plan *plan, struct fw_error *err)
+{
+	struct fw_target_spec spec;
+	struct fw_plan_opts o;
+	int ret;
+	if (fw_target_parse(t->cfg->target, &spec, err) < 0)
+		return -1;
+	o.target = &spec;
+	o.out_of_order = t->cfg->out_of_order;
+	ret = fw_plan_build(&t->scan, &t->hist, &o, plan, err);
+	fw_target_release(&spec);
+	return ret;
+}
+
+int fw_target_lock(struct fw_target *t, struct fw_error *err)
+{
+	if (t->locked)
+		return 0;
+	if (db_lock(t->db, t->schema, t->cfg->table, t->cfg->lock_retry_count, err) < 0)
+		return -1;
+	t->locked = 1;
+	fw_history_recheck(&t->hist);  /* others may have written before we held the lock */
+	return 0;
+}
+
+void fw_target_unlock(struct fw_target *t)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	if (!t->locked)
+		return;
+	if (db_unlock(t->db, &err) < 0) {
+		fw_warn(t->out, "unable to release the migration lock: %s", err.message.buf);
+		fw_error_clear(&err);
+	}
+	t->locked = 0;
+}
+
+void fw_target_close(struct fw_target *t)
+{
+	fw_target_unlock(t);
+	fw_history_release(&t->hist);
+	if (t->scanned)
+		fw_scan_release(&t->scan);
+	fw_placeholders_release(&t->ph);
+	if (t->db)
+		db_close(t->db);
+	free(t->schema);
+	free(t->db_user);
+	free(t->installed_by);
+	free(t->database);
+	strvec_clear(&t->schemas);
+	strvec_clear(&t->shown);
+	t->db = NULL;
+	t->scanned = 0;
+}
+
+const char *fw_target_shown(struct fw_target *t, const char *name)
+{
+	struct strbuf q = STRBUF_INIT;
+	for (size_t i = 0; i + 1 < t->shown.nr; i += 2)
+		if (!strcmp(t->shown.v[i], name))
+			return t->shown.v[i + 1];
+	if (t->db)
+		db_quote_ident(t->db, name, &q);
+	else
+		strbuf_addf(&q, "\"%s\"", name);
+	strvec_push(&t->shown, name);
+	strvec_push_nodup(&t->shown, strbuf_detach(&q, NULL));
+	return t->shown.v[t->shown.nr - 1];
+}
+
+int fw_target_check_names(struct fw_target *t, struct fw_error *err)
+{
+	const struct strvec *bad = &t->scan.invalid_names;
+	if (!bad->nr)
+		return 0;
+	if (!t->cfg->validate_migration_naming) {
+		fw_info(t->out, "%zu SQL migrations were detected but not run because they did not follow the filename convention.",
+			bad->nr);
+		fw_info(t->out, "Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names.");
+		return 0;
+	}
+	fw_errorf(err, "ERROR", "Invalid SQL filenames found:");
+	for (size_t i = 0; i < bad->nr; i++)
+		strbuf_addf(&err->message, "\n%s", bad->v[i]);
+	fw_error_hint(err, "rename the files to V<version>__<description>.sql, R__<description>.sql or a callback name");
+	return -1;
+}
+
+int fw_callbacks_fire(struct fw_target *t, const char *event, struct fw_error *err)
+{
+	if (!t->scanned)
+		return 0; /* callbacks are known once locations are scanned */
+	for (size_t i = 0; i < t->scan.nr_callbacks; i++) {
+		const struct fw_resolved *cb = &t->scan.callbacks[i];
+		if (strcmp(cb->event, event))
+			continue;
+		fw_info(t->out, "Executing SQL callback: %s - %s", event, cb->description);
+		if (fw_apply_callback(t, cb, err) < 0) {
+			fw_error_prefix(err, "Error while executing %s callback", event);
+			return -1;
+		}
+	}
+	return 0;
+}

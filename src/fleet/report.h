@@ -1,0 +1,38 @@
+/* The fleet's audit report: one JSON document (also what -outputType=json
+ * prints) and a self-contained HTML page rendered from that same document, so
+ * the two can never tell different stories. No network resources, no script:
+ * the page shows the same in a browser, a CI artifact viewer or a mail. */
+#ifndef FW_REPORT_H
+#define FW_REPORT_H
+#include <jansson.h>
+#include "fleet/run.h"
+
+struct fw_report_info {
+	const char *command;        /* "migrate", "check", "verify", "info" */
+	const char *outcome;        /* "success", "preflight failed", "halted", "interrupted", "differs" */
+	long started_ms, finished_ms;   /* wall clock, ms since the epoch */
+	const char *fleet_version;  /* after verify; NULL when not verified */
+	int verify;                 /* -1 not run, 0 differs, 1 every target agrees */
+};
+
+/* the report of a run (secrets redacted when written, never included) */
+json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info);
+/* render the document as one HTML page */
+void fw_report_html(const json_t *doc, struct strbuf *out);
+/* write <base>.json and <base>.html (a .json/.html suffix on base is dropped);
+ * *json_path / *html_path get the file names (owned) when not NULL */
+int fw_report_write(const char *base, const json_t *doc, char **json_path, char **html_path,
+		    struct fw_error *err);
+/* the same with another page for the HTML file (check's report) */
+int fw_report_write_with(const char *base, const json_t *doc,
+			 void (*render)(const json_t *doc, struct strbuf *out), char **json_path,
+			 char **html_path, struct fw_error *err);
+/* the report's base name without a .json/.html ending */
+void fw_report_stem(const char *base, struct strbuf *out);
+/* text for HTML: & < > " ' escaped */
+void fw_html_escape(struct strbuf *out, const char *s);
+/* the status word of a target in the report: "migrated", "up to date", "ok",
+ * "findings", "failed", "halted", "not started", "running", "waiting" */
+const char *fw_report_status(const struct fw_fleet_result *res, const char *command);
+
+#endif

@@ -1,0 +1,506 @@
+#include "ops/migrate.h"
+#include "engine/apply.h"
+#include "ops/dryrun.h"
+#include "engine/target.h"
+#include "ops/validate.h"
+#include "util/xalloc.h"
+#include <stdlib.h>
+#include <string.h>
+
+static void item_release(struct fw_migrate_item *it)
+{
+	free(it->version);
+	free(it->description);
+	free(it->filepath);
+	free(it->script);
+}
+
+void fw_migrate_result_release(struct fw_migrate_result *r)
+{
+	for (size_t i = 0; i < r->nr; i++)
+		item_release(&r->items[i]);
+	free(r->items);
+	free(r->initial_version);
+	free(r->target_version);
+	strvec_clear(&r->warnings);
+	memset(r, 0, sizeof(*r));
+}
+
+void fw_schema_marker_row(struct fw_target *t, const struct strvec *created,
+			  struct strbuf *script, struct fw_history_row *row)
+{
+	for (size_t i = 0; i < created->nr; i++) {
+		if (i)
+			strbuf_addch(script, ',');
+		db_quote_ident(t->db, created->v[i], script);
+	}
+	memset(row, 0, sizeof(*row));
+	row->rank = fw_history_next_rank(&t->hist, 1);
+	row->description = "<< Flyway Schema Creation >>";
+	row->type = "SCHEMA";
+	row->script = script->buf;
+	row->installed_by = t->installed_by;
+	row->success = 1;
+}
+
+int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *err)
+{
+	struct strvec created = STRVEC_INIT;
+	struct strbuf script = STRBUF_INIT;
+	int ret = -1;
+	*created_any = 0;
+	for (size_t i = 0; i < t->schemas.nr; i++) {
+		int exists;
+		if (fw_target_schema_exists(t, t->schemas.v[i], &exists, err) < 0)
+			goto out;
+		if (exists)
+			continue;
+		if (!t->cfg->create_schemas) {
+			fw_warn(t->out, "The configuration option 'createSchemas' is false. However, the schema history table still needs a schema to reside in. You must manually create a schema for the schema history table to reside in.");
+			continue;
+		}
+		if (fw_callbacks_fire(t, "createSchema", err) < 0 ||
+		    fw_callbacks_fire(t, "beforeCreateSchema", err) < 0)
+			goto out;
+		fw_info(t->out, "Creating schema %s ...", fw_target_shown(t, t->schemas.v[i]));
+		if (db_create_schema(t->db, t->schemas.v[i], err) < 0)
+			goto out;
+		strvec_push(&created, t->schemas.v[i]);
+	}
+	if (created.nr) {
+		struct fw_history_row row;
+		if (fw_history_probe(&t->hist, err) < 0)
+			goto out;
+		if (!t->hist.exists) {
+			fw_info(t->out, "Creating Schema History table %s ...", t->hist.qualified);
+			if (fw_history_create(&t->hist, t->cfg->tablespace, err) < 0)
+				goto out;
+		} else if (fw_history_load(&t->hist, err) < 0) {
+			goto out;
+		}
+		fw_schema_marker_row(t, &created, &script, &row);
+		if (fw_history_insert(&t->hist, &row, err) < 0)
+			goto out;
+		*created_any = 1;
+	}
+	ret = 0;
+out:
+	strvec_clear(&created);
+	strbuf_release(&script);
+	return ret;
+}
+
+int fw_create_with_baseline(struct fw_target *t, struct fw_error *err)
+{
+	struct fw_history_row row;
+	const char *desc = t->cfg->baseline_description ? t->cfg->baseline_description
+						       : "<< Flyway Baseline >>";
+	fw_info(t->out, "Creating Schema History table %s with baseline ...", t->hist.qualified);
+	if (db_begin(t->db, err) < 0)
+		return -1;
+	if (fw_history_create(&t->hist, t->cfg->tablespace, err) < 0)
+		goto fail;
+	memset(&row, 0, sizeof(row));
+	row.rank = 1;
+	row.version = t->cfg->baseline_version ? t->cfg->baseline_version : "1";
+	row.description = desc;
+	row.type = "BASELINE";
+	row.script = desc;
+	row.installed_by = t->installed_by;
+	row.success = 1;
+	if (fw_history_insert(&t->hist, &row, err) < 0 || db_commit(t->db, err) < 0)
+		goto fail;
+	fw_info(t->out, "Successfully baselined schema with version: %s", row.version);
+	return 0;
+fail:
+	{
+		struct fw_error e2 = FW_ERROR_INIT;
+		db_rollback(t->db, &e2);
+		fw_error_clear(&e2);
+	}
+	t->hist.exists = 0;
+	return -1;
+}
+
+static int any_schema_non_empty(struct fw_target *t, struct strbuf *names, struct fw_error *err)
+{
+	int found = 0;
+	for (size_t i = 0; i < t->schemas.nr; i++) {
+		int exists, empty;
+		if (db_schema_exists(t->db, t->schemas.v[i], &exists, err) < 0)
+			return -1;
+		if (!exists)
+			continue;
+		if (db_schema_is_empty(t->db, t->schemas.v[i], &empty, err) < 0)
+			return -1;
+		if (!empty) {
+			if (found)
+				strbuf_addstr(names, ", ");
+			strbuf_addstr(names, fw_target_shown(t, t->schemas.v[i]));
+			found = 1;
+		}
+	}
+	return found;
+}
+
+/* step 5 of reference 6.1: no history table yet */
+static int ensure_history(struct fw_target *t, struct fw_error *err)
+{
+	struct strbuf names = STRBUF_INIT;
+	int nonempty;
+	if (fw_target_load_history(t, err) < 0)
+		return -1;
+	if (t->hist.exists)
+		return 0;
+	nonempty = t->cfg->skip_executing_migrations ? 0 : any_schema_non_empty(t, &names, err);
+	if (nonempty < 0)
+		goto fail;
+	if (nonempty) {
+		if (!t->cfg->baseline_on_migrate) {
+			fw_errorf(err, "NON_EMPTY_SCHEMA_WITHOUT_SCHEMA_HISTORY_TABLE",
+				  "Found non-empty schema(s) %s but no schema history table. Use baseline() or set baselineOnMigrate to true to initialize the schema history table.",
+				  names.buf);
+			fw_error_hint(err, "run `fleetway baseline` once, or set baselineOnMigrate=true");
+			goto fail;
+		}
+		strbuf_release(&names);
+		if (fw_callbacks_fire(t, "beforeBaseline", err) < 0 || fw_create_with_baseline(t, err) < 0)
+			return -1;
+		return fw_callbacks_fire(t, "afterBaseline", err);
+	}
+	strbuf_release(&names);
+	fw_info(t->out, "Creating Schema History table %s ...", t->hist.qualified);
+	return fw_history_create(&t->hist, t->cfg->tablespace, err);
+fail:
+	strbuf_release(&names);
+	return -1;
+}
+
+static int has_failed(struct fw_target *t, const struct fw_plan *plan, struct fw_error *err)
+{
+	struct fw_ignores ig;
+	int future_ignored;
+	if (fw_ignores_parse(&t->cfg->ignore_migration_patterns, &ig, err) < 0)
+		return -1;
+	future_ignored = fw_ignores_matches_state(&ig, 1, FW_ST_FUTURE_SUCCESS);
+	fw_ignores_release(&ig);
+	for (size_t i = 0; i < plan->nr; i++) {
+		const struct fw_entry *e = &plan->entries[i];
+		if (!fw_state_is_failed(e->state))
+			continue;
+		if (e->state == FW_ST_FUTURE_FAILED && future_ignored) {
+			fw_warn(t->out, "Schema %s contains a failed future migration to version %s!",
+				fw_target_shown(t, t->schema), fw_entry_version(e));
+			continue;
+		}
+		if (fw_entry_is_versioned(e))
+			fw_errorf(err, "FAILED_VERSIONED_MIGRATION",
+				  "Schema %s contains a failed migration to version %s !", fw_target_shown(t, t->schema),
+				  fw_entry_version(e));
+		else
+			fw_errorf(err, "FAILED_REPEATABLE_MIGRATION",
+				  "Schema %s contains a failed repeatable migration (\"%s\") !", fw_target_shown(t, t->schema),
+				  fw_entry_description(e));
+		fw_error_hint(err, "remove the half-applied changes by hand, then run `fleetway repair` and migrate again");
+		return -1;
+	}
+	return 0;
+}
+
+/* position of a migration in cherryPick, or -1 (versions or descriptions) */
+static int cherry_index(const struct fw_config *c, const struct fw_resolved *r)
+{
+	for (size_t i = 0; i < c->cherry_pick.nr; i++) {
+		const char *want = c->cherry_pick.v[i];
+		if (r->kind == FW_FILE_REPEATABLE) {
+			char *d = xstrdup(want);
+			int eq;
+			for (char *p = d; *p; p++)
+				if (*p == '_')
+					*p = ' ';
+			eq = !strcmp(d, r->description);
+			free(d);
+			if (eq)
+				return (int)i;
+		} else {
+			struct fw_version v = FW_VERSION_INIT;
+			struct fw_error e = FW_ERROR_INIT;
+			int eq = fw_version_parse(want, 0, &v, &e) == 0 && !fw_version_cmp(&v, &r->version);
+			fw_version_release(&v);
+			fw_error_clear(&e);
+			if (eq)
+				return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* pending entries in the order they run: versioned ascending, then repeatables */
+static size_t pick_pending(struct fw_target *t, const struct fw_plan *plan,
+			   const struct fw_entry **out)
+{
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < plan->nr; i++) {
+			const struct fw_entry *e = &plan->entries[i];
+			if (e->state != FW_ST_PENDING || !e->res || e->app)
+				continue;
+			if ((e->res->kind == FW_FILE_REPEATABLE) != pass)
+				continue;
+			if (t->cfg->cherry_pick.nr && cherry_index(t->cfg, e->res) < 0)
+				continue;
+			out[n++] = e;
+		}
+	if (t->cfg->cherry_pick.nr) {
+		/* cherryPick runs in the order given */
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = i; j > 0 && cherry_index(t->cfg, out[j]->res) <
+							 cherry_index(t->cfg, out[j - 1]->res); j--) {
+				const struct fw_entry *tmp = out[j];
+				out[j] = out[j - 1];
+				out[j - 1] = tmp;
+			}
+	}
+	return n;
+}
+
+static void add_item(struct fw_migrate_result *res, const struct fw_resolved *r, long ms, int ok)
+{
+	struct fw_migrate_item *it;
+	ALLOC_GROW(res->items, res->nr + 1, res->alloc);
+	it = &res->items[res->nr++];
+	it->category = r->kind == FW_FILE_REPEATABLE ? "Repeatable"
+		       : r->kind == FW_FILE_BASELINE ? "Baseline" : "Versioned";
+	it->version = xstrdup(r->kind == FW_FILE_REPEATABLE ? "" : fw_version_str(&r->version));
+	it->description = xstrdup(r->description);
+	it->type = r->type;
+	it->filepath = xstrdup(r->path);
+	it->script = xstrdup(r->script);
+	it->ms = ms;
+	it->success = ok;
+}
+
+static void announce(struct fw_target *t, const struct fw_entry *e, int tx, int out_of_order)
+{
+	const struct fw_resolved *r = e->res;
+	const char *suffix = tx ? "" : " [non-transactional]";
+	if (r->kind == FW_FILE_REPEATABLE)
+		fw_info(t->out, "Migrating schema %s with repeatable migration \"%s\"%s", fw_target_shown(t, t->schema),
+			r->description, suffix);
+	else
+		fw_info(t->out, "Migrating schema %s to version \"%s%s%s\"%s%s", fw_target_shown(t, t->schema),
+			fw_version_str(&r->version), *r->description ? " - " : "", r->description,
+			out_of_order ? " [out of order]" : "",
+			suffix);
+}
+
+static int apply_one(struct fw_target *t, const struct fw_plan *plan, const struct fw_entry *e,
+		     struct fw_migrate_result *res, struct fw_error *err)
+{
+	int ooo = e->res->kind != FW_FILE_REPEATABLE && plan->last_applied &&
+		  fw_version_cmp(&e->res->version, plan->last_applied) < 0;
+	const struct fw_resolved *r = e->res;
+	struct fw_history_row row;
+	struct fw_apply_result ar;
+	int tx = 1;
+	memset(&row, 0, sizeof(row));
+	row.version = r->kind == FW_FILE_REPEATABLE ? NULL : fw_version_str(&r->version);
+	row.description = r->description;
+	row.type = r->type;
+	row.script = r->script;
+	row.has_checksum = r->has_checksum;
+	row.checksum = r->checksum;
+	row.installed_by = t->installed_by;
+	row.success = 1;
+	if (t->cfg->skip_executing_migrations) {
+		row.rank = fw_history_next_rank(&t->hist, 0);
+		add_item(res, r, 0, 1);
+		return fw_history_insert(&t->hist, &row, err);
+	}
+	if (fw_script_is_transactional(t, r, &tx, err) < 0)
+		return -1;
+	announce(t, e, tx, ooo);
+	if (fw_apply_migration_as(t, r, tx, &row, &ar, err) < 0) {
+		add_item(res, r, ar.ms, 0);
+		res->failed = 1;
+		res->rolled_back = tx && db_supports_ddl_transactions(t->db);
+		return -1;
+	}
+	add_item(res, r, ar.ms, 1);
+	return 0;
+}
+
+/* group=true: can the pending migrations share one transaction?
+ * 1 = yes, 0 = run them one by one (mixed=true with a non-transactional one),
+ * -1 = refused: a non-transactional migration while mixed=false */
+static int group_is_transactional(struct fw_target *t, const struct fw_entry **pending, size_t n,
+				  struct fw_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct fw_resolved *r = pending[i]->res;
+		int tx;
+		if (fw_script_is_transactional(t, r, &tx, err) < 0)
+			return -1;
+		if (tx)
+			continue;
+		if (t->cfg->mixed) {
+			fw_warn(t->out, "Migration %s is non-transactional: the group runs without a transaction (mixed=true), one migration after the other",
+				r->script);
+			return 0;
+		}
+		fw_errorf(err, "ERROR",
+			  "Detected both transactional and non-transactional migrations within the same migration group (even though mixed is false). First offending migration: %s%s%s [non-transactional]",
+			  r->kind == FW_FILE_REPEATABLE ? "" : fw_version_str(&r->version),
+			  *r->description && r->kind != FW_FILE_REPEATABLE ? " " : "", r->description);
+		fw_error_detail(err, "in %s", r->path);
+		fw_error_hint(err, "nothing was applied; set mixed=true to run the group without a transaction, or migrate without group=true");
+		return -1;
+	}
+	return 1;
+}
+
+/* after a group rollback only the failed migration is worth reporting */
+static void keep_failed_items(struct fw_migrate_result *res)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < res->nr; i++) {
+		if (res->items[i].success) {
+			item_release(&res->items[i]);
+			continue;
+		}
+		res->items[k++] = res->items[i];
+	}
+	res->nr = k;
+}
+
+static char *current_version_text(const struct fw_plan *plan)
+{
+	return plan->current ? xstrdup(fw_version_str(plan->current)) : NULL;
+}
+
+static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err)
+{
+	struct fw_validate_result vr;
+	struct fw_plan plan;
+	const struct fw_entry **pending = NULL;
+	size_t npending = 0, applied = 0;
+	int created, ret = -1, repeatables_started = 0;
+	if (fw_target_check_names(t, err) < 0)
+		return -1;
+	if (t->cfg->validate_on_migrate) {
+		if (fw_callbacks_fire(t, "beforeValidate", err) < 0)
+			return -1;
+		if (fw_op_validate(t, 1, &vr, err) < 0)
+			return -1;
+		if (vr.nr) {
+			fw_validate_error(&vr, err);
+			fw_validate_result_release(&vr);
+			fw_callbacks_fire(t, "afterValidateError", &(struct fw_error)FW_ERROR_INIT);
+			return -1;
+		}
+		fw_validate_result_release(&vr);
+		if (fw_callbacks_fire(t, "afterValidate", err) < 0)
+			return -1;
+	}
+	if (fw_ensure_schemas(t, &created, err) < 0 || ensure_history(t, err) < 0)
+		return -1;
+	if (fw_callbacks_fire(t, "beforeMigrate", err) < 0)
+		return -1;
+	if (fw_target_plan(t, &plan, err) < 0)
+		return -1;
+	res->initial_version = current_version_text(&plan);
+	fw_info(t->out, "Current version of schema %s: %s", fw_target_shown(t, t->schema),
+		res->initial_version ? res->initial_version : "<< Empty Schema >>");
+	if (t->cfg->out_of_order)
+		fw_warn(t->out, "outOfOrder mode is active. Migration of schema %s may not be reproducible.",
+			fw_target_shown(t, t->schema));
+	if (has_failed(t, &plan, err) < 0)
+		goto out;
+	if (plan.current && plan.last_resolved && fw_version_cmp(plan.current, plan.last_resolved) > 0)
+		fw_warn(t->out, "Schema %s has a version (%s) that is newer than the latest available migration (%s) !",
+			fw_target_shown(t, t->schema), fw_version_str(plan.current), fw_version_str(plan.last_resolved));
+	pending = xcalloc(plan.nr + 1, sizeof(*pending));
+	npending = pick_pending(t, &plan, pending);
+	if (t->cfg->group && npending && !t->cfg->skip_executing_migrations) {
+		int tx = group_is_transactional(t, pending, npending, err);
+		if (tx < 0 || (tx && fw_group_begin(t, err) < 0))
+			goto out;
+	}
+	for (size_t i = 0; i < npending; i++) {
+		const struct fw_resolved *r = pending[i]->res;
+		if (r->kind == FW_FILE_REPEATABLE && !repeatables_started) {
+			/* afterVersioned fires once: before the first repeatable, or at the end */
+			repeatables_started = 1;
+			if (fw_callbacks_fire(t, "afterVersioned", err) < 0 ||
+			    fw_callbacks_fire(t, "beforeRepeatables", err) < 0)
+				goto out;
+		}
+		if (t->halt && __atomic_load_n(t->halt, __ATOMIC_SEQ_CST)) {
+			fw_errorf(err, "FLEET_HALTED", "halted before %s: another target of the fleet failed",
+				  r->script);
+			goto out;
+		}
+		if (apply_one(t, &plan, pending[i], res, err) < 0)
+			goto out;
+		applied++;
+		if (r->kind != FW_FILE_REPEATABLE) {
+			free(res->target_version);
+			res->target_version = xstrdup(fw_version_str(&r->version));
+		}
+		if (plan.target_is_next && r->kind != FW_FILE_REPEATABLE)
+			break;
+	}
+	if (t->in_group && fw_group_end(t, 1, err) < 0) {
+		applied = 0;
+		goto out;
+	}
+	if (!repeatables_started && fw_callbacks_fire(t, "afterVersioned", err) < 0)
+		goto out;
+	if (applied && fw_callbacks_fire(t, "afterMigrateApplied", err) < 0)
+		goto out;
+	if (fw_callbacks_fire(t, "afterMigrate", err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (t->in_group) {
+		fw_group_end(t, 0, err);
+		keep_failed_items(res);
+		free(res->target_version);
+		res->target_version = NULL;
+		fw_info(t->out, "Migration group of %zu migration(s) rolled back: nothing of it was applied", npending);
+	}
+	free(pending);
+	fw_plan_release(&plan);
+	return ret;
+}
+
+int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err)
+{
+	long t0 = fw_now_ms();
+	int ret;
+	memset(res, 0, sizeof(*res));
+	if (t->cfg->dry_run_output && *t->cfg->dry_run_output)
+		return fw_dryrun_migrate(t, res, err);
+	if (t->cfg->group && !db_supports_ddl_transactions(t->db)) {
+		/* Flyway only warns here and leaves half a group applied (reference 14.22) */
+		fw_errorf(err, "ERROR",
+			  "group=true needs transactional DDL, which %s does not have: a failure would leave part of the group applied",
+			  db_product(t->db));
+		fw_error_hint(err, "nothing was changed; migrate without -group=true (each migration then runs and is recorded on its own)");
+		return -1;
+	}
+	fw_apply_install_rows_handler(t);
+	if (fw_target_lock(t, err) < 0)
+		return -1;
+	ret = migrate_locked(t, res, err);
+	fw_target_unlock(t);
+	res->total_ms = fw_now_ms() - t0;
+	if (ret < 0) {
+		struct fw_error cberr = FW_ERROR_INIT;
+		if (fw_callbacks_fire(t, "afterMigrateError", &cberr) < 0)
+			fw_warn(t->out, "%s", cberr.message.buf);
+		fw_error_clear(&cberr);
+		return -1;
+	}
+	return 0;
+}

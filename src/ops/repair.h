@@ -1,0 +1,29 @@
+/* repair (reference 7.2): remove failed rows, mark missing migrations as
+ * deleted, realign descriptions/types/checksums with the files. */
+#ifndef FW_REPAIR_H
+#define FW_REPAIR_H
+#include "engine/target.h"
+
+struct fw_repair_item {
+	char *version;       /* NULL for repeatables */
+	char *description;
+	char *filepath;      /* file path, or the row's script when there is no file */
+};
+
+struct fw_repair_list {
+	struct fw_repair_item *v;
+	size_t nr, alloc;
+};
+
+struct fw_repair_result {
+	int no_table;                    /* no history table: nothing was done */
+	struct fw_repair_list removed;   /* failed rows deleted */
+	struct fw_repair_list deleted;   /* DELETE rows inserted */
+	struct fw_repair_list aligned;   /* rows realigned */
+	long ms;
+};
+
+int fw_op_repair(struct fw_target *t, struct fw_repair_result *res, struct fw_error *err);
+void fw_repair_result_release(struct fw_repair_result *res);
+
+#endif
