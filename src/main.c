@@ -1,5 +1,7 @@
 /* fleetway: the command table and the run loop over a chain of commands. */
 #include "cmd/cmd.h"
+#include "cmd/render.h"
+#include "ops/op.h"
 #include "util/json.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
@@ -13,36 +15,6 @@
 
 extern char **environ;
 
-enum cmd_flags {
-	CMD_NEEDS_DB = 1 << 0,   /* connects to the target database */
-};
-
-static const struct command {
-	const char *name;
-	int (*fn)(struct fw_cmd_ctx *c, struct fw_error *err);
-	unsigned flags;
-	const char *summary;
-} commands[] = {
-	{ "migrate", cmd_migrate, CMD_NEEDS_DB, "Migrates the database to the latest version" },
-	{ "info", cmd_info, CMD_NEEDS_DB, "Prints the details and status of every migration" },
-	{ "validate", cmd_validate, CMD_NEEDS_DB, "Validates the applied migrations against the files" },
-	{ "baseline", cmd_baseline, CMD_NEEDS_DB, "Baselines an existing database at baselineVersion" },
-	{ "repair", cmd_repair, CMD_NEEDS_DB, "Repairs the schema history table" },
-	{ "clean", cmd_clean, CMD_NEEDS_DB, "Drops all objects in the configured schemas" },
-	{ "undo", cmd_undo, CMD_NEEDS_DB, "Undoes the most recently applied versioned migration" },
-	{ "check", cmd_check, CMD_NEEDS_DB, "Checks pending migrations before deploy (-code, -dryrun)" },
-	{ "init", cmd_init, 0, "Creates a new project (flyway.toml, migrations/) in the working directory" },
-};
-#define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static const struct command *find_command(const char *name)
-{
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-	return NULL;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -51,8 +23,8 @@ static void usage(FILE *f)
 		"A drop-in for the Flyway command line, in one small binary.\n"
 		"\n"
 		"Commands (several run in order: fleetway info validate migrate):\n");
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < fw_nr_commands; i++)
+		fprintf(f, "  %-10s %s\n", fw_commands[i].name, fw_commands[i].summary);
 	fprintf(f,
 		"\n"
 		"Options are Flyway's: -key=value for any configuration key, e.g.\n"
@@ -184,25 +156,29 @@ static int setup(struct run *r, int argc, char **argv, struct fw_error *err)
 	return 0;
 }
 
-/* verify and plan exist only across a fleet (-fleet=NAME) */
-static int is_fleet_only(const char *name)
-{
-	return !strcmp(name, "verify") || !strcmp(name, "plan");
-}
-
 static int check_commands(const struct strvec *cmds, int fleet, struct fw_error *err)
 {
-	for (size_t i = 0; i < cmds->nr; i++)
-		if (!find_command(cmds->v[i]) && !(fleet && is_fleet_only(cmds->v[i]))) {
-			if (is_fleet_only(cmds->v[i])) {
-				fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "'%s' works on a fleet", cmds->v[i]);
-				fw_error_hint(err, "add -fleet=NAME (a [fleets.NAME] table of flyway.toml)");
-				return -1;
-			}
-			fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "Invalid argument: %s", cmds->v[i]);
-			fw_error_hint(err, "commands are: migrate info validate baseline repair clean undo check init (see fleetway --help)");
+	for (size_t i = 0; i < cmds->nr; i++) {
+		const struct fw_command *cmd = fw_command_find(cmds->v[i]);
+		struct strbuf names = STRBUF_INIT;
+		if (cmd && !(cmd->flags & (fleet ? FW_CMD_NO_FLEET : FW_CMD_FLEET_ONLY)))
+			continue;
+		if (cmd && !fleet) {
+			fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "'%s' works on a fleet", cmds->v[i]);
+			fw_error_hint(err, "add -fleet=NAME (a [fleets.NAME] table of flyway.toml)");
 			return -1;
 		}
+		if (cmd) {
+			fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "'%s' is not a fleet command", cmds->v[i]);
+			fw_error_hint(err, "run it without -fleet");
+			return -1;
+		}
+		fw_command_names(fleet ? FW_CMD_NO_FLEET : FW_CMD_FLEET_ONLY, &names);
+		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "Invalid argument: %s", cmds->v[i]);
+		fw_error_hint(err, "commands are: %s (see fleetway --help)", names.buf);
+		strbuf_release(&names);
+		return -1;
+	}
 	return 0;
 }
 
@@ -217,27 +193,36 @@ static void emit_json(struct run *r, json_t *doc)
 	strbuf_release(&s);
 }
 
+/* `info validate migrate`: with the lock taken at connect, migrate trusts the
+ * history info read instead of reading it again under its own lock */
+static int chain_locks_at_connect(struct run *r)
+{
+	for (size_t i = 1; i < r->args.commands.nr; i++) {
+		const struct fw_command *cmd = fw_command_find(r->args.commands.v[i]);
+		if (cmd->op && cmd->op(&r->cfg) == &fw_op_migrate)
+			return 1;
+	}
+	return 0;
+}
+
 /* run the chain; returns the exit status */
 static int run_chain(struct run *r, struct fw_error *err)
 {
 	struct fw_cmd_ctx c;
+	struct fw_session session;
+	struct fw_observer obs = fw_render_observer(&r->out);
 	json_t *results = json_array();
 	int status = 0;
 	memset(&c, 0, sizeof(c));
+	fw_session_init(&session, &r->cfg, &obs, r->cfg.environment);
+	session.lock_for_chain = chain_locks_at_connect(r);
 	c.settings = r->settings;
 	c.cfg = &r->cfg;
 	c.out = &r->out;
-	/* `info validate migrate`: with the lock taken at connect, migrate trusts the
-	 * history info read instead of reading it again under its own lock */
-	for (size_t i = 1; i < r->args.commands.nr; i++)
-		if (!strcmp(r->args.commands.v[i], "migrate") &&
-		    !(r->cfg.dry_run_output && *r->cfg.dry_run_output)) /* a dry run takes no lock */
-			c.lock_on_connect = 1;
+	c.session = &session;
 	for (size_t i = 0; i < r->args.commands.nr; i++) {
-		const struct command *cmd = find_command(r->args.commands.v[i]);
-		c.command = cmd->name;
-		c.result = NULL;
-		if (cmd->fn(&c, err) < 0) {
+		const struct fw_command *cmd = fw_command_find(r->args.commands.v[i]);
+		if (fw_cmd_run(&c, cmd, err) < 0) {
 			status = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
 			if (r->out.json) {
 				struct strbuf s = STRBUF_INIT;
@@ -269,8 +254,7 @@ static int run_chain(struct run *r, struct fw_error *err)
 		}
 	}
 	json_decref(results);
-	if (c.connected)
-		fw_target_close(&c.target);
+	fw_session_close(&session);
 	return status;
 }
 

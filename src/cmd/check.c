@@ -1,94 +1,13 @@
-/* fleetway check -code / -dryrun: static analysis of the migrations a deploy
- * would run, and the script it would send (reference 10; the rules are
- * fleetway's own, see sql/lint.h). The report is written as
- * <reportFilename>.json and .html, as Flyway's check does. */
-#include "cmd.h"
+/* fleetway check -code / -dryrun: the report of the check operation
+ * (ops/check.h), written as <reportFilename>.json and .html as Flyway's
+ * check does, and its findings on the terminal. The rules are fleetway's
+ * own, see sql/lint.h. */
+#include "cmd/cmd.h"
 #include "ops/check.h"
-#include "ops/dryrun.h"
-#include "ops/migrate.h"
-#include "fleet/report.h"
-#include "config/toml.h"
-#include <errno.h>
+#include "util/report-file.h"
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
 #include <string.h>
-
-#define DRYRUN_IN_REPORT (1024 * 1024)
-
-static int has_flag(const struct fw_cmd_ctx *c, const char *name)
-{
-	return strvec_contains(&c->cfg->command_flags, name);
-}
-
-/* [flyway.check] code.failOnError (Flyway's key), a TOML bool or a flag's string */
-static int fail_on_error(const struct fw_cmd_ctx *c)
-{
-	const struct toml_value *v = toml_get_path(fw_settings_root(c->settings),
-						   "flyway.check.code.failOnError");
-	if (!v)
-		return 0;
-	if (v->type == TOML_BOOL)
-		return v->u.b;
-	return v->type == TOML_STRING && !strcasecmp(v->u.str.s, "true");
-}
-
-/* [flyway.check] rulesDialect (Flyway's key), for a check without a database */
-static int rules_dialect(const struct fw_cmd_ctx *c, enum sql_dialect *d, struct fw_error *err)
-{
-	const struct toml_value *v = toml_get_path(fw_settings_root(c->settings),
-						   "flyway.check.rulesDialect");
-	const char *s = v && v->type == TOML_STRING ? v->u.str.s : "postgres";
-	if (!strcasecmp(s, "postgres") || !strcasecmp(s, "postgresql"))
-		*d = SQL_DIALECT_POSTGRES;
-	else if (!strcasecmp(s, "mysql") || !strcasecmp(s, "mariadb"))
-		*d = SQL_DIALECT_MYSQL;
-	else if (!strcasecmp(s, "sqlite"))
-		*d = SQL_DIALECT_SQLITE;
-	else {
-		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.rulesDialect: unknown dialect '%s'", s);
-		fw_error_hint(err, "one of postgres, mysql, mariadb, sqlite");
-		return -1;
-	}
-	return 0;
-}
-
-/* Without a url, as Flyway's check: every file (nothing is applied yet),
- * with the rules of check.rulesDialect (default postgres). */
-static int connect_or_offline(struct fw_cmd_ctx *c, int *offline, struct fw_error *err)
-{
-	enum sql_dialect d;
-	*offline = !c->cfg->url || !*c->cfg->url;
-	if (!*offline)
-		return fw_cmd_connect(c, err);
-	if (rules_dialect(c, &d, err) < 0)
-		return -1;
-	/* not c->connected: a later command of the chain must not take it for a connection */
-	if (fw_target_offline(&c->target, c->cfg, c->out, d, err) < 0) {
-		fw_target_close(&c->target);
-		return -1;
-	}
-	return 0;
-}
-
-/* what migrate would run now, in its order: pending versioned, then repeatables */
-static int analyse(struct fw_cmd_ctx *c, int offline, struct fw_lint *l, size_t *scripts,
-		   struct fw_error *err)
-{
-	struct fw_target *t = &c->target;
-	struct fw_plan plan;
-	int exists = 0, ret;
-	if (!offline && (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
-			 (exists && fw_target_load_history(t, err) < 0)))
-		return -1;
-	if (!exists)
-		fw_history_forget(&t->hist);
-	if (fw_target_plan(t, &plan, err) < 0)
-		return -1;
-	ret = fw_check_code(t, &plan, l, scripts, err);
-	fw_plan_release(&plan);
-	return ret;
-}
 
 static json_t *findings_json(const struct fw_lint *l)
 {
@@ -183,115 +102,60 @@ static void print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
 	}
 }
 
-static int unsupported(const struct fw_cmd_ctx *c, struct fw_error *err)
+static void summary_text(const struct fw_check_result *r, struct strbuf *out)
 {
-	static const char *const later[] = { "drift", "changes", NULL };
-	for (int i = 0; later[i]; i++)
-		if (has_flag(c, later[i])) {
-			fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
-				       "'check -%s' is not implemented yet in fleetway %s", later[i], FW_VERSION);
-			fw_error_hint(err, "nothing was changed; `check -code` and `check -dryrun` are available");
-			return -1;
-		}
-	if (!has_flag(c, "code") && !has_flag(c, "dryrun")) {
-		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR",
-			       "check needs one or more of -code, -drift, -changes, -dryrun");
-		fw_error_hint(err, "fleetway check -code analyses the pending migrations");
-		return -1;
-	}
-	return 0;
+	size_t warnings = r->lint.nr - r->errors;
+	strbuf_addf(out, "Code analysis of %zu %smigration%s%s: %zu error%s, %zu warning%s", r->scripts,
+		    r->offline ? "" : "pending ", r->scripts == 1 ? "" : "s",
+		    r->offline ? " (no database: every file)" : "", r->errors, r->errors == 1 ? "" : "s",
+		    warnings, warnings == 1 ? "" : "s");
 }
 
-/* -dryrun: what migrate would send, in <report>-dryrun.sql and in the report */
-static int dry_run(struct fw_cmd_ctx *c, json_t *doc, struct fw_error *err)
+static json_t *check_json(struct fw_cmd_ctx *c, const struct fw_check_result *r, const char *summary)
 {
-	struct strbuf path = STRBUF_INIT, sql = STRBUF_INIT;
-	struct fw_migrate_result mr;
-	char *saved = c->cfg->dry_run_output;
-	FILE *f;
-	int ret = -1;
-	fw_report_stem(c->cfg->report_filename ? c->cfg->report_filename : "report", &path);
-	strbuf_addstr(&path, "-dryrun.sql");
-	f = fopen(path.buf, "w");   /* the dry run appends: start from nothing */
-	if (!f || fclose(f) != 0) {
-		fw_errorf(err, "ERROR", "unable to write %s: %s", path.buf, strerror(errno));
-		goto out;
+	json_t *doc = fw_cmd_result_base(c, "check");
+	if (r->code) {
+		json_object_set_new(doc, "results", findings_json(&r->lint));
+		json_object_set_new(doc, "summary", json_string(summary));
 	}
-	memset(&mr, 0, sizeof(mr));
-	c->cfg->dry_run_output = path.buf;
-	ret = fw_dryrun_migrate(&c->target, &mr, err);
-	c->cfg->dry_run_output = saved;
-	fw_migrate_result_release(&mr);
-	if (ret == 0 && strbuf_read_file(&sql, path.buf) >= 0) {
+	if (r->dryrun && r->dryrun_path) {
 		json_t *d = json_object();
-		json_object_set_new(d, "file", json_string(path.buf));
-		/* a huge script stays in its file; the report shows its start */
-		if (sql.len > DRYRUN_IN_REPORT)
-			strbuf_setlen(&sql, DRYRUN_IN_REPORT);
-		json_object_set_new(d, "sql", json_stringn(sql.buf, sql.len));
-		json_object_set_new(d, "truncated", json_boolean(sql.len == DRYRUN_IN_REPORT));
+		json_object_set_new(d, "file", json_string(r->dryrun_path));
+		json_object_set_new(d, "sql", json_stringn(r->dryrun_sql.buf, r->dryrun_sql.len));
+		json_object_set_new(d, "truncated", json_boolean(r->dryrun_truncated));
 		json_object_set_new(doc, "dryrun", d);
 	}
-out:
-	strbuf_release(&path);
-	strbuf_release(&sql);
-	return ret;
+	return doc;
 }
 
-static int code_analysis(struct fw_cmd_ctx *c, int offline, json_t *doc, struct fw_lint *l,
-			 struct strbuf *summary, size_t *errors, struct fw_error *err)
+int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err)
 {
-	size_t scripts = 0;
-	fw_lint_init(l, c->target.dialect);
-	l->per_script = offline;
-	if (analyse(c, offline, l, &scripts, err) < 0)
-		return -1;
-	for (size_t i = 0; i < l->nr; i++)
-		*errors += l->v[i].error;
-	strbuf_addf(summary, "Code analysis of %zu %smigration%s%s: %zu error%s, %zu warning%s",
-		    scripts, offline ? "" : "pending ", scripts == 1 ? "" : "s",
-		    offline ? " (no database: every file)" : "", *errors, *errors == 1 ? "" : "s",
-		    l->nr - *errors, l->nr - *errors == 1 ? "" : "s");
-	json_object_set_new(doc, "results", findings_json(l));
-	json_object_set_new(doc, "summary", json_string(summary->buf));
-	return 0;
-}
-
-int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err)
-{
-	struct fw_lint l;
-	size_t errors = 0;
+	struct fw_check_result *r = result;
 	struct strbuf summary = STRBUF_INIT;
 	char *json_path = NULL, *html_path = NULL;
 	json_t *doc;
-	int ret = -1, offline, code = has_flag(c, "code"), dry = has_flag(c, "dryrun");
-	if (unsupported(c, err) < 0 || connect_or_offline(c, &offline, err) < 0)
-		return -1;
-	if (dry && offline) {
-		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check -dryrun needs a database to compare with");
-		fw_error_hint(err, "set url (-url=..., FLYWAY_URL or [environments.NAME] url)");
-		fw_target_close(&c->target);
-		return -1;
-	}
-	fw_lint_init(&l, c->target.dialect);
-	doc = fw_cmd_result_base(c, "check");
-	if ((code && code_analysis(c, offline, doc, &l, &summary, &errors, err) < 0) ||
-	    (dry && dry_run(c, doc, err) < 0) ||
-	    fw_report_write_with(c->cfg->report_filename ? c->cfg->report_filename : "report", doc,
-				 check_html, &json_path, &html_path, err) < 0) {
+	int ret = -1;
+	if (rc < 0)
+		return rc;
+	if (r->code)
+		summary_text(r, &summary);
+	doc = check_json(c, r, summary.buf);
+	if (fw_report_write_with(c->cfg->report_filename ? c->cfg->report_filename : "report", doc, check_html,
+				 &json_path, &html_path, err) < 0) {
 		json_decref(doc);
 		goto out;
 	}
 	json_object_set_new(doc, "htmlReport", json_string(html_path));
 	json_object_set_new(doc, "jsonReport", json_string(json_path));
-	print_findings(c, &l);
-	if (code)
+	if (r->code)
+		print_findings(c, &r->lint);
+	if (r->code)
 		fw_info(c->out, "%s.", summary.buf);
 	fw_info(c->out, "Report: %s (and %s)", html_path, json_path);
 	c->result = doc;
-	if (errors && fail_on_error(c)) {
-		fw_errorf(err, "CHECK_CODE_VIOLATION", "Code analysis found %zu error%s", errors,
-			  errors == 1 ? "" : "s");
+	if (r->errors && fw_config_setting_bool(c->cfg, "check.code.failOnError", 0)) {
+		fw_errorf(err, "CHECK_CODE_VIOLATION", "Code analysis found %zu error%s", r->errors,
+			  r->errors == 1 ? "" : "s");
 		fw_error_hint(err, "fix them, or set check.code.failOnError=false to report without failing");
 		goto out;
 	}
@@ -300,8 +164,5 @@ out:
 	free(json_path);
 	free(html_path);
 	strbuf_release(&summary);
-	fw_lint_release(&l);
-	if (offline)
-		fw_target_close(&c->target);
 	return ret;
 }

@@ -1,127 +1,32 @@
 /* fleetway clean (reference 7.3, 14.6) */
-#include "cmd.h"
-#include "util/xalloc.h"
-#include <stdlib.h>
-#include <string.h>
+#include "cmd/cmd.h"
+#include "ops/clean.h"
 
-/* schemas recorded in SCHEMA marker rows: script holds "a","b" (backticks on MySQL) */
-static void created_schemas(const struct fw_history *h, struct strvec *out)
+static json_t *names_json(const struct strvec *v)
 {
-	for (size_t i = 0; i < h->nr; i++) {
-		const char *p;
-		if (strcmp(h->rows[i].type, "SCHEMA") || !h->rows[i].script)
-			continue;
-		p = h->rows[i].script;
-		while (*p) {
-			char q = *p;
-			const char *e;
-			if (q != '"' && q != '`') {
-				p++;
-				continue;
-			}
-			e = strchr(p + 1, q);
-			if (!e)
-				break;
-			{
-				char *name = xstrndup(p + 1, (size_t)(e - p - 1));
-				if (!strvec_contains(out, name))
-					strvec_push(out, name);
-				free(name);
-			}
-			p = e + 1;
-		}
-	}
+	json_t *a = json_array();
+	for (size_t i = 0; i < v->nr; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	return a;
 }
 
-static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, struct fw_error *err)
+int render_clean(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err)
 {
-	struct fw_target *t = &c->target;
-	struct strvec created = STRVEC_INIT;
-	int ret = 0;
-	if (fw_target_load_history(t, err) < 0)
-		return -1;
-	if (t->hist.exists)
-		created_schemas(&t->hist, &created);
-	for (size_t i = 0; i < t->schemas.nr; i++) {
-		const char *s = t->schemas.v[i];
-		int exists = 1;
-		long t0 = fw_now_ms();
-		struct strbuf d = STRBUF_INIT;
-		if (db_kind(t->db) != DB_SQLITE && db_schema_exists(t->db, s, &exists, err) < 0) {
-			ret = -1;
-			break;
-		}
-		if (!exists) {
-			fw_warn(c->out, "Unable to clean unknown schema: %s", fw_target_shown(t, s));
-			continue;
-		}
-		if (db_kind(t->db) != DB_SQLITE && strvec_contains(&created, s)) {
-			if (db_drop_schema(t->db, s, err) < 0) {
-				ret = -1;
-				break;
-			}
-			fw_format_duration(fw_now_ms() - t0, &d);
-			fw_info(c->out, "Successfully dropped schema %s (execution time %s)", fw_target_shown(t, s), d.buf);
-			json_array_append_new(dropped, json_string(s));
-		} else {
-			if (db_clean_schema(t->db, s, err) < 0) {
-				ret = -1;
-				break;
-			}
-			fw_format_duration(fw_now_ms() - t0, &d);
-			fw_info(c->out, "Successfully cleaned schema %s (execution time %s)", fw_target_shown(t, s), d.buf);
-			json_array_append_new(cleaned, json_string(s));
-		}
-		strbuf_release(&d);
-	}
-	strvec_clear(&created);
-	{
-		/* the history table is gone: commands chained after clean start afresh */
-		struct fw_error e2 = FW_ERROR_INIT;
-		if (fw_history_probe(&t->hist, &e2) == 0 && !t->hist.exists)
-			fw_history_forget(&t->hist);
-		fw_error_clear(&e2);
-	}
-	return ret;
-}
-
-int cmd_clean(struct fw_cmd_ctx *c, struct fw_error *err)
-{
-	struct fw_target *t;
-	json_t *o, *cleaned, *dropped;
-	int rc;
-	if (c->cfg->clean_disabled) {
-		fw_errorf(err, "ERROR",
-			  "Unable to execute clean as it has been disabled with the 'flyway.cleanDisabled' property.");
-		fw_error_hint(err, "set -cleanDisabled=false to allow clean (it drops every object in the managed schemas)");
-		return -1;
-	}
-	if (fw_cmd_connect(c, err) < 0)
-		return -1;
-	t = &c->target;
-	if (t->cfg->clean_disabled) {
-		fw_errorf(err, "ERROR",
-			  "Unable to execute clean as it has been disabled with the 'flyway.cleanDisabled' property.");
-		fw_error_hint(err, "set -cleanDisabled=false to allow clean (it drops every object in the managed schemas)");
-		return -1;
-	}
-	if (fw_callbacks_fire(t, "beforeClean", err) < 0 || fw_target_lock(t, err) < 0)
-		return -1;
-	cleaned = json_array();
-	dropped = json_array();
-	rc = do_clean(c, cleaned, dropped, err);
-	fw_target_unlock(t);
-	if (rc < 0) {
-		struct fw_error e2 = FW_ERROR_INIT;
-		json_decref(cleaned);
-		json_decref(dropped);
-		fw_callbacks_fire(t, "afterCleanError", &e2);
-		fw_error_clear(&e2);
-		return -1;
-	}
+	struct fw_clean_result *r = result;
+	json_t *o;
+	(void)err;
+	if (rc < 0)
+		return rc;
 	o = fw_cmd_result_base(c, "clean");
-	json_object_set_new(o, "schemasCleaned", cleaned);
-	json_object_set_new(o, "schemasDropped", dropped);
+	json_object_set_new(o, "schemasCleaned", names_json(&r->cleaned));
+	json_object_set_new(o, "schemasDropped", names_json(&r->dropped));
 	c->result = o;
-	return fw_callbacks_fire(t, "afterClean", err);
+	return 0;
+}
+
+void summary_clean(const void *result, struct strbuf *out)
+{
+	const struct fw_clean_result *r = result;
+	strbuf_addf(out, "cleaned %zu schema%s, dropped %zu", r->cleaned.nr, r->cleaned.nr == 1 ? "" : "s",
+		    r->dropped.nr);
 }

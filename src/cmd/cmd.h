@@ -1,10 +1,13 @@
-/* The command layer: one file per command, each exporting one cmd_* function.
- * Commands print (text or JSON); everything below them returns values. */
+/* The command layer: a command table (commands.c) maps each command name to
+ * the operation a target runs (ops/op.h) and to the renderer that turns the
+ * operation's events and result into Flyway's sentences and JSON; one file
+ * per command holds its renderer. One dispatcher runs a command on one
+ * target (fw_cmd_run) — for the chain in main.c and for each fleet target. */
 #ifndef FW_CMD_H
 #define FW_CMD_H
 #include <jansson.h>
 #include "config/config.h"
-#include "engine/target.h"
+#include "ops/runner.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/out.h"
@@ -13,30 +16,62 @@ struct fw_cmd_ctx {
 	const struct fw_settings *settings;
 	struct fw_config *cfg;
 	struct fw_out *out;
-	struct fw_target target;
-	int connected;
-	int lock_on_connect;      /* a later command of the chain migrates: hold its lock from
-	                             the start, so the history read first is the one it uses */
-	json_t *result;           /* the command's JSON result (owned), or NULL */
-	const char *command;      /* name of the running command */
+	struct fw_session *session;   /* the target: its connection lasts the whole chain */
+	json_t *result;               /* the command's JSON result (owned), or NULL */
+	const char *command;          /* name of the running command */
 };
 
-/* connect the target on first use (commands of one chain share the connection) */
-int fw_cmd_connect(struct fw_cmd_ctx *c, struct fw_error *err);
+enum fw_cmd_flags {
+	FW_CMD_FLEET_ONLY = 1 << 0,   /* verify, plan: only with -fleet */
+	FW_CMD_NO_FLEET = 1 << 1,     /* init: makes a project, no target */
+};
+
+struct fw_command {
+	const char *name;
+	const char *summary;          /* for --help */
+	unsigned flags;
+	/* the operation a target runs (migrate with -dryRunOutput is the dry run) */
+	const struct fw_op *(*op)(const struct fw_config *cfg);
+	/* print the outcome and set c->result; rc is the operation's; returns the
+	 * command's (validate -outputType=json turns a failed validation into 0) */
+	int (*render)(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+	/* commands without an operation (init) */
+	int (*run)(struct fw_cmd_ctx *c, struct fw_error *err);
+	/* a fleet row's short account of the result ("removed 1 failed row"), optional */
+	void (*summary_line)(const void *result, struct strbuf *out);
+};
+
+extern const struct fw_command fw_commands[];
+extern const size_t fw_nr_commands;
+const struct fw_command *fw_command_find(const char *name);
+/* "migrate info validate ..." for messages */
+void fw_command_names(unsigned without_flags, struct strbuf *out);
+
+/* run cmd on c's session: operation, then renderer */
+int fw_cmd_run(struct fw_cmd_ctx *c, const struct fw_command *cmd, struct fw_error *err);
 /* the members every Flyway result carries */
 json_t *fw_cmd_result_base(struct fw_cmd_ctx *c, const char *operation);
-/* print text unless in JSON mode */
+/* print text unless in JSON or quiet mode */
 void fw_cmd_print(struct fw_cmd_ctx *c, const char *text);
+/* the target of the command (NULL for a command that has none) */
+struct fw_target *fw_cmd_target(struct fw_cmd_ctx *c);
 
-int cmd_migrate(struct fw_cmd_ctx *c, struct fw_error *err);
-int cmd_info(struct fw_cmd_ctx *c, struct fw_error *err);
-int cmd_validate(struct fw_cmd_ctx *c, struct fw_error *err);
+/* renderers, one per command file */
+int render_migrate(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_info(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_validate(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_baseline(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_repair(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_clean(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_undo(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int cmd_init(struct fw_cmd_ctx *c, struct fw_error *err);
-int cmd_repair(struct fw_cmd_ctx *c, struct fw_error *err);
-int cmd_baseline(struct fw_cmd_ctx *c, struct fw_error *err);
-int cmd_clean(struct fw_cmd_ctx *c, struct fw_error *err);
-int cmd_undo(struct fw_cmd_ctx *c, struct fw_error *err);
-int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err);
+void summary_migrate(const void *result, struct strbuf *out);
+void summary_repair(const void *result, struct strbuf *out);
+void summary_baseline(const void *result, struct strbuf *out);
+void summary_clean(const void *result, struct strbuf *out);
+void summary_undo(const void *result, struct strbuf *out);
+void summary_validate(const void *result, struct strbuf *out);
 
 /* fleet mode (-fleet=NAME): runs the command chain over the fleet's targets */
 int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct strvec *commands,

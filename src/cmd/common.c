@@ -1,21 +1,12 @@
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sys/time.h>
 
-int fw_cmd_connect(struct fw_cmd_ctx *c, struct fw_error *err)
+struct fw_target *fw_cmd_target(struct fw_cmd_ctx *c)
 {
-	if (c->connected)
-		return 0;
-	c->target.name = c->cfg->environment;
-	if (fw_target_connect(&c->target, c->cfg, c->out, err) < 0 ||
-	    (c->lock_on_connect && fw_target_lock(&c->target, err) < 0)) {
-		fw_target_close(&c->target);
-		return -1;
-	}
-	c->connected = 1;
-	return 0;
+	return c->session ? &c->session->target : NULL;
 }
 
 static json_t *local_timestamp(void)
@@ -34,8 +25,8 @@ json_t *fw_cmd_result_base(struct fw_cmd_ctx *c, const char *operation)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "flywayVersion", json_string(FW_VERSION));
-	json_object_set_new(o, "database", c->connected ? fw_json_str(c->target.database)
-							 : json_null());
+	json_object_set_new(o, "database", c->session && c->session->connected
+						   ? fw_json_str(c->session->target.database) : json_null());
 	json_object_set_new(o, "warnings", json_array());
 	json_object_set_new(o, "operation", json_string(operation));
 	json_object_set_new(o, "timestamp", local_timestamp());

@@ -1,26 +1,54 @@
-/* Shared by the fleet command's files: fleet.c (the commands), fleet-view.c
- * (Ctrl-C, printing and the live progress view) and fleet-plan.c (the CI
- * matrix). Internal to src/cmd. */
+/* Shared by the fleet command's files: fleet.c (entry, the read-only
+ * commands, every other command on each target), fleet-rollout.c (migrate:
+ * pre-flight, canary, waves, post-flight), fleet-view.c (Ctrl-C, printing
+ * and the live progress view) and fleet-plan.c (the CI pipeline). Internal
+ * to src/cmd. */
 #ifndef FW_FLEET_CMD_H
 #define FW_FLEET_CMD_H
-#include "cmd.h"
-#include "fleet/run.h"
+#include "cmd/cmd.h"
 #include "fleet/fleet.h"
+#include "fleet/run.h"
 
 struct fleet_cmd {
 	const struct fw_settings *s;
 	struct fw_config *base;
 	struct fw_out *out;
 	struct fw_fleet fleet;
+	const struct fw_command *cmd;   /* the command running */
 	int live;                /* progress view on a terminal */
 	int json;
 	int drawn;               /* lines of the progress view on screen */
 	int cancel_noted;
-	char *report_base;
+	char *report_base;       /* every artefact of the run is named after it */
 	json_t *docs;            /* -outputType=json: one document per command */
 	const char *phase;       /* shown in the progress view */
 	long phase_t0;
 };
+
+/* fleet.c: shared by the commands */
+void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r);
+json_t *fleet_make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
+		       const char *version, int verify);
+void fleet_write_report(struct fleet_cmd *fc, json_t *doc);
+void fleet_print_findings(struct fleet_cmd *fc, struct fw_fleet_run *r);
+size_t fleet_count_findings(struct fw_fleet_run *r, size_t *targets);
+void fleet_print_errors(struct fleet_cmd *fc, struct fw_fleet_run *r);
+/* what a target's run of a command leaves in its result: the command's own
+ * rendering into the target's log, its JSON, a summary line, and the target
+ * read back (version, pending) */
+int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
+		       struct fw_out *out, void *result, int rc, struct fw_error *err);
+/* the pre-flight on every target; returns the number of findings */
+size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r);
+/* the post-flight comparison of what every target reported; returns how many differ */
+size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version);
+const char *fleet_vtext(const char *v);
+
+/* fleet-rollout.c */
+int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err);
+/* canary then waves of a job that writes, halting on the first failure;
+ * pause between waves when pause is set; returns 0, or the exit status */
+int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause);
 
 /* fleet-view.c: Ctrl-C stops starting targets and cancels running statements */
 void fleet_catch_signals(void);
@@ -32,15 +60,20 @@ long fleet_wall_ms(void);
 void fleet_put(struct fleet_cmd *fc, const char *text);
 void fleet_print(struct fleet_cmd *fc, const char *text);
 
-/* fleet-view.c: running a command over members [start, end), with the live view on a terminal */
-void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r);
+/* fleet-view.c: running a job over members [start, end), with the live view on a terminal */
+void fleet_view_setup(struct fleet_cmd *fc, struct fw_fleet_run *r);
 void fleet_begin_phase(struct fleet_cmd *fc, const char *phase);
-void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, enum fw_fleet_op op, size_t start,
+void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, size_t start,
 		     size_t end, int waves);
 void fleet_pause_between(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t next_wave);
 void fleet_end_view(struct fleet_cmd *fc);
+/* the outcome per target at the end: every target that did not succeed by
+ * name (with columns), the others counted; a small fleet gets every row */
+void fleet_outcome_table(struct fleet_cmd *fc, struct fw_fleet_run *r, const char *const *hdr, size_t ncols,
+			 void (*row)(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, struct strvec *cells),
+			 int (*succeeded)(const struct fw_fleet_result *res), const char *done_word);
 
-/* fleet-plan.c: the waves as a CI matrix (-format=github|gitlab|json) */
+/* fleet-plan.c: the waves as a CI pipeline (-format=github|gitlab|json) */
 int fleet_plan(struct fleet_cmd *fc, struct fw_error *err);
 
 #endif

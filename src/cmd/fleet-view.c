@@ -1,7 +1,9 @@
-/* The fleet command's terminal side: Ctrl-C, printing, and the live
- * progress view redrawn while a batch of targets runs. */
-#include "fleet-cmd.h"
+/* The fleet command's terminal side: Ctrl-C, printing, the live progress
+ * view redrawn while a batch of targets runs, and the outcome table. */
+#include "cmd/fleet-cmd.h"
+#include "fleet/report.h"
 #include "util/redact.h"
+#include "util/table.h"
 #include "util/xalloc.h"
 #include <signal.h>
 #include <stdarg.h>
@@ -132,39 +134,89 @@ static void count_line(struct strbuf *frame, int width, const char *label, const
 	strbuf_release(&extra);
 }
 
+static void add_elapsed(struct strbuf *sb, long ms)
+{
+	long secs = ms / 1000;
+	if (secs >= 3600)
+		strbuf_addf(sb, "%ldh%02ldm", secs / 3600, (secs / 60) % 60);
+	else
+		strbuf_addf(sb, "%ldm%02lds", secs / 60, secs % 60);
+}
+
+/* each running target of the batch: the migration it is in and for how long */
 static void running_lines(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t start, size_t end,
 			  struct strbuf *frame, int width)
 {
 	int shown = 0;
 	size_t more = 0;
+	long now = fw_now_ms();
 	pthread_mutex_lock(&r->lock);
 	for (size_t i = start; i < end; i++) {
-		if (r->res[i].status != FW_TS_RUNNING)
+		const struct fw_fleet_result *res = &r->res[i];
+		struct strbuf what = STRBUF_INIT;
+		if (res->status != FW_TS_RUNNING)
 			continue;
 		if (shown++ >= MAX_RUNNING_SHOWN) {
 			more++;
 			continue;
 		}
-		frame_line(frame, width, "      %-20s %s", fc->fleet.m[i].name,
-			   r->res[i].current ? r->res[i].current : "...");
+		if (res->current) {
+			strbuf_addf(&what, "%s  ", res->current);
+			add_elapsed(&what, now - res->current_since);
+		} else {
+			strbuf_addstr(&what, "...");
+		}
+		if (res->done_migrations)
+			strbuf_addf(&what, "  (%d done)", res->done_migrations);
+		frame_line(frame, width, "      %-20s %s", fc->fleet.m[i].name, what.buf);
+		strbuf_release(&what);
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (more)
 		frame_line(frame, width, "      ... and %zu more", more);
 }
 
+/* Time left, from the targets done so far in this phase: their mean time,
+ * times the targets still to run, over the parallelism. Nothing until one
+ * target has finished. */
+static void eta(struct fleet_cmd *fc, struct fw_fleet_run *r, struct strbuf *out)
+{
+	long total = 0;
+	size_t done = 0, left = 0;
+	int par = fc->fleet.parallel > 0 ? fc->fleet.parallel : 1;
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		const struct fw_fleet_result *res = &r->res[i];
+		if (res->status == FW_TS_OK || res->status == FW_TS_FAILED) {
+			total += res->ms;
+			done++;
+		} else if (res->status == FW_TS_WAITING || res->status == FW_TS_RUNNING) {
+			left++;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (!done || !left || fw_fleet_flag(&r->halt))
+		return;
+	strbuf_addstr(out, "  about ");
+	add_elapsed(out, (long)((double)total / (double)done * (double)left / (double)(left < (size_t)par ? left : (size_t)par)));
+	strbuf_addstr(out, " left");
+}
+
 /* Redraw the view: per wave done/running/failed/waiting, and what each
  * running target of the active batch is doing. */
 static void draw(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t start, size_t end, int waves)
 {
-	struct strbuf frame = STRBUF_INIT;
+	struct strbuf frame = STRBUF_INIT, left = STRBUF_INIT;
 	int width = term_width(), lines;
 	size_t c[FW_TS_NR];
 	long secs = (fw_now_ms() - fc->phase_t0) / 1000;
 	if (fc->drawn)
 		strbuf_addf(&frame, "\033[%dA", fc->drawn);
-	frame_line(&frame, width, "fleet %s: %s  %02ld:%02ld%s", fc->fleet.name, fc->phase, secs / 60, secs % 60,
+	eta(fc, r, &left);
+	frame_line(&frame, width, "fleet %s: %s  %02ld:%02ld%s%s", fc->fleet.name, fc->phase, secs / 60, secs % 60,
+		   left.buf,
 		   fw_fleet_flag(&r->cancel) ? "  (interrupted: stopping)" : fw_fleet_flag(&r->halt) ? "  (halted)" : "");
+	strbuf_release(&left);
 	if (waves) {
 		for (size_t w = 0; w < fc->fleet.nr_waves; w++) {
 			const struct fw_fleet_wave *wv = &fc->fleet.waves[w];
@@ -203,9 +255,9 @@ static void note_interrupt(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		fw_warn(fc->out, "interrupted: no new target starts; running statements are being cancelled");
 }
 
-/* run op over members [start, end), drawing progress until every worker ended */
-void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, enum fw_fleet_op op, size_t start,
-		      size_t end, int waves)
+/* run the job over members [start, end), drawing progress until every worker ended */
+void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, size_t start,
+		     size_t end, int waves)
 {
 	struct fw_fleet_phase *ph = r->nr_phases < FW_FLEET_MAX_PHASES ? &r->phases[r->nr_phases++] : NULL;
 	long t0 = fw_now_ms();
@@ -218,7 +270,7 @@ void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, enum fw_fleet
 		snprintf(ph->name, sizeof(ph->name), "%s", name ? name : "");
 		ph->started_ms = fleet_wall_ms();
 	}
-	b = fw_fleet_batch_start(r, op, start, end, fc->fleet.parallel);
+	b = fw_fleet_batch_start(r, job, start, end, fc->fleet.parallel);
 	while (!fw_fleet_batch_wait(b, TICK_MS)) {
 		note_interrupt(fc, r);
 		if (fc->live)
@@ -255,21 +307,10 @@ void fleet_end_view(struct fleet_cmd *fc)
 	fc->drawn = 0;
 }
 
-void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r)
+void fleet_view_setup(struct fleet_cmd *fc, struct fw_fleet_run *r)
 {
-	char *slash;
-	fw_fleet_run_init(r, fc->s, &fc->fleet);
-	r->quiet = fc->out->quiet;
-	r->debug = fc->out->debug;
-	r->json = fc->json;
 	r->on_line = on_line;
 	r->ctx = fc;
-	r->dryrun_dir = xstrdup(fc->report_base);
-	slash = strrchr(r->dryrun_dir, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		strcpy(r->dryrun_dir, ".");
 }
 
 void fleet_begin_phase(struct fleet_cmd *fc, const char *phase)
@@ -282,4 +323,38 @@ void fleet_begin_phase(struct fleet_cmd *fc, const char *phase)
 int fleet_interrupted(void)
 {
 	return interrupted;
+}
+
+/* fleets larger than this list only the targets that did not succeed */
+#define FULL_TABLE_UP_TO 25
+
+void fleet_outcome_table(struct fleet_cmd *fc, struct fw_fleet_run *r, const char *const *hdr, size_t ncols,
+			 void (*row)(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, struct strvec *cells),
+			 int (*succeeded)(const struct fw_fleet_result *res), const char *done_word)
+{
+	struct fw_table tab;
+	struct strbuf out = STRBUF_INIT;
+	int full = fc->fleet.nr <= FULL_TABLE_UP_TO;
+	size_t ok = 0;
+	fw_table_init(&tab, ncols, hdr);
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		struct strvec cells = STRVEC_INIT;
+		if (succeeded(&r->res[i])) {
+			ok++;
+			if (!full)
+				continue;
+		}
+		row(fc, r, i, &cells);
+		fw_table_add_row(&tab, (const char *const *)cells.v);
+		strvec_clear(&cells);
+	}
+	if (fw_table_rows(&tab))
+		fw_table_render(&tab, "", &out);
+	if (!full)
+		strbuf_addf(&out, "%s%zu of %zu target%s %s%s\n", fw_table_rows(&tab) ? "" : "",
+			    ok, fc->fleet.nr, fc->fleet.nr == 1 ? "" : "s", done_word,
+			    ok == fc->fleet.nr ? "" : "; the others are listed above");
+	fleet_print(fc, out.buf);
+	fw_table_release(&tab);
+	strbuf_release(&out);
 }

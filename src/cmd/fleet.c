@@ -3,20 +3,31 @@
  *   info      one row per target (version, pending, failed, state) and how
  *             many targets sit on each version
  *   check     pre-flight only: connection, validate, pending sets compared,
- *             dry-run scripts; every finding on every target (validate is
- *             the same pre-flight)
+ *             dry-run scripts, code analysis (-code); every finding on every
+ *             target
  *   migrate   pre-flight -> canary -> waves (parallel within a wave) -> halt
- *             on the first failure -> post-flight verification
+ *             on the first failure -> post-flight verification (fleet-rollout.c)
  *   verify    the post-flight check alone
- *   plan      the waves as a CI matrix (-format=github|gitlab|json)
+ *   plan      the waves as a CI pipeline (fleet-plan.c)
+ *   validate, repair, baseline, undo, clean
+ *             the command itself on every target, through the same operation
+ *             and renderer as alone; the ones that write go canary first, then
+ *             wave by wave, and stop at the first failure; clean only with
+ *             cleanDisabled=false on every target and -confirmClean=NAME
  *
  * Exit status: 0 success, 1 pre-flight findings (nothing changed), 2 bad
  * configuration, 4 some targets failed or differ, 130 interrupted. */
-#include "fleet-cmd.h"
+#include "cmd/fleet-cmd.h"
+#include "cmd/render.h"
 #include "fleet/report.h"
+#include "ops/info.h"
+#include "ops/op.h"
+#include "ops/preflight.h"
+#include "ops/probe.h"
 #include "util/redact.h"
 #include "util/table.h"
 #include "util/xalloc.h"
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +38,12 @@
 
 /* ---------------------------------------------------------------- shared pieces */
 
+const char *fleet_vtext(const char *v)
+{
+	return v ? v : "<< Empty Schema >>";
+}
+
+/* what a target's state reads as in info and the report: only what was read from it */
 static const char *state_of(const struct fw_fleet_result *res)
 {
 	if (res->status == FW_TS_NOT_STARTED || res->status == FW_TS_WAITING)
@@ -40,12 +57,7 @@ static const char *state_of(const struct fw_fleet_result *res)
 	return "up to date";
 }
 
-static const char *vtext(const char *v)
-{
-	return v ? v : "<< Empty Schema >>";
-}
-
-static size_t count_findings(struct fw_fleet_run *r, size_t *targets)
+size_t fleet_count_findings(struct fw_fleet_run *r, size_t *targets)
 {
 	size_t n = 0;
 	*targets = 0;
@@ -56,7 +68,7 @@ static size_t count_findings(struct fw_fleet_run *r, size_t *targets)
 	return n;
 }
 
-static void print_findings(struct fleet_cmd *fc, struct fw_fleet_run *r)
+void fleet_print_findings(struct fleet_cmd *fc, struct fw_fleet_run *r)
 {
 	static const char *const hdr[] = { "Target", "Finding" };
 	struct fw_table tab;
@@ -81,9 +93,9 @@ static void version_summary(struct fw_fleet_run *r, struct strbuf *out)
 	struct strvec seen = STRVEC_INIT;
 	size_t down = 0;
 	for (size_t i = 0; i < r->fleet->nr; i++) {
-		const char *v = vtext(r->res[i].version);
+		const char *v = fleet_vtext(r->res[i].version);
 		size_t n = 0;
-		if (r->res[i].status != FW_TS_OK) {
+		if (r->res[i].status != FW_TS_OK || !r->res[i].known) {
 			down++;
 			continue;
 		}
@@ -91,7 +103,7 @@ static void version_summary(struct fw_fleet_run *r, struct strbuf *out)
 			continue;
 		strvec_push(&seen, v);
 		for (size_t j = 0; j < r->fleet->nr; j++)
-			n += r->res[j].status == FW_TS_OK && !strcmp(vtext(r->res[j].version), v);
+			n += r->res[j].status == FW_TS_OK && r->res[j].known && !strcmp(fleet_vtext(r->res[j].version), v);
 		strbuf_addf(out, "%s%zu target%s on version %s", seen.nr > 1 ? ", " : "", n, n == 1 ? "" : "s", v);
 	}
 	if (down)
@@ -105,22 +117,23 @@ static void add_doc(struct fleet_cmd *fc, json_t *doc)
 	json_array_append_new(fc->docs, doc);
 }
 
-static void write_report(struct fleet_cmd *fc, const json_t *doc)
+void fleet_write_report(struct fleet_cmd *fc, json_t *doc)
 {
 	struct fw_error err = FW_ERROR_INIT;
 	char *jp = NULL, *hp = NULL;
 	if (fw_report_write(fc->report_base, doc, &jp, &hp, &err) < 0) {
 		fw_warn(fc->out, "%s", err.message.buf);
 		fw_error_clear(&err);
-		return;
+	} else {
+		fw_info(fc->out, "Report: %s (and %s)", hp, jp);
 	}
-	fw_info(fc->out, "Report: %s (and %s)", hp, jp);
 	free(jp);
 	free(hp);
+	add_doc(fc, doc);
 }
 
-static json_t *make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
-			const char *version, int verify)
+json_t *fleet_make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
+		       const char *version, int verify)
 {
 	struct fw_report_info info;
 	memset(&info, 0, sizeof(info));
@@ -133,7 +146,7 @@ static json_t *make_doc(struct fw_fleet_run *r, const char *command, const char 
 	return fw_report_json(r, &info);
 }
 
-static void print_errors(struct fleet_cmd *fc, struct fw_fleet_run *r)
+void fleet_print_errors(struct fleet_cmd *fc, struct fw_fleet_run *r)
 {
 	struct fw_out err_out = *fc->out;
 	/* on a terminal the view stood in for the workers' lines: show what went wrong */
@@ -157,7 +170,79 @@ static void print_errors(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	}
 }
 
+static size_t count_status(struct fw_fleet_run *r, enum fw_tstatus st)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->fleet->nr; i++)
+		n += r->res[i].status == st;
+	return n;
+}
+
+static int interrupted_error(struct fw_error *err)
+{
+	return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+}
+
+/* ---------------------------------------------------------------- reading a target back */
+
+/* the version and pending set, read on the target's own connection */
+static void read_back(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
+{
+	struct fw_probe_result p;
+	struct fw_error err = FW_ERROR_INIT;
+	if (!s->connected)
+		return;
+	if (fw_run(s, &fw_op_probe, NULL, &p, &err) == 0)
+		fw_fleet_take_probe(&r->res[idx], &p);
+	fw_op_result_release(&fw_op_probe, &p);
+	fw_error_clear(&err);
+}
+
+int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
+		       struct fw_out *out, void *result, int rc, struct fw_error *err)
+{
+	struct fleet_cmd *fc = ctx;
+	struct fw_fleet_result *res = &r->res[idx];
+	struct fw_cmd_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.settings = fc->s;
+	c.cfg = r->cfg[idx];
+	c.out = out;
+	c.session = s;
+	c.command = fc->cmd->name;
+	rc = fc->cmd->render(&c, result, rc, err);
+	res->result = c.result;
+	if (rc == 0 && fc->cmd->summary_line) {
+		struct strbuf sb = STRBUF_INIT;
+		fc->cmd->summary_line(result, &sb);
+		res->summary = strbuf_detach(&sb, NULL);
+	}
+	read_back(r, idx, s);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- info */
+
+static const struct fw_op *op_info(const struct fw_config *cfg)
+{
+	(void)cfg;
+	return &fw_op_info;
+}
+
+static int info_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
+		     void *result, int rc, struct fw_error *err)
+{
+	struct fw_info_result *info = result;
+	struct fw_probe_result p;
+	(void)ctx, (void)s, (void)out, (void)err;
+	if (rc < 0)
+		return rc;
+	memset(&p, 0, sizeof(p));
+	fw_probe_summarize(&info->plan, &p);
+	fw_fleet_take_probe(&r->res[idx], &p);
+	fw_probe_result_release(&p);
+	return 0;
+}
 
 static void info_table(struct fleet_cmd *fc, struct fw_fleet_run *r)
 {
@@ -169,12 +254,12 @@ static void info_table(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		const struct fw_fleet_result *res = &r->res[i];
 		char pending[16], failed[16];
 		const char *row[6];
-		int answered = res->status == FW_TS_OK;
+		int answered = res->status == FW_TS_OK && res->known;
 		snprintf(pending, sizeof(pending), "%d", res->pending);
 		snprintf(failed, sizeof(failed), "%d", res->failed);
 		row[0] = fc->fleet.m[i].name;
 		row[1] = fc->fleet.waves[fc->fleet.m[i].wave].name;
-		row[2] = answered ? vtext(res->version) : "";
+		row[2] = answered ? fleet_vtext(res->version) : "";
 		row[3] = answered ? pending : "";
 		row[4] = answered ? failed : "";
 		row[5] = state_of(res);
@@ -191,31 +276,24 @@ static void info_table(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	strbuf_release(&sum);
 }
 
-static size_t count_down(struct fw_fleet_run *r)
-{
-	size_t down = 0;
-	for (size_t i = 0; i < r->fleet->nr; i++)
-		down += r->res[i].status != FW_TS_OK;
-	return down;
-}
-
 static int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
 {
+	struct fw_fleet_job job = { op_info, NULL, info_done, fc, 0, 0 };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
 	size_t down;
 	fleet_setup_run(fc, &r);
 	fw_fleet_run_resolve(&r);
 	fleet_begin_phase(fc, "info");
-	fleet_run_batch(fc, &r, FW_FOP_PROBE, 0, fc->fleet.nr, 0);
+	fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
 	fleet_end_view(fc);
-	print_errors(fc, &r);
+	fleet_print_errors(fc, &r);
 	info_table(fc, &r);
-	down = count_down(&r);
-	add_doc(fc, make_doc(&r, "info", down ? "unreachable" : "success", started, NULL, -1));
+	down = fc->fleet.nr - count_status(&r, FW_TS_OK);
+	add_doc(fc, fleet_make_doc(&r, "info", down ? "unreachable" : "success", started, NULL, -1));
 	fw_fleet_run_release(&r);
 	if (fleet_interrupted())
-		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+		return interrupted_error(err);
 	if (down)
 		return fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_PARTIAL",
 				      "%zu of %zu targets did not answer", down, fc->fleet.nr);
@@ -238,30 +316,98 @@ static const char *preflight_list(unsigned pre, struct strbuf *sb)
 	return sb->buf;
 }
 
-/* every check on every target; returns the number of findings */
-static size_t preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
+static const struct fw_op *op_preflight(const struct fw_config *cfg)
 {
+	(void)cfg;
+	return &fw_op_preflight;
+}
+
+/* each target's dry-run script is named after the run's report, so that a
+ * later run (a resume) does not overwrite what an earlier report points to */
+static void dryrun_path(struct fleet_cmd *fc, const char *target, struct strbuf *out)
+{
+	fw_report_stem(fc->report_base, out);
+	strbuf_addstr(out, "-dryrun-");
+	for (const char *p = target; *p; p++)
+		strbuf_addch(out, (isalnum((unsigned char)*p) || strchr("._-", *p)) ? *p : '_');
+	strbuf_addstr(out, ".sql");
+}
+
+struct preflight_ctx {
+	struct fleet_cmd *fc;
+	struct fw_preflight_args *args;   /* per member */
+	char **paths;
+};
+
+static const void *preflight_args(void *ctx, struct fw_fleet_run *r, size_t idx)
+{
+	struct preflight_ctx *p = ctx;
+	(void)r;
+	return &p->args[idx];
+}
+
+static int preflight_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
+			  void *result, int rc, struct fw_error *err)
+{
+	struct fw_preflight_result *pr = result;
+	struct fw_fleet_result *res = &r->res[idx];
+	(void)ctx, (void)s, (void)out;
+	if (pr->probe.version || pr->probe.pending || pr->probe.failed || rc == 0)
+		fw_fleet_take_probe(res, &pr->probe);
+	for (size_t i = 0; i < pr->findings.nr; i++)
+		strvec_push(&res->findings, pr->findings.v[i]);
+	if (pr->dryrun_file) {
+		free(res->dryrun_file);
+		res->dryrun_file = xstrdup(pr->dryrun_file);
+	}
+	if (rc < 0 && !res->findings.nr)
+		fw_finding_add(&res->findings, "error", err->message.buf);
+	return rc;
+}
+
+size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	struct preflight_ctx p = { fc, xcalloc(fc->fleet.nr + 1, sizeof(*p.args)),
+				   xcalloc(fc->fleet.nr + 1, sizeof(char *)) };
+	struct fw_fleet_job job = { op_preflight, preflight_args, preflight_done, &p, 1, 0 };
 	struct strbuf list = STRBUF_INIT;
 	size_t targets, n;
+	for (size_t i = 0; i < fc->fleet.nr; i++) {
+		struct strbuf path = STRBUF_INIT;
+		dryrun_path(fc, fc->fleet.m[i].name, &path);
+		p.paths[i] = strbuf_detach(&path, NULL);
+		p.args[i].checks = fc->fleet.preflight;
+		p.args[i].dryrun_path = p.paths[i];
+		p.args[i].fleet = fc->fleet.name;
+		p.args[i].target = fc->fleet.m[i].name;
+	}
 	fw_info(fc->out, "Pre-flight of fleet %s on %zu target%s: %s", fc->fleet.name, fc->fleet.nr,
 		fc->fleet.nr == 1 ? "" : "s", preflight_list(fc->fleet.preflight, &list));
 	strbuf_release(&list);
 	fw_fleet_run_resolve(r);
 	fleet_begin_phase(fc, "pre-flight");
-	fleet_run_batch(fc, r, FW_FOP_PREFLIGHT, 0, fc->fleet.nr, 0);
+	fleet_run_batch(fc, r, &job, 0, fc->fleet.nr, 0);
 	fleet_end_view(fc);
 	if ((fc->fleet.preflight & FW_PRE_PENDING) && !fleet_interrupted())
 		fw_fleet_compare_pending(r);
-	n = count_findings(r, &targets);
+	n = fleet_count_findings(r, &targets);
 	if (n) {
 		fw_info(fc->out, "Pre-flight found %zu problem%s on %zu target%s:", n, n == 1 ? "" : "s", targets,
 			targets == 1 ? "" : "s");
-		print_findings(fc, r);
+		fleet_print_findings(fc, r);
 	} else {
 		fw_info(fc->out, "Pre-flight passed on all %zu target%s", fc->fleet.nr, fc->fleet.nr == 1 ? "" : "s");
 	}
-	if (fc->fleet.preflight & FW_PRE_DRYRUN && !n)
-		fw_info(fc->out, "Dry-run scripts: %s/dryrun-<target>.sql", r->dryrun_dir);
+	if ((fc->fleet.preflight & FW_PRE_DRYRUN) && !n) {
+		struct strbuf stem = STRBUF_INIT;
+		fw_report_stem(fc->report_base, &stem);
+		fw_info(fc->out, "Dry-run scripts: %s-dryrun-<target>.sql", stem.buf);
+		strbuf_release(&stem);
+	}
+	for (size_t i = 0; i < fc->fleet.nr; i++)
+		free(p.paths[i]);
+	free(p.paths);
+	free(p.args);
 	return n;
 }
 
@@ -270,229 +416,178 @@ static int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
 	size_t n, targets;
-	json_t *doc;
 	fleet_setup_run(fc, &r);
-	n = preflight(fc, &r);
-	count_findings(&r, &targets);
-	doc = make_doc(&r, "check", fleet_interrupted() ? "interrupted" : n ? "findings" : "success", started, NULL, -1);
-	write_report(fc, doc);
-	add_doc(fc, doc);
+	n = fleet_preflight(fc, &r);
+	fleet_count_findings(&r, &targets);
+	fleet_write_report(fc, fleet_make_doc(&r, "check", fleet_interrupted() ? "interrupted" : n ? "findings" : "success",
+					      started, NULL, -1));
 	fw_fleet_run_release(&r);
 	if (fleet_interrupted())
-		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+		return interrupted_error(err);
 	if (n)
-		return fw_errorf_exit(err, FW_EXIT_ERROR, "FLEET_PREFLIGHT",
-				      "pre-flight found %zu problem%s on %zu target%s", n, n == 1 ? "" : "s", targets,
-				      targets == 1 ? "" : "s");
+		return fw_errorf_exit(err, FW_EXIT_ERROR, "FLEET_PREFLIGHT", "pre-flight found %zu problem%s on %zu target%s",
+				      n, n == 1 ? "" : "s", targets, targets == 1 ? "" : "s");
 	return 0;
 }
 
 /* ---------------------------------------------------------------- verify */
 
+static const struct fw_op *op_probe(const struct fw_config *cfg)
+{
+	(void)cfg;
+	return &fw_op_probe;
+}
+
+static int probe_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
+		      void *result, int rc, struct fw_error *err)
+{
+	(void)ctx, (void)s, (void)out, (void)err;
+	if (rc == 0)
+		fw_fleet_take_probe(&r->res[idx], result);
+	return rc;
+}
+
 /* compare what every target reported; returns the number that differ */
-static size_t judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version)
+size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version)
 {
 	size_t differ = fw_fleet_verify(r, version);
 	if (differ) {
 		fw_info(fc->out, "Verification: %zu of %zu target%s differ%s:", differ, fc->fleet.nr,
 			fc->fleet.nr == 1 ? "" : "s", differ == 1 ? "s" : "");
-		print_findings(fc, r);
+		fleet_print_findings(fc, r);
 	} else {
-		fw_info(fc->out, "Verification: all %zu target%s on version %s, nothing pending or failed",
-			fc->fleet.nr, fc->fleet.nr == 1 ? "" : "s", vtext(*version));
+		fw_info(fc->out, "Verification: all %zu target%s on version %s, nothing pending or failed", fc->fleet.nr,
+			fc->fleet.nr == 1 ? "" : "s", fleet_vtext(*version));
 	}
 	return differ;
 }
 
-/* post-flight: read every target again; returns the number that differ */
-static size_t postflight(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version)
-{
-	fleet_begin_phase(fc, "verify");
-	fleet_run_batch(fc, r, FW_FOP_PROBE, 0, fc->fleet.nr, 0);
-	fleet_end_view(fc);
-	return judge(fc, r, version);
-}
-
 static int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
 {
+	struct fw_fleet_job job = { op_probe, NULL, probe_done, fc, 0, 0 };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
 	char *version = NULL;
 	size_t differ;
-	json_t *doc;
 	fleet_setup_run(fc, &r);
 	fw_fleet_run_resolve(&r);
-	differ = postflight(fc, &r, &version);
-	print_errors(fc, &r);
-	doc = make_doc(&r, "verify", fleet_interrupted() ? "interrupted" : differ ? "differs" : "success", started,
-		       version, !differ);
-	write_report(fc, doc);
-	add_doc(fc, doc);
+	fleet_begin_phase(fc, "verify");
+	fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
+	fleet_end_view(fc);
+	differ = fleet_judge(fc, &r, &version);
+	fleet_print_errors(fc, &r);
+	fleet_write_report(fc, fleet_make_doc(&r, "verify", fleet_interrupted() ? "interrupted" : differ ? "differs" : "success",
+					      started, version, !differ));
 	free(version);
 	fw_fleet_run_release(&r);
 	if (fleet_interrupted())
-		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+		return interrupted_error(err);
 	if (differ)
-		return fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "%zu of %zu targets differ",
-				      differ, fc->fleet.nr);
+		return fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "%zu of %zu targets differ", differ,
+				      fc->fleet.nr);
 	return 0;
 }
 
-/* ---------------------------------------------------------------- migrate */
+/* ---------------------------------------------------------------- any other command */
 
-static void wave_header(struct fleet_cmd *fc, size_t w)
+static int succeeded(const struct fw_fleet_result *res)
 {
-	const struct fw_fleet_wave *wv = &fc->fleet.waves[w];
+	return res->status == FW_TS_OK;
+}
+
+static void command_row(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, struct strvec *cells)
+{
+	const struct fw_fleet_result *res = &r->res[i];
+	struct strbuf ms = STRBUF_INIT;
+	const char *first_line = res->error ? res->error : "";
+	if (res->status != FW_TS_NOT_STARTED && res->status != FW_TS_WAITING)
+		fw_format_duration(res->ms, &ms);
+	strvec_push(cells, fc->fleet.m[i].name);
+	strvec_push(cells, fc->fleet.waves[fc->fleet.m[i].wave].name);
+	strvec_push(cells, fw_report_status(res, fc->cmd->name));
+	strvec_push(cells, res->known ? fleet_vtext(res->version) : "");
+	if (res->summary) {
+		strvec_push(cells, res->summary);
+	} else {
+		/* the first line of the error, without its "ERROR: " */
+		if (!strncmp(first_line, "ERROR: ", 7))
+			first_line += 7;
+		strvec_push_nodup(cells, xstrndup(first_line, strcspn(first_line, "\n")));
+	}
+	strvec_push(cells, ms.buf);
+	strbuf_release(&ms);
+}
+
+static int refuse_fleet_clean(struct fleet_cmd *fc, struct fw_fleet_run *r, struct fw_error *err)
+{
 	struct strbuf names = STRBUF_INIT;
-	for (size_t i = wv->start; i < wv->end && i < wv->start + 10; i++)
-		strbuf_addf(&names, "%s%s", i > wv->start ? ", " : "", fc->fleet.m[i].name);
-	if (wv->end - wv->start > 10)
-		strbuf_addf(&names, " and %zu more", wv->end - wv->start - 10);
-	fw_info(fc->out, "Fleet %s: %s (%zu of %zu): %s", fc->fleet.name, wv->name, w + 1, fc->fleet.nr_waves,
-		names.buf);
-	strbuf_release(&names);
-}
-
-static void migrate_table(struct fleet_cmd *fc, struct fw_fleet_run *r)
-{
-	static const char *const hdr[] = { "Target", "Wave", "Status", "Before", "After", "Applied", "Time" };
-	struct fw_table tab;
-	struct strbuf out = STRBUF_INIT;
-	fw_table_init(&tab, 7, hdr);
-	for (size_t i = 0; i < r->fleet->nr; i++) {
-		const struct fw_fleet_result *res = &r->res[i];
-		int ran = res->status == FW_TS_OK || res->status == FW_TS_FAILED || res->status == FW_TS_HALTED ||
-			  res->status == FW_TS_INTERRUPTED;
-		char applied[16];
-		struct strbuf ms = STRBUF_INIT;
-		const char *row[7];
-		size_t ok = 0;
-		for (size_t j = 0; j < res->nr_migs; j++)
-			ok += (size_t)res->migs[j].success;
-		snprintf(applied, sizeof(applied), "%zu", ok);
-		if (ran)
-			fw_format_duration(res->ms, &ms);
-		row[0] = fc->fleet.m[i].name;
-		row[1] = fc->fleet.waves[fc->fleet.m[i].wave].name;
-		row[2] = fw_report_status(res, "migrate");
-		/* a failure before migrate read the history leaves the version unknown */
-		row[3] = ran && (res->status == FW_TS_OK || res->status == FW_TS_HALTED || res->nr_migs ||
-				 res->version_before) ? vtext(res->version_before) : "";
-		row[4] = ran && (res->status == FW_TS_OK || res->status == FW_TS_HALTED || res->nr_migs ||
-				 res->version_after) ? vtext(res->version_after) : "";
-		row[5] = ran ? applied : "";
-		row[6] = ms.buf;
-		fw_table_add_row(&tab, row);
-		strbuf_release(&ms);
-	}
-	fw_table_render(&tab, "No targets", &out);
-	fleet_print(fc, out.buf);
-	fw_table_release(&tab);
-	strbuf_release(&out);
-}
-
-/* canary, then waves; returns 0, or the exit status of the halt */
-static int roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r)
-{
-	fleet_begin_phase(fc, "migrate");
-	for (size_t w = 0; w < fc->fleet.nr_waves; w++) {
-		const struct fw_fleet_wave *wv = &fc->fleet.waves[w];
-		if (w)
-			fleet_pause_between(fc, r, w);
-		if (fleet_interrupted() || fw_fleet_flag(&r->halt))
-			break;
-		if (!fc->live)
-			wave_header(fc, w);
-		fleet_run_batch(fc, r, FW_FOP_MIGRATE, wv->start, wv->end, 1);
-		if (fleet_interrupted() || fw_fleet_flag(&r->halt))
-			break;
-	}
-	fleet_end_view(fc);
-	/* what a halt or Ctrl-C kept from starting */
-	pthread_mutex_lock(&r->lock);
+	size_t disabled = 0;
+	const char *confirm = fw_config_setting(fc->base, "confirmClean");
 	for (size_t i = 0; i < fc->fleet.nr; i++)
-		if (r->res[i].status == FW_TS_WAITING)
-			r->res[i].status = FW_TS_NOT_STARTED;
-	pthread_mutex_unlock(&r->lock);
-	if (fleet_interrupted())
-		return FW_EXIT_INTERRUPTED;
-	return fw_fleet_flag(&r->halt) ? FW_EXIT_FLEET_PARTIAL : 0;
-}
-
-static size_t count_status(struct fw_fleet_run *r, enum fw_tstatus st)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < r->fleet->nr; i++)
-		n += r->res[i].status == st;
-	return n;
-}
-
-static int halt_error(struct fleet_cmd *fc, struct fw_fleet_run *r, int status, struct fw_error *err)
-{
-	size_t failed = count_status(r, FW_TS_FAILED), halted = count_status(r, FW_TS_HALTED);
-	size_t waiting = count_status(r, FW_TS_NOT_STARTED);
-	size_t stopped = count_status(r, FW_TS_INTERRUPTED);
-	if (status == FW_EXIT_INTERRUPTED) {
-		fw_errorf_exit(err, status, "ERROR", "interrupted: %zu target%s stopped, %zu not started", stopped,
-			       stopped == 1 ? "" : "s", waiting);
-		fw_error_detail(err, "each stopped target kept the migrations it completed; the one running was rolled back where the database can");
-		fw_error_hint(err, "run the same command again to continue: migrated targets are no-ops");
+		if (!r->cfg[i] || r->cfg[i]->clean_disabled) {
+			strbuf_addf(&names, "%s%s", disabled++ ? ", " : "", fc->fleet.m[i].name);
+		}
+	if (disabled) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR",
+			       "clean on fleet %s refused: cleanDisabled is not false on %zu target%s: %s", fc->fleet.name,
+			       disabled, disabled == 1 ? "" : "s", names.buf);
+		fw_error_hint(err, "nothing was changed; set cleanDisabled = false in each target's environment to allow it");
+		strbuf_release(&names);
 		return -1;
 	}
-	fw_errorf_exit(err, status, "FLEET_HALTED", "fleet %s halted: %zu target%s failed, %zu not started",
-		       fc->fleet.name, failed, failed == 1 ? "" : "s", waiting);
-	if (halted)
-		fw_error_detail(err, "%zu target%s stopped between two migrations", halted, halted == 1 ? "" : "s");
-	fw_error_hint(err, "fix the cause and run the same command again: migrated targets are no-ops");
-	return -1;
+	strbuf_release(&names);
+	if (!confirm || strcmp(confirm, fc->fleet.name)) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR",
+			       "clean on fleet %s drops every object on all %zu target%s: confirm with -confirmClean=%s",
+			       fc->fleet.name, fc->fleet.nr, fc->fleet.nr == 1 ? "" : "s", fc->fleet.name);
+		fw_error_hint(err, "nothing was changed");
+		return -1;
+	}
+	return 0;
 }
 
-static int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
+static int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 {
+	static const char *const hdr[] = { "Target", "Wave", "Status", "Version", "Result", "Time" };
+	const struct fw_op *op = fc->cmd->op(fc->base);
+	struct fw_fleet_job job = { fc->cmd->op, NULL, fleet_command_done, fc, 0, (op->needs & FW_OP_WRITES) != 0 };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
-	size_t n, targets, differ = 0;
-	char *version = NULL;
-	int status, verified = -1;
-	const char *outcome;
-	json_t *doc;
+	size_t failed, config_failed;
+	int status = 0;
 	fleet_setup_run(fc, &r);
-	r.keep_limit = fc->fleet.parallel;
-	n = preflight(fc, &r);
-	if (n || fleet_interrupted()) {
-		count_findings(&r, &targets);
-		doc = make_doc(&r, "migrate", fleet_interrupted() ? "interrupted" : "preflight failed", started, NULL, -1);
-		write_report(fc, doc);
-		add_doc(fc, doc);
+	config_failed = fw_fleet_run_resolve(&r);
+	if (op == &fw_op_clean && refuse_fleet_clean(fc, &r, err) < 0) {
 		fw_fleet_run_release(&r);
-		if (fleet_interrupted())
-			return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted during pre-flight; nothing was changed");
-		fw_errorf_exit(err, FW_EXIT_ERROR, "FLEET_PREFLIGHT",
-			       "pre-flight found %zu problem%s on %zu target%s; nothing was changed", n, n == 1 ? "" : "s",
-			       targets, targets == 1 ? "" : "s");
 		return -1;
 	}
-	fw_fleet_run_reset(&r);
-	status = roll_out(fc, &r);
-	print_errors(fc, &r);
-	migrate_table(fc, &r);
-	if (!status) {
-		/* each worker read its target back right after migrating it */
-		differ = judge(fc, &r, &version);
-		verified = !differ;
+	if (job.halting && config_failed) {
+		/* a write starts nowhere while some target cannot even be configured */
+		fleet_print_findings(fc, &r);
+		fw_fleet_run_release(&r);
+		return fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "%zu target%s of fleet %s could not be configured; nothing was changed",
+				      config_failed, config_failed == 1 ? "" : "s", fc->fleet.name);
 	}
-	outcome = status == FW_EXIT_INTERRUPTED ? "interrupted" : status ? "halted" : differ ? "differs" : "success";
-	doc = make_doc(&r, "migrate", outcome, started, version, verified);
-	write_report(fc, doc);
-	add_doc(fc, doc);
-	if (status)
-		halt_error(fc, &r, status, err);
-	else if (differ)
-		fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS",
-			       "migrated, but %zu of %zu targets differ after the rollout", differ, fc->fleet.nr);
-	free(version);
+	if (job.halting) {
+		status = fleet_roll_out(fc, &r, &job, 0);
+	} else {
+		fleet_begin_phase(fc, fc->cmd->name);
+		fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
+		fleet_end_view(fc);
+	}
+	fleet_print_errors(fc, &r);
+	fleet_outcome_table(fc, &r, hdr, 6, command_row, succeeded, "ok");
+	failed = fc->fleet.nr - count_status(&r, FW_TS_OK);
+	fleet_write_report(fc, fleet_make_doc(&r, fc->cmd->name,
+					      fleet_interrupted() ? "interrupted" : status ? "halted" : failed ? "failed" : "success",
+					      started, NULL, -1));
 	fw_fleet_run_release(&r);
-	return status || differ ? -1 : 0;
+	if (fleet_interrupted())
+		return interrupted_error(err);
+	if (failed)
+		return fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_PARTIAL", "%s failed on %zu of %zu targets",
+				      fc->cmd->name, failed, fc->fleet.nr);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -543,26 +638,20 @@ static int load(struct fleet_cmd *fc, struct fw_error *err)
 	return 0;
 }
 
-static int known_command(const char *c)
+static int run_command(struct fleet_cmd *fc, const char *name, struct fw_error *err)
 {
-	static const char *const names[] = { "info", "check", "validate", "migrate", "verify", "plan", NULL };
-	for (size_t i = 0; names[i]; i++)
-		if (!strcmp(names[i], c))
-			return 1;
-	return 0;
-}
-
-static int run_command(struct fleet_cmd *fc, const char *c, struct fw_error *err)
-{
-	if (!strcmp(c, "info"))
+	fc->cmd = fw_command_find(name);
+	if (!strcmp(name, "info"))
 		return fleet_info(fc, err);
-	if (!strcmp(c, "check") || !strcmp(c, "validate"))
+	if (!strcmp(name, "check"))
 		return fleet_check(fc, err);
-	if (!strcmp(c, "migrate"))
+	if (!strcmp(name, "migrate"))
 		return fleet_migrate(fc, err);
-	if (!strcmp(c, "verify"))
+	if (!strcmp(name, "verify"))
 		return fleet_verify(fc, err);
-	return fleet_plan(fc, err);
+	if (!strcmp(name, "plan"))
+		return fleet_plan(fc, err);
+	return fleet_command(fc, err);
 }
 
 static void emit_docs(struct fleet_cmd *fc)
@@ -593,12 +682,6 @@ int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct 
 	fc.base = base;
 	fc.out = out;
 	fc.json = base->output_json;
-	for (size_t i = 0; i < commands->nr; i++)
-		if (!known_command(commands->v[i])) {
-			fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "'%s' is not a fleet command", commands->v[i]);
-			fw_error_hint(err, "fleet commands are: info check migrate verify plan; run other commands per target with -environment=NAME");
-			return -1;
-		}
 	if (load(&fc, err) < 0)
 		return -1;
 	/* `-fleet=X check -code`: the code analysis joins the pre-flight */
@@ -617,4 +700,14 @@ int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct 
 	free(fc.report_base);
 	fw_fleet_release(&fc.fleet);
 	return ret;
+}
+
+void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	fw_fleet_run_init(r, fc->s, &fc->fleet);
+	r->quiet = fc->out->quiet;
+	r->debug = fc->out->debug;
+	r->json = fc->json;
+	r->render = fw_render_event;
+	fleet_view_setup(fc, r);
 }

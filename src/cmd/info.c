@@ -1,5 +1,6 @@
 /* fleetway info: the states of every migration (reference 5.3, 11.2) */
-#include "cmd.h"
+#include "cmd/cmd.h"
+#include "ops/info.h"
 #include "util/table.h"
 #include "util/xalloc.h"
 #include <stdlib.h>
@@ -42,7 +43,7 @@ static const char *undoable(struct fw_cmd_ctx *c, const struct fw_entry *e)
 		const char *ver = fw_entry_version(e);
 		int found = 0;
 		if (*ver && fw_version_parse(ver, 0, &v, &err) == 0)
-			found = fw_scan_find_undo(&c->target.scan, &v) != NULL;
+			found = fw_scan_find_undo(&fw_cmd_target(c)->scan, &v) != NULL;
 		fw_version_release(&v);
 		fw_error_clear(&err);
 		return found ? "Yes" : "No";
@@ -56,7 +57,7 @@ static const char *undo_path(struct fw_cmd_ctx *c, const struct fw_entry *e)
 	const struct fw_resolved *u = NULL;
 	const char *ver = fw_entry_version(e);
 	if (*ver && fw_version_parse(ver, 0, &v, &err) == 0)
-		u = fw_scan_find_undo(&c->target.scan, &v);
+		u = fw_scan_find_undo(&fw_cmd_target(c)->scan, &v);
 	fw_version_release(&v);
 	fw_error_clear(&err);
 	return u ? u->path : "";
@@ -194,48 +195,18 @@ static json_t *info_json(struct fw_cmd_ctx *c, const struct fw_plan *plan, int a
 	return o;
 }
 
-int cmd_info(struct fw_cmd_ctx *c, struct fw_error *err)
+int render_info(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err)
 {
-	struct fw_target *t;
-	struct fw_plan plan;
-	int all_empty = 1, exists = 0;
-	if (fw_cmd_connect(c, err) < 0)
-		return -1;
-	t = &c->target;
-	if (fw_callbacks_fire(t, "beforeInfo", err) < 0)
-		return -1;
-	if (fw_target_schema_exists(t, t->schema, &exists, err) < 0)
-		goto fail;
-	if (exists && fw_target_load_history(t, err) < 0)
-		goto fail;
-	if (!exists)
-		fw_history_forget(&t->hist);
-	if (fw_target_plan(t, &plan, err) < 0)
-		goto fail;
-	/* allSchemasEmpty is a JSON member only, and its queries are not free */
-	for (size_t i = 0; c->out->json && i < t->schemas.nr && all_empty; i++) {
-		int ex = 0, empty = 1;
-		if (db_schema_exists(t->db, t->schemas.v[i], &ex, err) < 0 ||
-		    (ex && db_schema_is_empty(t->db, t->schemas.v[i], &empty, err) < 0)) {
-			fw_plan_release(&plan);
-			goto fail;
-		}
-		all_empty = !ex || empty;
-	}
+	struct fw_info_result *r = result;
+	(void)err;
+	if (rc < 0)
+		return rc;
 	/* only what is printed gets built: a 1000-row table or its JSON is not free */
 	if (c->cfg->migration_ids)
-		render_ids(c, &plan);
+		render_ids(c, &r->plan);
 	else if (!c->out->json)
-		render_text(c, &plan);
+		render_text(c, &r->plan);
 	if (c->out->json)
-		c->result = info_json(c, &plan, all_empty);
-	fw_plan_release(&plan);
-	return fw_callbacks_fire(t, "afterInfo", err);
-fail:
-	{
-		struct fw_error e2 = FW_ERROR_INIT;
-		fw_callbacks_fire(t, "afterInfoError", &e2);
-		fw_error_clear(&e2);
-	}
-	return -1;
+		c->result = info_json(c, &r->plan, r->all_schemas_empty);
+	return 0;
 }

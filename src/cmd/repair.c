@@ -1,5 +1,5 @@
 /* fleetway repair (reference 7.2) */
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "ops/repair.h"
 
 static json_t *list_json(const struct fw_repair_list *l)
@@ -16,61 +16,60 @@ static json_t *list_json(const struct fw_repair_list *l)
 	return arr;
 }
 
-int cmd_repair(struct fw_cmd_ctx *c, struct fw_error *err)
+int render_repair(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err)
 {
-	struct fw_target *t;
-	struct fw_repair_result r;
+	struct fw_target *t = fw_cmd_target(c);
+	struct fw_repair_result *r = result;
 	struct strbuf d = STRBUF_INIT;
 	json_t *o, *actions;
-	int rc;
-	if (fw_cmd_connect(c, err) < 0)
-		return -1;
-	t = &c->target;
-	if (fw_callbacks_fire(t, "beforeRepair", err) < 0 || fw_target_lock(t, err) < 0)
-		return -1;
-	rc = fw_op_repair(t, &r, err);
-	fw_target_unlock(t);
-	if (rc < 0) {
-		struct fw_error e2 = FW_ERROR_INIT;
-		fw_callbacks_fire(t, "afterRepairError", &e2);
-		fw_error_clear(&e2);
-		fw_repair_result_release(&r);
-		return -1;
-	}
+	(void)err;
+	if (rc < 0)
+		return rc;
 	actions = json_array();
-	if (r.no_table) {
+	if (r->no_table) {
 		fw_info(c->out, "Repair of failed migration in Schema History table %s not necessary as table doesn't exist.",
 			t->hist.qualified);
 	} else {
-		fw_format_duration(r.ms, &d);
+		fw_format_duration(r->ms, &d);
 		fw_info(c->out, "Successfully repaired schema history table %s (execution time %s).",
 			t->hist.qualified, d.buf);
-		if (r.removed.nr) {
-			fw_info(c->out, "Successfully removed %zu failed migration%s.", r.removed.nr,
-				r.removed.nr == 1 ? "" : "s");
+		if (r->removed.nr) {
+			fw_info(c->out, "Successfully removed %zu failed migration%s.", r->removed.nr,
+				r->removed.nr == 1 ? "" : "s");
 			json_array_append_new(actions, json_string("Removed failed migrations"));
 		}
-		if (r.deleted.nr) {
-			fw_info(c->out, "Marked %zu missing migration%s as deleted.", r.deleted.nr,
-				r.deleted.nr == 1 ? "" : "s");
+		if (r->deleted.nr) {
+			fw_info(c->out, "Marked %zu missing migration%s as deleted.", r->deleted.nr,
+				r->deleted.nr == 1 ? "" : "s");
 			json_array_append_new(actions, json_string("Marked missing migrations as deleted"));
 		}
-		if (r.aligned.nr) {
-			fw_info(c->out, "Aligned %zu applied migration checksum%s.", r.aligned.nr,
-				r.aligned.nr == 1 ? "" : "s");
+		if (r->aligned.nr) {
+			fw_info(c->out, "Aligned %zu applied migration checksum%s.", r->aligned.nr,
+				r->aligned.nr == 1 ? "" : "s");
 			json_array_append_new(actions, json_string("Aligned applied migration checksums"));
 		}
-		if (!r.removed.nr && !r.deleted.nr && !r.aligned.nr)
+		if (!r->removed.nr && !r->deleted.nr && !r->aligned.nr)
 			fw_info(c->out, "Repair of schema history table %s not necessary. No changes were made.",
 				t->hist.qualified);
 	}
 	strbuf_release(&d);
 	o = fw_cmd_result_base(c, "repair");
 	json_object_set_new(o, "repairActions", actions);
-	json_object_set_new(o, "migrationsRemoved", list_json(&r.removed));
-	json_object_set_new(o, "migrationsDeleted", list_json(&r.deleted));
-	json_object_set_new(o, "migrationsAligned", list_json(&r.aligned));
+	json_object_set_new(o, "migrationsRemoved", list_json(&r->removed));
+	json_object_set_new(o, "migrationsDeleted", list_json(&r->deleted));
+	json_object_set_new(o, "migrationsAligned", list_json(&r->aligned));
 	c->result = o;
-	fw_repair_result_release(&r);
-	return fw_callbacks_fire(t, "afterRepair", err);
+	return 0;
+}
+
+void summary_repair(const void *result, struct strbuf *out)
+{
+	const struct fw_repair_result *r = result;
+	if (r->no_table)
+		strbuf_addstr(out, "no history table");
+	else if (!r->removed.nr && !r->deleted.nr && !r->aligned.nr)
+		strbuf_addstr(out, "nothing to repair");
+	else
+		strbuf_addf(out, "removed %zu, marked deleted %zu, aligned %zu", r->removed.nr, r->deleted.nr,
+			    r->aligned.nr);
 }

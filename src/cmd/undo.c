@@ -1,5 +1,5 @@
 /* fleetway undo (reference 7.5) */
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "ops/undo.h"
 #include <string.h>
 
@@ -18,29 +18,36 @@ static json_t *undo_json(struct fw_cmd_ctx *c, const struct fw_undo_result *r)
 	}
 	json_object_set_new(o, "initialSchemaVersion", fw_json_str(r->initial_version));
 	json_object_set_new(o, "targetSchemaVersion", fw_json_str(r->target_version));
-	json_object_set_new(o, "schemaName", json_string(c->target.schema ? c->target.schema : ""));
+	json_object_set_new(o, "schemaName", json_string(fw_cmd_target(c)->schema ? fw_cmd_target(c)->schema : ""));
 	json_object_set_new(o, "undoneMigrations", arr);
 	json_object_set_new(o, "migrationsUndone", json_integer((json_int_t)r->nr));
 	return o;
 }
 
-int cmd_undo(struct fw_cmd_ctx *c, struct fw_error *err)
+int render_undo(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err)
 {
-	struct fw_undo_result r;
+	struct fw_target *t = fw_cmd_target(c);
+	struct fw_undo_result *r = result;
 	struct strbuf d = STRBUF_INIT;
-	if (fw_cmd_connect(c, err) < 0)
-		return -1;
-	if (fw_op_undo(&c->target, &r, err) < 0) {
-		fw_undo_result_release(&r);
-		return -1;
-	}
-	fw_format_duration(r.total_ms, &d);
-	if (r.nr)
+	(void)err;
+	if (rc < 0)
+		return rc;
+	fw_format_duration(r->total_ms, &d);
+	if (r->nr)
 		fw_info(c->out, "Successfully undid %zu migration%s to schema %s, now at version v%s (execution time %s)",
-			r.nr, r.nr == 1 ? "" : "s", fw_target_shown(&c->target, c->target.schema),
-			r.target_version ? r.target_version : "<< Empty Schema >>", d.buf);
-	c->result = undo_json(c, &r);
+			r->nr, r->nr == 1 ? "" : "s", fw_target_shown(t, t->schema),
+			r->target_version ? r->target_version : "<< Empty Schema >>", d.buf);
+	c->result = undo_json(c, r);
 	strbuf_release(&d);
-	fw_undo_result_release(&r);
 	return 0;
+}
+
+void summary_undo(const void *result, struct strbuf *out)
+{
+	const struct fw_undo_result *r = result;
+	if (!r->nr)
+		strbuf_addstr(out, "nothing to undo");
+	else
+		strbuf_addf(out, "undid %zu migration%s, now at %s", r->nr, r->nr == 1 ? "" : "s",
+			    r->target_version ? r->target_version : "<< Empty Schema >>");
 }

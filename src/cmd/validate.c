@@ -1,5 +1,5 @@
 /* fleetway validate (reference 7.1, 11.2) */
-#include "cmd.h"
+#include "cmd/cmd.h"
 #include "ops/validate.h"
 
 static json_t *validate_json(struct fw_cmd_ctx *c, const struct fw_validate_result *r,
@@ -33,37 +33,36 @@ static json_t *validate_json(struct fw_cmd_ctx *c, const struct fw_validate_resu
 	return o;
 }
 
-int cmd_validate(struct fw_cmd_ctx *c, struct fw_error *err)
+int render_validate(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err)
 {
-	struct fw_validate_result r;
-	struct fw_error verr = FW_ERROR_INIT;
+	struct fw_validate_result *r = result;
 	struct strbuf d = STRBUF_INIT;
-	if (fw_cmd_connect(c, err) < 0)
-		return -1;
-	if (fw_callbacks_fire(&c->target, "beforeValidate", err) < 0)
-		return -1;
-	if (fw_op_validate(&c->target, 0, &r, err) < 0)
-		return -1;
-	if (r.nr) {
-		fw_validate_error(&r, &verr);
-		c->result = validate_json(c, &r, &verr);
-		fw_validate_result_release(&r);
-		fw_callbacks_fire(&c->target, "afterValidateError", &(struct fw_error)FW_ERROR_INIT);
+	if (rc < 0 && !r->nr)
+		return rc;   /* validation itself could not run */
+	if (r->nr) {
+		c->result = validate_json(c, r, err);
+		/* Flyway quirk kept (reference 7.1, 14.8): JSON validate reports and exits 0 */
 		if (c->out->json) {
-			/* Flyway quirk kept (reference 7.1, 14.8): JSON validate reports and exits 0 */
-			fw_error_clear(&verr);
+			fw_error_clear(err);
 			return 0;
 		}
-		fw_error_move(err, &verr);
 		return -1;
 	}
-	fw_format_duration(r.ms, &d);
-	if (r.count == 0)
+	fw_format_duration(r->ms, &d);
+	if (r->count == 0)
 		fw_warn(c->out, "No migrations found. Are your locations set up correctly?");
-	fw_info(c->out, "Successfully validated %d migration%s (execution time %s)", r.count,
-		r.count == 1 ? "" : "s", d.buf);
+	fw_info(c->out, "Successfully validated %d migration%s (execution time %s)", r->count,
+		r->count == 1 ? "" : "s", d.buf);
 	strbuf_release(&d);
-	c->result = validate_json(c, &r, NULL);
-	fw_validate_result_release(&r);
-	return fw_callbacks_fire(&c->target, "afterValidate", err);
+	c->result = validate_json(c, r, NULL);
+	return 0;
+}
+
+void summary_validate(const void *result, struct strbuf *out)
+{
+	const struct fw_validate_result *r = result;
+	if (r->nr)
+		strbuf_addf(out, "%zu invalid migration%s", r->nr, r->nr == 1 ? "" : "s");
+	else
+		strbuf_addf(out, "%d migration%s valid", r->count, r->count == 1 ? "" : "s");
 }

@@ -103,6 +103,9 @@ struct fw_config {
 	 * "check -code -drift" gives "code", "drift". Options with a value after it
 	 * (check -rulesLocation=x) land in the settings tree as flyway.check.rulesLocation. */
 	struct strvec command_flags;
+	/* the merged settings this config was resolved from: keys without a field
+	 * of their own (a verb's namespace, check.*) are read with fw_config_setting */
+	const struct fw_settings *settings;
 
 	/* warnings found while resolving, for the caller to print as WARNING: lines
 	 * (e.g. "No locations configured and default location 'sql' not found.") */
@@ -155,6 +158,12 @@ int fw_config_resolve(const struct fw_settings *s, const char *env_name, struct 
  * Values from flags and environment variables are in it (as strings); the
  * -url style connection settings and command-line-only options are not. */
 const struct toml_value *fw_settings_root(const struct fw_settings *s);
+/* a [flyway] key without a field in struct fw_config ("check.rulesDialect"),
+ * as the merged settings hold it: a string (flags and variables are text) or
+ * a TOML value; NULL when not set. The key table has validated its type. */
+const char *fw_config_setting(const struct fw_config *c, const char *key);
+/* the same as a boolean: "true"/"false" or a TOML boolean, else dflt */
+int fw_config_setting_bool(const struct fw_config *c, const char *key, int dflt);
 /* names of all defined environments, in definition order */
 void fw_settings_environments(const struct fw_settings *s, struct strvec *out);
 /* where a merged value came from, e.g. "flyway.toml:12:8", "environment variable FLYWAY_URL",

@@ -467,6 +467,7 @@ int fw_config_resolve(const struct fw_settings *s, const char *env_name, struct 
 
 	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
+	out->settings = s;
 	x.s = s;
 	x.env = env_name ? env_name : s->selected;
 	x.envtab = cnode_get(envs, x.env);
@@ -574,4 +575,34 @@ void fw_config_dump(const struct fw_config *c, struct strbuf *out)
 	redact_buf(&tmp);
 	strbuf_addbuf(out, &tmp);
 	strbuf_release(&tmp);
+}
+
+static const struct toml_value *setting(const struct fw_config *c, const char *key)
+{
+	struct strbuf path = STRBUF_INIT;
+	const struct toml_value *v;
+	if (!c->settings)
+		return NULL;
+	strbuf_addf(&path, "flyway.%s", key);
+	v = toml_get_path(fw_settings_root(c->settings), path.buf);
+	strbuf_release(&path);
+	return v;
+}
+
+const char *fw_config_setting(const struct fw_config *c, const char *key)
+{
+	const struct toml_value *v = setting(c, key);
+	if (!v)
+		return NULL;
+	if (v->type == TOML_BOOL)
+		return v->u.b ? "true" : "false";
+	return v->type == TOML_STRING ? v->u.str.s : NULL;
+}
+
+int fw_config_setting_bool(const struct fw_config *c, const char *key, int dflt)
+{
+	const char *v = fw_config_setting(c, key);
+	if (!v)
+		return dflt;
+	return !strcasecmp(v, "true") ? 1 : !strcasecmp(v, "false") ? 0 : dflt;
 }

@@ -27,6 +27,12 @@ struct db_ops {
 			    struct fw_error *err);
 	int (*create_schema)(struct db *db, const char *schema, struct fw_error *err);
 	int (*set_default_schema)(struct db *db, const char *schema, struct fw_error *err); /* optional */
+	/* the server's clock for history rows (optional; see db_elapsed_ms_sql) */
+	const char *clock_restart_sql;
+	const char *elapsed_ms_sql;            /* printf format, %s = the start expression */
+	const char *tx_start_expr, *restart_expr;
+	/* its statement, for scripts (optional: none) */
+	void (*default_schema_sql)(struct db *db, const char *schema, struct strbuf *out);
 	/* a ';'-separated DDL script as one unit where the database can (a
 	 * transaction of its own unless one is open); MySQL commits DDL anyway */
 	int (*exec_atomic)(struct db *db, const char *script, struct fw_error *err);
@@ -43,7 +49,11 @@ struct db_ops {
 	int (*clean_schema)(struct db *db, const char *schema, struct fw_error *err);
 	int (*drop_schema)(struct db *db, const char *schema, struct fw_error *err);
 	void (*cancel)(struct db *db);
+	/* a worker thread that used connections ends (optional) */
+	void (*thread_end)(void);
 	int supports_ddl_transactions;
+	int fixed_schemas;       /* schemas are attached files: never created nor dropped (SQLite) */
+	int backslash_escapes;   /* string literals treat '\\' as an escape (MySQL by default) */
 	const char *bool_true, *bool_false;
 	const char *begin_sql;   /* statement of db_begin; NULL = "BEGIN" */
 };

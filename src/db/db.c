@@ -325,6 +325,11 @@ int db_supports_ddl_transactions(const struct db *db)
 	return db->ops->supports_ddl_transactions;
 }
 
+int db_fixed_schemas(const struct db *db)
+{
+	return db->ops->fixed_schemas;
+}
+
 void db_quote_with(char q, const char *name, struct strbuf *out)
 {
 	strbuf_addch(out, q);
@@ -586,6 +591,41 @@ void db_history_table_sql(struct db *db, const char *schema, const char *table,
 			    db->ops->name);
 }
 
+int db_elapsed_ms_sql(const struct db *db, int in_group, struct strbuf *out)
+{
+	const struct db_ops *o = db->ops;
+	if (!o->elapsed_ms_sql)
+		return 0;
+	strbuf_addf(out, o->elapsed_ms_sql, in_group ? o->restart_expr : o->tx_start_expr);
+	return 1;
+}
+
+const char *db_clock_restart_sql(const struct db *db)
+{
+	return db->ops->clock_restart_sql;
+}
+
+void db_quote_literal(const struct db *db, const char *value, struct strbuf *out)
+{
+	if (!value) {
+		strbuf_addstr(out, "NULL");
+		return;
+	}
+	strbuf_addch(out, '\'');
+	for (const char *p = value; *p; p++) {
+		if (*p == '\'' || (*p == '\\' && db->ops->backslash_escapes))
+			strbuf_addch(out, *p);
+		strbuf_addch(out, *p);
+	}
+	strbuf_addch(out, '\'');
+}
+
+void db_default_schema_sql(struct db *db, const char *schema, struct strbuf *out)
+{
+	if (db->ops->default_schema_sql)
+		db->ops->default_schema_sql(db, schema, out);
+}
+
 /* every driver creates a schema with plain CREATE SCHEMA <quoted name> */
 void db_create_schema_sql(struct db *db, const char *schema, struct strbuf *out)
 {
@@ -641,6 +681,14 @@ int db_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 	if (fault(db, "drop_schema", schema, err))
 		return -1;
 	return db->ops->drop_schema(db, schema, err);
+}
+
+void db_thread_end(void)
+{
+	const struct db_ops *const drivers[] = { &db_sqlite_ops, &db_pg_ops, &db_mysql_ops };
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (drivers[i]->thread_end)
+			drivers[i]->thread_end();
 }
 
 void db_cancel(struct db *db)

@@ -85,13 +85,27 @@ const char *db_product(const struct db *db);
 /* the URL with the password removed, for "Database: <url>" lines */
 const char *db_display_url(const struct db *db);
 int db_supports_ddl_transactions(const struct db *db);
+/* schemas are attached database files, not objects: clean empties them,
+ * nothing creates or drops them (SQLite) */
+int db_fixed_schemas(const struct db *db);
 
 /* quoting is done by the driver only: "x" / `x` */
 void db_quote_ident(const struct db *db, const char *name, struct strbuf *out);
 /* schema-qualified table name: "public"."flyway_schema_history" */
 void db_qualify(const struct db *db, const char *schema, const char *table, struct strbuf *out);
+/* An SQL expression for the milliseconds since the migration started, so a
+ * history row measured by the server can travel in the migration's own round
+ * trip: since the transaction began, or (in_group) since the last
+ * db_clock_restart_sql statement of the transaction. Returns 0 (nothing
+ * written) where the database cannot (the caller then measures itself). */
+int db_elapsed_ms_sql(const struct db *db, int in_group, struct strbuf *out);
+/* the statement that restarts that clock inside a transaction (in_group) */
+const char *db_clock_restart_sql(const struct db *db);
 /* SQL literal for a boolean: TRUE/FALSE (PostgreSQL) or 1/0 */
 const char *db_bool_literal(const struct db *db, int b);
+/* a string as an SQL literal the database reads back unchanged ('it''s';
+ * MySQL also doubles backslashes); NULL gives NULL */
+void db_quote_literal(const struct db *db, const char *value, struct strbuf *out);
 
 /* run one statement, discarding rows */
 int db_exec(struct db *db, const char *sql, struct fw_error *err);
@@ -152,6 +166,11 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 void db_history_table_sql(struct db *db, const char *schema, const char *table,
 			  const char *tablespace, struct strbuf *out);
 void db_create_schema_sql(struct db *db, const char *schema, struct strbuf *out);
+/* the statement that makes unqualified names resolve to schema, as
+ * db_set_default_schema does on the connection (PostgreSQL: schema first on
+ * the search_path, MySQL: USE), ';'-terminated; nothing where the database
+ * has no such notion (SQLite). For dry-run scripts that a client can run. */
+void db_default_schema_sql(struct db *db, const char *schema, struct strbuf *out);
 
 /* The migration lock (reference 12, with fleetway's fixes of section 14):
  * PostgreSQL session advisory lock with Flyway's key on this connection,
@@ -169,6 +188,9 @@ int db_drop_schema(struct db *db, const char *schema, struct fw_error *err);
 
 /* cancel the statement running on db from another thread (Ctrl-C in fleet mode) */
 void db_cancel(struct db *db);
+/* a worker thread that opened connections is about to end (fleet workers):
+ * the client libraries free what they keep per thread */
+void db_thread_end(void);
 
 /* Java String.hashCode() of s (UTF-8 decoded to UTF-16 units), used for lock keys */
 int32_t db_java_hash(const char *s);

@@ -122,6 +122,13 @@ static int lib_ready(void)
 	return 1;
 }
 
+/* a thread that opened connections gives back what mysql_thread_init took */
+static void my_thread_end(void)
+{
+	if (__atomic_load_n(&lib_ok, __ATOMIC_SEQ_CST))
+		mysql_thread_end();
+}
+
 /* ---- quoting ---- */
 
 static void quote(const char *name, struct strbuf *out)
@@ -1133,6 +1140,13 @@ static int my_set_default_schema(struct db *db, const char *schema, struct fw_er
 	return 0;
 }
 
+static void my_default_schema_sql(struct db *db, const char *schema, struct strbuf *out)
+{
+	strbuf_addstr(out, "USE ");
+	db_quote_ident(db, schema, out);
+	strbuf_addch(out, ';');
+}
+
 /* Reference 4.2, MySQL: exactly this text, sent as one round trip. MariaDB
  * gets Flyway's empty constraint name ("CONSTRAINT  PRIMARY KEY"). The
  * tablespace is quoted with backticks: Flyway's "ts" is a string, not a
@@ -1379,6 +1393,9 @@ const struct db_ops db_mysql_ops = {
 	.table_exists = my_table_exists,
 	.create_schema = my_create_schema,
 	.set_default_schema = my_set_default_schema,
+	.default_schema_sql = my_default_schema_sql,
+	.thread_end = my_thread_end,
+	.backslash_escapes = 1,
 	.exec_atomic = my_exec_atomic,
 	.history_table_sql = my_history_table_sql,
 	.lock = my_lock,

@@ -868,6 +868,16 @@ static int pg_set_default_schema(struct db *db, const char *schema, struct fw_er
 	return ret;
 }
 
+static void pg_default_schema_sql(struct db *db, const char *schema, struct strbuf *out)
+{
+	struct strbuf name = STRBUF_INIT;
+	db_quote_ident(db, schema, &name);
+	strbuf_addstr(out, "SELECT set_config('search_path', ");
+	db_quote_literal(db, name.buf, out);
+	strbuf_addstr(out, " || ', ' || current_setting('search_path'), false);");
+	strbuf_release(&name);
+}
+
 /* reference 4.4: installed_by defaults to current_user */
 static int pg_current_user(struct db *db, char **out, struct fw_error *err)
 {
@@ -1194,6 +1204,13 @@ const struct db_ops db_pg_ops = {
 	.create_schema = pg_create_schema,
 	.exec_atomic = pg_exec_atomic,
 	.set_default_schema = pg_set_default_schema,
+	.default_schema_sql = pg_default_schema_sql,
+	/* now() is the transaction's start; inside a group each migration stamps
+	 * its own start in a transaction-local setting */
+	.clock_restart_sql = "SELECT set_config('fleetway.migration_start', clock_timestamp()::text, true)",
+	.elapsed_ms_sql = "CAST(EXTRACT(EPOCH FROM (clock_timestamp() - %s)) * 1000 AS INTEGER)",
+	.tx_start_expr = "now()",
+	.restart_expr = "current_setting('fleetway.migration_start')::timestamptz",
 	.history_table_sql = pg_history_table_sql,
 	.lock = pg_lock,
 	.unlock = pg_unlock,

@@ -638,6 +638,7 @@ const struct db_ops db_sqlite_ops = {
 	.unlock = sqlite_unlock,
 	.change_counter = sqlite_change_counter,
 	.clean_schema = sqlite_clean_schema,
+	.fixed_schemas = 1,
 	.drop_schema = sqlite_drop_schema,
 	.cancel = sqlite_cancel,
 	.supports_ddl_transactions = 1,

@@ -2,7 +2,6 @@
 #include "engine/checksum.h"
 #include "engine/script.h"
 #include "engine/target.h"
-#include "util/table.h"
 #include "util/xalloc.h"
 #include <errno.h>
 #include <stdio.h>
@@ -240,22 +239,8 @@ int fw_script_statements(struct fw_target *t, const struct fw_resolved *r,
 static void print_rows(void *ctx, const struct db_result *r)
 {
 	struct fw_target *t = ctx;
-	struct fw_table tab;
-	struct strbuf out = STRBUF_INIT;
-	if (t->out->quiet || t->out->json)
-		return;
-	fw_table_init(&tab, (size_t)r->ncols, (const char *const *)r->colnames);
-	for (int i = 0; i < r->nrows; i++) {
-		const char **cells = xcalloc((size_t)r->ncols, sizeof(*cells));
-		for (int j = 0; j < r->ncols; j++)
-			cells[j] = db_value(r, i, j) ? db_value(r, i, j) : "null";
-		fw_table_add_row(&tab, cells);
-		free(cells);
-	}
-	fw_table_render(&tab, "No rows returned", &out);
-	fw_out_raw(t->out, out.buf, out.len);
-	strbuf_release(&out);
-	fw_table_release(&tab);
+	struct fw_event ev = { .kind = FW_EV_ROWS, .rows = r };
+	fw_emit(t->obs, &ev);
 }
 
 /* ---- sending statements ---- */
@@ -447,36 +432,37 @@ static void history_params8(const struct fw_history_row *row, char vals[9][32], 
 			p8[k++] = p9[i];
 }
 
-/* Inside a group, now() is the start of the whole group: each migration
- * stamps its own start in a transaction-local setting instead. */
-#define GROUP_CLOCK "current_setting('fleetway.migration_start')::timestamptz"
-
+/* Inside a group the transaction's start is the group's: each migration
+ * restarts the server's clock instead (db_clock_restart_sql). */
 static int restart_server_clock(struct runner *rn, struct fw_error *err)
 {
 	struct db_cmd c;
 	memset(&c, 0, sizeof(c));
-	c.sql = "SELECT set_config('fleetway.migration_start', clock_timestamp()::text, true)";
+	c.sql = db_clock_restart_sql(rn->t->db);
 	return send(rn, &c, err);
 }
 
-/* INSERT whose execution_time the server measures: the time since `start`
- * (the transaction's start by default), so the row can travel in the same
- * round trip as the migration. */
-static void timed_insert_sql(const struct fw_target *t, const char *start, struct strbuf *sql)
+/* INSERT whose execution_time the server measures (db_elapsed_ms_sql), so
+ * the row can travel in the same round trip as the migration; 0 where the
+ * database cannot measure it */
+static int timed_insert_sql(const struct fw_target *t, struct strbuf *sql)
 {
-	struct strbuf base = STRBUF_INIT;
+	struct strbuf base = STRBUF_INIT, elapsed = STRBUF_INIT;
 	char *p;
 	int n = 0;
+	if (!db_elapsed_ms_sql(t->db, t->in_group, &elapsed))
+		return 0;
 	fw_history_insert_sql(&t->hist, &base);
 	for (p = base.buf; *p; p++) {
 		if (*p == '?' && ++n == 8) {
-			strbuf_addf(sql, "CAST(EXTRACT(EPOCH FROM (clock_timestamp() - %s)) * 1000 AS INTEGER)",
-				    start);
+			strbuf_addbuf(sql, &elapsed);
 			continue;
 		}
 		strbuf_addch(sql, *p);
 	}
 	strbuf_release(&base);
+	strbuf_release(&elapsed);
+	return 1;
 }
 
 static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
@@ -485,7 +471,7 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 {
 	struct runner rn = { t, 0, 0, statement_events(t, r) };
 	const struct script_events *ev = events_of(r);
-	int server_timed = db_kind(t->db) == DB_POSTGRES;
+	int server_timed = db_clock_restart_sql(t->db) != NULL;
 	int own_tx = !t->in_group;
 	struct strbuf ins = STRBUF_INIT;
 	char vals[9][32];
@@ -514,8 +500,7 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 	memset(&c, 0, sizeof(c));
 	if (row) {
 		row->execution_time = (int)(fw_now_ms() - t0);
-		if (server_timed) {
-			timed_insert_sql(t, own_tx ? "now()" : GROUP_CLOCK, &ins);
+		if (timed_insert_sql(t, &ins)) {
 			history_params8(row, vals, params);
 			c.nparams = 8;
 		} else {
@@ -575,8 +560,8 @@ static void record_failure(struct fw_target *t, struct fw_history_row *row, long
 	row->success = 0;
 	row->execution_time = (int)(fw_now_ms() - t0);
 	if (fw_history_insert(&t->hist, row, &e2) < 0) {
-		fw_warn(t->out, "unable to record the failed migration in the schema history: %s",
-			e2.message.buf);
+		fw_emit_warn(t->obs, "unable to record the failed migration in the schema history: %s",
+			     e2.message.buf);
 		fw_error_clear(&e2);
 	}
 }
@@ -613,7 +598,7 @@ int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int 
 		    (!tx || !db_supports_ddl_transactions(t->db)))
 			record_failure(t, row, t0);
 		if (ev && fire_inline(&rn, ev->after_each_error, &cberr) < 0)
-			fw_warn(t->out, "%s", cberr.message.buf);
+			fw_emit_warn(t->obs, "%s", cberr.message.buf);
 		fw_error_clear(&cberr);
 		return -1;
 	}
@@ -664,8 +649,8 @@ int fw_group_end(struct fw_target *t, int ok, struct fw_error *err)
 	fw_error_clear(&e2);
 	/* the rows remembered during the group were never committed */
 	if (fw_history_load(&t->hist, &e2) < 0) {
-		fw_warn(t->out, "unable to re-read the schema history after the rollback: %s",
-			e2.message.buf);
+		fw_emit_warn(t->obs, "unable to re-read the schema history after the rollback: %s",
+			     e2.message.buf);
 		fw_error_clear(&e2);
 	}
 	return -1;

@@ -412,7 +412,7 @@ static int scan_location(const struct fw_scan_opts *o, const struct fw_naming *n
 	if (!strncmp(loc, "filesystem:", 11)) {
 		path = loc + 11;
 	} else if (!strncmp(loc, "classpath:", 10)) {
-		fw_warn(o->out, "Skipping location %s: classpath locations need Java; use filesystem:", loc);
+		fw_emit_warn(o->obs, "Skipping location %s: classpath locations need Java; use filesystem:", loc);
 		return 0;
 	}
 	if (list_location(path, &fl, &why) < 0) {
@@ -421,7 +421,7 @@ static int scan_location(const struct fw_scan_opts *o, const struct fw_naming *n
 			fw_error_hint(err, "create the folder, fix `locations`, or set failOnMissingLocations=false");
 			return -1;
 		}
-		fw_warn(o->out, "Skipping filesystem location: %s (%s)", path, why);
+		fw_emit_warn(o->obs, "Skipping filesystem location: %s (%s)", path, why);
 		return 0;
 	}
 	if (fl.nr)

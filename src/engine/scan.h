@@ -7,7 +7,7 @@
 #include "engine/naming.h"
 #include "sql/placeholder.h"
 #include "util/error.h"
-#include "util/out.h"
+#include "engine/events.h"
 
 /* per-script sidecar (<file>.conf); -1 = not set */
 struct fw_script_conf {
@@ -47,7 +47,7 @@ struct fw_scan {
 struct fw_scan_opts {
 	const struct fw_config *cfg;
 	const struct fw_placeholders *placeholders; /* for repeatable checksums and shouldExecute */
-	struct fw_out *out;
+	const struct fw_observer *obs;  /* warnings about locations */
 };
 
 /* Scan every location. Missing locations warn ("Skipping filesystem location: <p> (NOT_FOUND)")

@@ -92,7 +92,7 @@ int fw_run_script_process(struct fw_target *t, const struct fw_resolved *r, stru
 	strvec_clear(&env);
 	strbuf_rtrim(&output);
 	if (output.len)
-		fw_info(t->out, "%s", output.buf);
+		fw_emit_info(t->obs, "%s", output.buf);
 	strbuf_release(&output);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;

@@ -129,7 +129,7 @@ static int build_placeholders(struct fw_target *t, struct fw_error *err)
 	return 0;
 }
 
-int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		      struct fw_error *err)
 {
 	const char *name = t->name;
@@ -138,11 +138,15 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 	t->name = name;
 	t->cancel = cancel;
 	t->cfg = cfg;
-	t->out = out;
+	t->obs = obs;
 	if (open_db(t, err) < 0)
 		return -1;
 	t->dialect = dialect_of(db_kind(t->db));
-	fw_info(out, "Database: %s (%s)", db_display_url(t->db), db_product(t->db));
+	{
+		struct fw_event ev = { .kind = FW_EV_CONNECTED, .text = db_display_url(t->db),
+				       .name = db_product(t->db) };
+		fw_emit(obs, &ev);
+	}
 	if (pick_schemas(t, err) < 0 || db_current_user(t->db, &t->db_user, err) < 0 ||
 	    db_database_name(t->db, &t->database, err) < 0 ||
 	    db_set_default_schema(t->db, t->schema, err) < 0)
@@ -152,18 +156,20 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 	if (build_placeholders(t, err) < 0)
 		return -1;
 	fw_history_init(&t->hist, t->db, t->schema, cfg->table);
-	fw_debug(out, "default schema %s, history table %s", t->schema, t->hist.qualified);
+	fw_emit_debug(obs, "default schema %s, history table %s", t->schema, t->hist.qualified);
 	if (fw_target_scan(t, err) < 0)
 		return -1;
 	return fw_callbacks_fire(t, "afterConnect", err);
 }
 
-int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+int fw_target_offline(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		      enum sql_dialect dialect, struct fw_error *err)
 {
+	const char *name = t->name;
 	memset(t, 0, sizeof(*t));
+	t->name = name;
 	t->cfg = cfg;
-	t->out = out;
+	t->obs = obs;
 	t->dialect = dialect;
 	t->schema = configured_schema(cfg);
 	if (build_placeholders(t, err) < 0)
@@ -173,7 +179,7 @@ int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 
 int fw_target_scan(struct fw_target *t, struct fw_error *err)
 {
-	struct fw_scan_opts o = { t->cfg, &t->ph, t->out };
+	struct fw_scan_opts o = { t->cfg, &t->ph, t->obs };
 	if (t->scanned)
 		return 0;
 	if (fw_scan_run(&o, &t->scan, err) < 0)
@@ -234,7 +240,7 @@ void fw_target_unlock(struct fw_target *t)
 	if (!t->locked)
 		return;
 	if (db_unlock(t->db, &err) < 0) {
-		fw_warn(t->out, "unable to release the migration lock: %s", err.message.buf);
+		fw_emit_warn(t->obs, "unable to release the migration lock: %s", err.message.buf);
 		fw_error_clear(&err);
 	}
 	t->locked = 0;
@@ -280,9 +286,9 @@ int fw_target_check_names(struct fw_target *t, struct fw_error *err)
 	if (!bad->nr)
 		return 0;
 	if (!t->cfg->validate_migration_naming) {
-		fw_info(t->out, "%zu SQL migrations were detected but not run because they did not follow the filename convention.",
-			bad->nr);
-		fw_info(t->out, "Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names.");
+		fw_emit_info(t->obs, "%zu SQL migrations were detected but not run because they did not follow the filename convention.",
+			     bad->nr);
+		fw_emit_info(t->obs, "Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names.");
 		return 0;
 	}
 	fw_errorf(err, "ERROR", "Invalid SQL filenames found:");
@@ -300,7 +306,8 @@ int fw_callbacks_fire(struct fw_target *t, const char *event, struct fw_error *e
 		const struct fw_resolved *cb = &t->scan.callbacks[i];
 		if (strcmp(cb->event, event))
 			continue;
-		fw_info(t->out, "Executing SQL callback: %s - %s", event, cb->description);
+		struct fw_event ev = { .kind = FW_EV_CALLBACK, .name = event, .description = cb->description };
+		fw_emit(t->obs, &ev);
 		if (fw_apply_callback(t, cb, err) < 0) {
 			fw_error_prefix(err, "Error while executing %s callback", event);
 			return -1;

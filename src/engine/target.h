@@ -11,12 +11,12 @@
 #include "engine/scan.h"
 #include "sql/sqlsplit.h"
 #include "db/db.h"
-#include "util/out.h"
+#include "engine/events.h"
 
 struct fw_target {
 	const char *name;            /* environment name (for messages), may be NULL */
 	struct fw_config *cfg;       /* borrowed */
-	struct fw_out *out;          /* borrowed */
+	const struct fw_observer *obs;  /* where its events go (borrowed) */
 	struct db *db;
 	enum sql_dialect dialect;
 	char *schema;                /* default schema (history table lives here) */
@@ -36,14 +36,13 @@ struct fw_target {
 	volatile int *halt;          /* set by the fleet when another target failed: migrate
 	                                finishes the running migration and starts no other */
 };
-#define FW_TARGET_HAS_HALT 1
 
 /* connect, work out schemas and placeholders; does not scan yet */
-int fw_target_connect(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		      struct fw_error *err);
 /* a target without a database (check -code with no url): the files and the
  * placeholders only, every file pending; close with fw_target_close */
-int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out *out,
+int fw_target_offline(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		      enum sql_dialect dialect, struct fw_error *err);
 /* scan the locations (once) */
 int fw_target_scan(struct fw_target *t, struct fw_error *err);

@@ -21,17 +21,10 @@
 #define FW_FLEET_H
 #include <stddef.h>
 #include "config/config.h"
+#include "ops/preflight.h"
 #include "util/error.h"
 #include "util/strvec.h"
 
-/* pre-flight checks beyond connecting (which is always checked) */
-enum fw_preflight {
-	FW_PRE_VALIDATE = 1 << 0,   /* validate applied against resolved migrations */
-	FW_PRE_PENDING = 1 << 1,    /* pending set compared across targets */
-	FW_PRE_DRYRUN = 1 << 2,     /* write the SQL that would run, per target */
-	FW_PRE_CODE = 1 << 3,       /* check -code on what would run: errors are findings */
-};
-#define FW_PRE_ALL (FW_PRE_VALIDATE | FW_PRE_PENDING | FW_PRE_DRYRUN)
 
 /* one target as configured */
 struct fw_fleet_member {

@@ -6,6 +6,7 @@
 #define FW_REPORT_H
 #include <jansson.h>
 #include "fleet/run.h"
+#include "util/report-file.h"
 
 struct fw_report_info {
 	const char *command;        /* "migrate", "check", "verify", "info" */
@@ -23,14 +24,6 @@ void fw_report_html(const json_t *doc, struct strbuf *out);
  * *json_path / *html_path get the file names (owned) when not NULL */
 int fw_report_write(const char *base, const json_t *doc, char **json_path, char **html_path,
 		    struct fw_error *err);
-/* the same with another page for the HTML file (check's report) */
-int fw_report_write_with(const char *base, const json_t *doc,
-			 void (*render)(const json_t *doc, struct strbuf *out), char **json_path,
-			 char **html_path, struct fw_error *err);
-/* the report's base name without a .json/.html ending */
-void fw_report_stem(const char *base, struct strbuf *out);
-/* text for HTML: & < > " ' escaped */
-void fw_html_escape(struct strbuf *out, const char *s);
 /* the status word of a target in the report: "migrated", "up to date", "ok",
  * "findings", "failed", "halted", "not started", "running", "waiting" */
 const char *fw_report_status(const struct fw_fleet_result *res, const char *command);

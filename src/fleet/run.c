@@ -1,19 +1,16 @@
-/* Running a fleet's targets on a pool of threads (see fleet-run.h). */
+/* Running a fleet's targets on a pool of threads (see run.h). */
 #include "fleet/run.h"
-#include "ops/check.h"
-#include "engine/checksum.h"
-#include "ops/migrate.h"
-#include "engine/plan.h"
 #include "engine/target.h"
-#include "ops/validate.h"
-#include "util/redact.h"
+#include "engine/version.h"
+#include "ops/op.h"
+#include "ops/preflight.h"
+#include "ops/probe.h"
 #include "util/xalloc.h"
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/time.h>
 #include <time.h>
 
 static const char *const status_names[FW_TS_NR] = {
@@ -37,20 +34,27 @@ static void flag_set(volatile int *flag)
 	__atomic_store_n(flag, 1, __ATOMIC_SEQ_CST);
 }
 
-/* ---------------------------------------------------------------- kept connections */
+static long wall_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (long)tv.tv_sec * 1000L + tv.tv_usec / 1000;
+}
 
-/* A connection opened for the pre-flight is kept for the migrate that follows:
+/* ---------------------------------------------------------------- kept sessions */
+
+/* A session opened for the pre-flight is kept for the migrate that follows:
  * a second backend per target costs the server about as much as a small
  * target's migrations (a cold catalog cache), and far away it costs round
  * trips. Only the first `keep_limit` targets in rollout order keep theirs, and
  * the pre-flight walks the fleet from its end, so those are opened last: the
  * connections open at once stay near `parallel` throughout. */
-static int keep_target(struct fw_fleet_run *r, size_t idx, struct fw_target *t)
+static int keep_session(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
 {
 	int kept = 0;
 	pthread_mutex_lock(&r->lock);
-	if (idx < (size_t)r->keep_limit && !fw_fleet_flag(&r->cancel)) {
-		r->kept[idx] = t;
+	if (idx < (size_t)r->keep_limit && s->connected && !fw_fleet_flag(&r->cancel)) {
+		r->kept[idx] = s;
 		r->nr_kept++;
 		kept = 1;
 	}
@@ -58,39 +62,35 @@ static int keep_target(struct fw_fleet_run *r, size_t idx, struct fw_target *t)
 	return kept;
 }
 
-static struct fw_target *take_kept(struct fw_fleet_run *r, size_t idx)
+static struct fw_session *take_kept(struct fw_fleet_run *r, size_t idx)
 {
-	struct fw_target *t;
+	struct fw_session *s;
 	pthread_mutex_lock(&r->lock);
-	t = r->kept[idx];
+	s = r->kept[idx];
 	r->kept[idx] = NULL;
-	if (t)
+	if (s)
 		r->nr_kept--;
 	pthread_mutex_unlock(&r->lock);
-	return t;
+	return s;
 }
 
 /* a kept connection may have been dropped while it waited (server timeout,
  * network): then the target connects anew, as if it had not been kept */
-static int still_alive(struct fw_target *t)
+static void check_alive(struct fw_session *s)
 {
 	struct fw_error err = FW_ERROR_INIT;
-	int ok = db_exec(t->db, "SELECT 1", &err) == 0;
+	if (s->connected && db_exec(s->target.db, "SELECT 1", &err) < 0)
+		fw_session_close(s);
 	fw_error_clear(&err);
-	if (!ok) {
-		fw_target_close(t);
-		memset(t, 0, sizeof(*t));
-	}
-	return ok;
 }
 
 static void drop_kept(struct fw_fleet_run *r)
 {
 	for (size_t i = 0; i < r->fleet->nr; i++) {
-		struct fw_target *t = take_kept(r, i);
-		if (t) {
-			fw_target_close(t);
-			free(t);
+		struct fw_session *s = take_kept(r, i);
+		if (s) {
+			fw_session_close(s);
+			free(s);
 		}
 	}
 }
@@ -106,12 +106,13 @@ void fw_fleet_run_init(struct fw_fleet_run *r, const struct fw_settings *s, cons
 	r->res = xcalloc(f->nr + 1, sizeof(*r->res));
 	r->dbs = xcalloc(f->nr + 1, sizeof(*r->dbs));
 	r->kept = xcalloc(f->nr + 1, sizeof(*r->kept));
-	for (size_t i = 0; i < f->nr; i++) {
+	for (size_t i = 0; i < f->nr; i++)
 		strbuf_init(&r->res[i].log, 0);
-	}
 	pthread_mutex_init(&r->lock, NULL);
 }
 
+/* what one batch found out about a target (its config, secrets and dry-run
+ * script belong to the run, not to a batch) */
 static void result_clear(struct fw_fleet_result *res)
 {
 	free(res->current);
@@ -125,26 +126,31 @@ static void result_clear(struct fw_fleet_result *res)
 	}
 	free(res->migs);
 	strvec_clear(&res->pending_versions);
+	strvec_clear(&res->applied_unknown);
 	strvec_clear(&res->findings);
 	free(res->error);
-	free(res->dryrun_file);
-	strbuf_release(&res->log);
-	memset(res, 0, sizeof(*res));
-	strbuf_init(&res->log, 0);
+	free(res->summary);
+	if (res->result)
+		json_decref(res->result);
+	res->current = res->version = res->version_before = res->version_after = NULL;
+	res->migs = NULL;
+	res->nr_migs = res->alloc_migs = 0;
+	res->error = res->summary = NULL;
+	res->result = NULL;
+	res->status = FW_TS_WAITING;
+	res->current_since = res->started_ms = res->ms = 0;
+	res->started_migrations = res->done_migrations = 0;
+	res->reachable = res->known = res->pending = res->failed = res->exit_code = 0;
+	strbuf_reset(&res->log);
 }
 
 void fw_fleet_run_reset(struct fw_fleet_run *r)
 {
 	for (size_t i = 0; i < r->fleet->nr; i++) {
 		/* a target whose config failed keeps that failure: nothing can run on it */
-		char *dryrun;
 		if (!r->cfg[i] && r->res[i].error)
 			continue;
-		/* the dry-run script stays part of the story the report tells */
-		dryrun = r->res[i].dryrun_file;
-		r->res[i].dryrun_file = NULL;
 		result_clear(&r->res[i]);
-		r->res[i].dryrun_file = dryrun;
 	}
 }
 
@@ -157,13 +163,14 @@ void fw_fleet_run_release(struct fw_fleet_run *r)
 			free(r->cfg[i]);
 		}
 		result_clear(&r->res[i]);
+		free(r->res[i].dryrun_file);
 		strbuf_release(&r->res[i].log);
+		fw_secrets_release(&r->res[i].secrets);
 	}
 	free(r->cfg);
 	free(r->res);
 	free(r->dbs);
 	free(r->kept);
-	free(r->dryrun_dir);
 	pthread_mutex_destroy(&r->lock);
 	memset(r, 0, sizeof(*r));
 }
@@ -173,21 +180,24 @@ static void set_error(struct fw_fleet_result *res, const struct fw_error *err)
 	struct strbuf sb = STRBUF_INIT;
 	fw_error_format(err, &sb);
 	strbuf_rtrim(&sb);
+	fw_secrets_apply(&res->secrets, &sb);
 	redact_buf(&sb);
 	free(res->error);
 	res->error = strbuf_detach(&sb, NULL);
 	res->exit_code = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
 }
 
-/* first line of an error message, for a one-line finding */
-static void add_finding(struct fw_fleet_result *res, const char *what, const char *msg)
+/* the target's own secrets: what its sink hides before the process-wide net */
+static void collect_secrets(struct fw_fleet_result *res, const struct fw_config *c)
 {
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "%s: ", what);
-	for (const char *p = msg; *p; p++)
-		strbuf_addstr(&sb, *p == '\n' ? " " : (char[2]){ *p, 0 });
-	redact_buf(&sb);
-	strvec_push_nodup(&res->findings, strbuf_detach(&sb, NULL));
+	struct db_url u;
+	struct fw_error err = FW_ERROR_INIT;
+	fw_secrets_add(&res->secrets, c->password);
+	if (c->url && db_url_parse(c->url, &u, &err) == 0) {
+		fw_secrets_add(&res->secrets, u.password);
+		db_url_release(&u);
+	}
+	fw_error_clear(&err);
 }
 
 size_t fw_fleet_run_resolve(struct fw_fleet_run *r)
@@ -199,369 +209,106 @@ size_t fw_fleet_run_resolve(struct fw_fleet_run *r)
 		if (fw_fleet_member_config(r->settings, r->fleet, &r->fleet->m[i], c, &err) < 0) {
 			free(c);
 			set_error(&r->res[i], &err);
-			add_finding(&r->res[i], "config", err.message.buf);
+			fw_finding_add(&r->res[i].findings, "config", err.message.buf);
 			r->res[i].status = FW_TS_FAILED;
 			fw_error_clear(&err);
 			failed++;
 			continue;
 		}
+		collect_secrets(&r->res[i], c);
 		r->cfg[i] = c;
 	}
 	return failed;
 }
 
-/* ---------------------------------------------------------------- per-target output */
+/* ---------------------------------------------------------------- a target's output */
 
-/* A worker's stdout/stderr: a FILE whose bytes land here (fopencookie), so
- * every line a target prints is kept for the report and handed to the
- * command layer, without another thread ever touching the target's state. */
-struct sink {
+struct target_io {
 	struct fw_fleet_run *r;
 	size_t idx;
-	int is_err;
-	struct strbuf partial;
+	struct fw_out out;
+	struct fw_observer obs;
 };
 
-/* "Migrating schema "s" to version "2 - x"" -> "2 - x" (the schema quoted "s" or `s`):
- * the live view shows what runs */
-static void watch_line(struct fw_fleet_run *r, size_t idx, const char *line, size_t len)
+/* every line the target prints: kept for the report, handed to the command layer */
+static void sink(void *ctx, int is_err, const char *text, size_t len)
 {
-	static const char *const marks[] = { " to version \"", " with repeatable migration \"" };
-	const char *start = NULL, *end;
-	char *cur;
-	if (len < 17 || memcmp(line, "Migrating schema ", 17))
-		return;
-	for (size_t i = 0; i < 2 && !start; i++) {
-		const char *m = memmem(line, len, marks[i], strlen(marks[i]));
-		if (m)
-			start = m + strlen(marks[i]);
-	}
-	if (!start)
-		return;
-	end = line + len;
-	while (end > start && end[-1] != '"')
-		end--;
-	if (end <= start)
-		return;
-	cur = xstrndup(start, (size_t)(end - 1 - start));
-	pthread_mutex_lock(&r->lock);
-	free(r->res[idx].current);
-	r->res[idx].current = cur;
-	r->res[idx].started_migrations++;
-	pthread_mutex_unlock(&r->lock);
-}
-
-static void sink_line(struct sink *s, const char *text, size_t len)
-{
-	struct fw_fleet_result *res = &s->r->res[s->idx];
-	const char *name = s->r->fleet->m[s->idx].name;
+	struct target_io *io = ctx;
+	struct fw_fleet_result *res = &io->r->res[io->idx];
+	const char *name = io->r->fleet->m[io->idx].name;
 	struct strbuf line = STRBUF_INIT;
-	/* raw output (query result tables) comes without the target's prefix */
-	if (len < strlen(name) + 3 || text[0] != '[' || strncmp(text + 1, name, strlen(name)) ||
-	    strncmp(text + 1 + strlen(name), "] ", 2))
-		strbuf_addf(&line, "[%s] ", name);
-	strbuf_add(&line, text, len);
-	strbuf_add(&res->log, line.buf, line.len);
-	watch_line(s->r, s->idx, line.buf, line.len);
-	if (s->r->on_line)
-		s->r->on_line(s->r->ctx, s->r, s->idx, s->is_err, line.buf, line.len);
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		strbuf_reset(&line);
+		/* raw output (query result tables) comes without the target's prefix */
+		if (n < strlen(name) + 3 || p[0] != '[' || strncmp(p + 1, name, strlen(name)) ||
+		    strncmp(p + 1 + strlen(name), "] ", 2))
+			strbuf_addf(&line, "[%s] ", name);
+		strbuf_add(&line, p, n);
+		if (!nl)
+			strbuf_addch(&line, '\n');
+		strbuf_addbuf(&res->log, &line);
+		if (io->r->on_line)
+			io->r->on_line(io->r->ctx, io->r, io->idx, is_err, line.buf, line.len);
+		p += n;
+	}
 	strbuf_release(&line);
 }
 
-static ssize_t sink_write(void *cookie, const char *buf, size_t n)
+/* "2 - add users", "R add view" as the progress view names a migration */
+static char *migration_label(const struct fw_event *ev)
 {
-	struct sink *s = cookie;
-	char *nl;
-	strbuf_add(&s->partial, buf, n);
-	while ((nl = memchr(s->partial.buf, '\n', s->partial.len))) {
-		size_t len = (size_t)(nl - s->partial.buf) + 1;
-		sink_line(s, s->partial.buf, len);
-		memmove(s->partial.buf, s->partial.buf + len, s->partial.len - len);
-		strbuf_setlen(&s->partial, s->partial.len - len);
+	struct strbuf sb = STRBUF_INIT;
+	if (ev->undo)
+		strbuf_addstr(&sb, "undo ");
+	if (ev->version)
+		strbuf_addf(&sb, "%s%s%s", ev->version, *ev->description ? " - " : "", ev->description);
+	else
+		strbuf_addf(&sb, "R %s", ev->description);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* a target's events: its live progress, then its log */
+static void on_event(void *ctx, const struct fw_event *ev)
+{
+	struct target_io *io = ctx;
+	struct fw_fleet_result *res = &io->r->res[io->idx];
+	if (ev->kind == FW_EV_MIGRATION_STARTED) {
+		char *label = migration_label(ev);
+		pthread_mutex_lock(&io->r->lock);
+		free(res->current);
+		res->current = label;
+		res->current_since = fw_now_ms();
+		res->started_migrations++;
+		pthread_mutex_unlock(&io->r->lock);
+	} else if (ev->kind == FW_EV_MIGRATION_FINISHED) {
+		pthread_mutex_lock(&io->r->lock);
+		free(res->current);
+		res->current = NULL;
+		res->done_migrations++;
+		pthread_mutex_unlock(&io->r->lock);
 	}
-	return (ssize_t)n;
+	if (io->r->render)
+		io->r->render(&io->out, ev);
 }
 
-static int sink_close(void *cookie)
+static void io_init(struct target_io *io, struct fw_fleet_run *r, size_t idx)
 {
-	struct sink *s = cookie;
-	if (s->partial.len) {
-		strbuf_addch(&s->partial, '\n');
-		sink_line(s, s->partial.buf, s->partial.len);
-	}
-	strbuf_release(&s->partial);
-	return 0;
-}
-
-static FILE *sink_open(struct sink *s, struct fw_fleet_run *r, size_t idx, int is_err)
-{
-	cookie_io_functions_t fns = { NULL, sink_write, NULL, sink_close };
-	FILE *f;
-	s->r = r;
-	s->idx = idx;
-	s->is_err = is_err;
-	strbuf_init(&s->partial, 0);
-	f = fopencookie(s, "w", fns);
-	if (!f)
-		abort(); /* out of memory: the one failure we do not carry as a value */
-	return f;
-}
-
-/* ---------------------------------------------------------------- the ops */
-
-static int is_pending(const struct fw_entry *e)
-{
-	return e->state == FW_ST_PENDING && e->res && !e->app;
-}
-
-static void summarize(const struct fw_plan *plan, struct fw_fleet_result *res)
-{
-	free(res->version);
-	res->version = plan->current ? xstrdup(fw_version_str(plan->current)) : NULL;
-	res->pending = res->failed = 0;
-	strvec_clear(&res->pending_versions);
-	for (size_t i = 0; i < plan->nr; i++) {
-		const struct fw_entry *e = &plan->entries[i];
-		if (fw_state_is_failed(e->state))
-			res->failed++;
-		if (!is_pending(e))
-			continue;
-		res->pending++;
-		if (fw_entry_is_versioned(e))
-			strvec_push(&res->pending_versions, fw_entry_version(e));
-	}
-}
-
-/* read history (unless the caller just did) and summarize the plan */
-static int probe(struct fw_target *t, struct fw_fleet_result *res, int history_loaded,
-		 struct fw_plan *plan, struct fw_error *err)
-{
-	int exists = 1;
-	if (!history_loaded) {
-		if (db_schema_exists(t->db, t->schema, &exists, err) < 0)
-			return -1;
-		if (exists && fw_target_load_history(t, err) < 0)
-			return -1;
-	}
-	if (fw_target_plan(t, plan, err) < 0)
-		return -1;
-	summarize(plan, res);
-	return 0;
-}
-
-static void safe_name(const char *name, struct strbuf *out)
-{
-	for (const char *p = name; *p; p++)
-		strbuf_addch(out, (isalnum((unsigned char)*p) || strchr("._-", *p)) ? *p : '_');
-}
-
-/* the text of one script as it would be sent: decoded, placeholders replaced */
-static int script_text(struct fw_target *t, const struct fw_resolved *m, struct strbuf *out,
-		       struct fw_error *err)
-{
-	struct strbuf raw = STRBUF_INIT, utf8 = STRBUF_INIT;
-	const char *enc = m->conf.encoding ? m->conf.encoding : t->cfg->encoding;
-	int replace = m->conf.placeholder_replacement >= 0 ? m->conf.placeholder_replacement
-							    : t->cfg->placeholder_replacement;
-	const struct strbuf *text = &raw;
-	size_t skip = 0;
-	int ret = -1;
-	if (strbuf_read_file(&raw, m->path) < 0) {
-		fw_errorf(err, "ERROR", "unable to read %s: %s", m->path, strerror(errno));
-		goto out;
-	}
-	if (enc && strcasecmp(enc, "UTF-8") && strcasecmp(enc, "UTF8")) {
-		if (fw_decode_to_utf8(raw.buf, raw.len, enc, &utf8, m->path, err) < 0)
-			goto out;
-		text = &utf8;
-	}
-	if (text->len >= 3 && !memcmp(text->buf, "\xEF\xBB\xBF", 3))
-		skip = 3;
-	if (replace) {
-		fw_placeholders_set(&t->ph, "flyway:filename", m->filename);
-		if (fw_placeholders_replace(&t->ph, text->buf + skip, text->len - skip, m->script, out, err) < 0)
-			goto out;
-	} else {
-		strbuf_add(out, text->buf + skip, text->len - skip);
-	}
-	ret = 0;
-out:
-	strbuf_release(&raw);
-	strbuf_release(&utf8);
-	return ret;
-}
-
-static int dryrun_body(struct fw_target *t, const struct fw_plan *plan, struct strbuf *sql,
-		       struct fw_error *err)
-{
-	/* versioned first, then repeatables: the order migrate runs them in */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < plan->nr; i++) {
-			const struct fw_entry *e = &plan->entries[i];
-			const struct fw_resolved *m = e->res;
-			if (!is_pending(e) || (m->kind == FW_FILE_REPEATABLE) != pass)
-				continue;
-			if (m->kind == FW_FILE_REPEATABLE)
-				strbuf_addf(sql, "\n-- Repeatable \"%s\" (%s)\n", m->description, m->script);
-			else
-				strbuf_addf(sql, "\n-- Version %s - %s (%s)\n", fw_version_str(&m->version),
-					    m->description, m->script);
-			if (m->is_script) {
-				strbuf_addf(sql, "-- a script migration, run as a process: %s\n", m->path);
-				continue;
-			}
-			if (script_text(t, m, sql, err) < 0)
-				return -1;
-			if (sql->len && sql->buf[sql->len - 1] != '\n')
-				strbuf_addch(sql, '\n');
-		}
-	return 0;
-}
-
-static int write_dryrun(struct fw_fleet_run *r, size_t idx, struct fw_target *t,
-			const struct fw_plan *plan, struct fw_error *err)
-{
-	struct fw_fleet_result *res = &r->res[idx];
-	struct strbuf sql = STRBUF_INIT, path = STRBUF_INIT, tmp = STRBUF_INIT;
-	FILE *f;
-	int ret = -1;
-	strbuf_addf(&sql, "-- fleetway dry run: fleet '%s', target '%s'\n", r->fleet->name,
-		    r->fleet->m[idx].name);
-	strbuf_addf(&sql, "-- current version: %s; %d pending migration%s; nothing of this has run\n",
-		    res->version ? res->version : "<< Empty Schema >>", res->pending,
-		    res->pending == 1 ? "" : "s");
-	if (dryrun_body(t, plan, &sql, err) < 0)
-		goto out;
-	redact_buf(&sql);
-	strbuf_addf(&path, "%s/dryrun-", r->dryrun_dir ? r->dryrun_dir : ".");
-	safe_name(r->fleet->m[idx].name, &path);
-	strbuf_addstr(&path, ".sql");
-	strbuf_addf(&tmp, "%s.tmp", path.buf);
-	f = fopen(tmp.buf, "wb");
-	if (!f || fwrite(sql.buf, 1, sql.len, f) != sql.len || fclose(f) != 0 ||
-	    rename(tmp.buf, path.buf) < 0) {
-		fw_errorf(err, "ERROR", "unable to write %s: %s", path.buf, strerror(errno));
-		if (f)
-			remove(tmp.buf);
-		goto out;
-	}
-	res->dryrun_file = strbuf_detach(&path, NULL);
-	ret = 0;
-out:
-	strbuf_release(&sql);
-	strbuf_release(&path);
-	strbuf_release(&tmp);
-	return ret;
-}
-
-/* migrate would stop with "Found non-empty schema(s) ... but no schema history table" */
-static int check_unmanaged(struct fw_target *t, struct fw_fleet_result *res, struct fw_error *err)
-{
-	if (t->hist.exists || t->cfg->baseline_on_migrate || t->cfg->skip_executing_migrations)
-		return 0;
-	for (size_t i = 0; i < t->schemas.nr; i++) {
-		int exists = 0, empty = 1;
-		struct strbuf msg = STRBUF_INIT;
-		if (db_schema_exists(t->db, t->schemas.v[i], &exists, err) < 0 ||
-		    (exists && db_schema_is_empty(t->db, t->schemas.v[i], &empty, err) < 0))
-			return -1;
-		if (empty)
-			continue;
-		strbuf_addf(&msg, "schema %s is not empty but has no schema history table: baseline it, or set baselineOnMigrate=true",
-			    fw_target_shown(t, t->schemas.v[i]));
-		add_finding(res, "migrate", msg.buf);
-		strbuf_release(&msg);
-	}
-	return 0;
-}
-
-/* check -code on what this target would run: an error stops the rollout
- * (a finding), a warning is said in the target's output */
-static int code_findings(struct fw_target *t, struct fw_fleet_result *res,
-			 const struct fw_plan *plan, struct fw_error *err)
-{
-	struct fw_lint l;
-	size_t scripts;
-	int ret;
-	fw_lint_init(&l, t->dialect);
-	ret = fw_check_code(t, plan, &l, &scripts, err);
-	for (size_t i = 0; !ret && i < l.nr; i++) {
-		const struct fw_lint_finding *f = &l.v[i];
-		struct strbuf msg = STRBUF_INIT;
-		strbuf_addf(&msg, "%s:%d: %s %s: %s", f->script, f->line, f->error ? "error" : "warning",
-			    f->code, f->message);
-		if (f->error)
-			add_finding(res, "code", msg.buf);
-		else
-			fw_warn(t->out, "%s", msg.buf);
-		strbuf_release(&msg);
-	}
-	fw_lint_release(&l);
-	return ret;
-}
-
-static int op_preflight(struct fw_fleet_run *r, size_t idx, struct fw_target *t, struct fw_error *err)
-{
-	struct fw_fleet_result *res = &r->res[idx];
-	unsigned pre = r->fleet->preflight;
-	struct fw_plan plan;
-	int validated = 0, ret = 0;
-	if (pre & FW_PRE_VALIDATE) {
-		struct fw_validate_result vr;
-		if (fw_op_validate(t, 1, &vr, err) < 0)
-			return -1;
-		for (size_t i = 0; i < vr.nr; i++)
-			add_finding(res, "validate", vr.v[i].message);
-		fw_validate_result_release(&vr);
-		validated = 1;
-		if (check_unmanaged(t, res, err) < 0)
-			return -1;
-	}
-	if (probe(t, res, validated, &plan, err) < 0)
-		return -1;
-	if (!(pre & FW_PRE_VALIDATE) && res->failed)
-		add_finding(res, "history", "a failed migration is recorded; repair it before migrating");
-	if ((pre & FW_PRE_DRYRUN) && write_dryrun(r, idx, t, &plan, err) < 0)
-		ret = -1;
-	if (!ret && (pre & FW_PRE_CODE) && code_findings(t, res, &plan, err) < 0)
-		ret = -1;
-	fw_plan_release(&plan);
-	return ret;
-}
-
-static void keep_migrations(struct fw_fleet_result *res, const struct fw_migrate_result *mr)
-{
-	res->version_before = mr->initial_version ? xstrdup(mr->initial_version) : NULL;
-	res->version_after = mr->target_version ? xstrdup(mr->target_version)
-			     : mr->initial_version ? xstrdup(mr->initial_version) : NULL;
-	res->migs = xcalloc(mr->nr + 1, sizeof(*res->migs));
-	res->alloc_migs = mr->nr + 1;
-	for (size_t i = 0; i < mr->nr; i++) {
-		struct fw_fleet_mig *g = &res->migs[res->nr_migs++];
-		g->version = xstrdup(mr->items[i].version ? mr->items[i].version : "");
-		g->description = xstrdup(mr->items[i].description ? mr->items[i].description : "");
-		g->script = xstrdup(mr->items[i].script ? mr->items[i].script : "");
-		g->ms = mr->items[i].ms;
-		g->success = mr->items[i].success;
-	}
-}
-
-static int op_migrate(struct fw_fleet_run *r, size_t idx, struct fw_target *t, struct fw_error *err)
-{
-	struct fw_fleet_result *res = &r->res[idx];
-	struct fw_migrate_result mr;
-	int ok = fw_op_migrate(t, &mr, err) == 0;
-	keep_migrations(res, &mr);
-	free(res->version);
-	res->version = res->version_after ? xstrdup(res->version_after) : NULL;
-	if (ok && !mr.nr)
-		fw_info(t->out, "Schema %s is up to date. No migration necessary.", fw_target_shown(t, t->schema));
-	else if (ok)
-		fw_info(t->out, "Successfully applied %zu migration%s to schema %s%s%s", mr.nr,
-			mr.nr == 1 ? "" : "s", fw_target_shown(t, t->schema), res->version ? ", now at version v" : "",
-			res->version ? res->version : "");
-	fw_migrate_result_release(&mr);
-	return ok ? 0 : -1;
+	io->r = r;
+	io->idx = idx;
+	fw_out_init(&io->out);
+	io->out.prefix = r->fleet->m[idx].name;
+	io->out.quiet = r->quiet;
+	io->out.debug = r->debug;
+	io->out.json = r->json;
+	io->out.sink = sink;
+	io->out.sink_ctx = io;
+	io->out.secrets = &r->res[idx].secrets;
+	io->obs.event = on_event;
+	io->obs.ctx = io;
+	io->obs.debug = r->debug && !r->quiet;
 }
 
 /* ---------------------------------------------------------------- one target */
@@ -570,6 +317,8 @@ static void set_status(struct fw_fleet_run *r, size_t idx, enum fw_tstatus st)
 {
 	pthread_mutex_lock(&r->lock);
 	r->res[idx].status = st;
+	if (st == FW_TS_RUNNING)
+		r->res[idx].started_ms = wall_ms();
 	if (st != FW_TS_RUNNING) {
 		free(r->res[idx].current);
 		r->res[idx].current = NULL;
@@ -584,109 +333,112 @@ static void publish_db(struct fw_fleet_run *r, size_t idx, struct db *db)
 	pthread_mutex_unlock(&r->lock);
 }
 
-static int run_op(struct fw_fleet_run *r, enum fw_fleet_op op, size_t idx, struct fw_target *t,
-		  struct fw_out *out, struct fw_error *err)
+static int is_halted(const struct fw_error *err)
 {
-	struct fw_fleet_result *res = &r->res[idx];
-	struct fw_plan plan;
-	if (t->db)
-		t->out = out; /* a kept target still points at its pre-flight's sink */
-	if (!t->db || !still_alive(t)) {
-		t->name = r->fleet->m[idx].name;
-		t->cancel = &r->cancel;
-		if (fw_target_connect(t, r->cfg[idx], out, err) < 0) {
-			add_finding(res, "connection", err->message.buf);
-			return -1;
-		}
-	}
-#ifdef FW_TARGET_HAS_HALT
-	/* migrate checks it between two migrations: a running target finishes the
-	 * migration it is in when another target fails, and starts no other */
-	if (op == FW_FOP_MIGRATE)
-		t->halt = &r->halt;
-#endif
-	publish_db(r, idx, t->db);
-	res->reachable = 1;
-	if (fw_fleet_flag(&r->cancel))
-		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
-	switch (op) {
-	case FW_FOP_PROBE:
-		if (probe(t, res, 0, &plan, err) < 0)
-			return -1;
-		fw_plan_release(&plan);
-		return 0;
-	case FW_FOP_PREFLIGHT:
-		if (op_preflight(r, idx, t, err) < 0) {
-			add_finding(res, "error", err->message.buf);
-			return -1;
-		}
-		return 0;
-	case FW_FOP_MIGRATE:
-		if (op_migrate(r, idx, t, err) < 0)
-			return -1;
-		/* the post-flight reading, taken from the server on the connection we
-		 * have: a second connection per target costs more than the migration
-		 * of a small target (nothing else of the fleet changes this target) */
-		if (probe(t, res, 0, &plan, err) < 0)
-			return -1;
-		fw_plan_release(&plan);
-		return 0;
-	}
-	return 0;
+	return err->code && !strcmp(err->code, "FLEET_HALTED");
 }
 
-static void run_one(struct fw_fleet_run *r, enum fw_fleet_op op, size_t idx)
+/* the session of target idx for this batch: the kept one (still alive), else a new one */
+static struct fw_session *session_for(struct fw_fleet_run *r, size_t idx, const struct fw_fleet_job *job,
+				      const struct fw_observer *obs)
+{
+	struct fw_session *s = take_kept(r, idx);
+	if (s) {
+		check_alive(s);
+	} else {
+		s = xcalloc(1, sizeof(*s));
+		fw_session_init(s, r->cfg[idx], obs, r->fleet->m[idx].name);
+		s->cancel = &r->cancel;
+	}
+	/* a kept session still points at the observer of its earlier batch */
+	s->obs = obs;
+	s->target.obs = obs;
+	s->halt = job->halting ? &r->halt : NULL;
+	s->target.halt = s->halt;
+	return s;
+}
+
+static int run_job(struct fw_fleet_run *r, const struct fw_fleet_job *job, size_t idx, struct fw_session *s,
+		   struct fw_out *out, struct fw_error *err)
+{
+	const struct fw_op *op = job->op_for(r->cfg[idx]);
+	const void *args = job->args_for ? job->args_for(job->ctx, r, idx) : NULL;
+	void *result = xcalloc(1, op->result_size ? op->result_size : 1);
+	int rc;
+	if (fw_fleet_flag(&r->cancel)) {
+		rc = fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+	} else if ((op->needs & FW_OP_DB) && fw_session_connect(s, err) < 0) {
+		fw_finding_add(&r->res[idx].findings, "connection", err->message.buf);
+		rc = -1;
+	} else {
+		if (s->connected) {
+			r->res[idx].reachable = 1;
+			publish_db(r, idx, s->target.db);
+		}
+		rc = fw_run(s, op, args, result, err);
+	}
+	rc = job->done(job->ctx, r, idx, s, out, result, rc, err);
+	fw_op_result_release(op, result);
+	free(result);
+	return rc;
+}
+
+static void run_one(struct fw_fleet_run *r, const struct fw_fleet_job *job, size_t idx)
 {
 	struct fw_fleet_result *res = &r->res[idx];
-	struct sink so, se;
-	struct fw_out out;
-	struct fw_target *t;
+	struct target_io io;
+	struct fw_session *s;
 	struct fw_error err = FW_ERROR_INIT;
 	long t0 = fw_now_ms();
 	int ok;
 	if (!r->cfg[idx])
 		return; /* its config failed: already reported as failed */
 	set_status(r, idx, FW_TS_RUNNING);
-	fw_out_init(&out);
-	out.prefix = r->fleet->m[idx].name;
-	out.quiet = r->quiet;
-	out.debug = r->debug;
-	out.json = r->json;
-	out.out = sink_open(&so, r, idx, 0);
-	out.err = sink_open(&se, r, idx, 1);
-	t = take_kept(r, idx);
-	if (!t)
-		t = xcalloc(1, sizeof(*t));
-	ok = run_op(r, op, idx, t, &out, &err) == 0;
+	io_init(&io, r, idx);
+	s = session_for(r, idx, job, &io.obs);
+	ok = run_job(r, job, idx, s, &io.out, &err) == 0;
 	publish_db(r, idx, NULL);
-	if (!(ok && op == FW_FOP_PREFLIGHT && keep_target(r, idx, t))) {
-		fw_target_close(t);
-		free(t);
+	if (!(ok && job->keep && keep_session(r, idx, s))) {
+		fw_session_close(s);
+		free(s);
 	}
 	res->ms = fw_now_ms() - t0;
 	if (!ok) {
 		set_error(res, &err);
 		/* a halted target did nothing wrong: say why it stopped, not that it failed */
-		if (err.code && !strcmp(err.code, "FLEET_HALTED"))
-			fw_warn(&out, "%s", err.message.buf);
+		if (is_halted(&err))
+			fw_warn(&io.out, "%s", err.message.buf);
 		else
-			fw_out_error(&out, &err);
+			fw_out_error(&io.out, &err);
+		if (job->halting && !is_halted(&err))
+			flag_set(&r->halt);
 	}
-	fclose(out.out);
-	fclose(out.err);
-	if (!ok && op == FW_FOP_MIGRATE && !(err.code && !strcmp(err.code, "FLEET_HALTED")))
-		flag_set(&r->halt);
 	set_status(r, idx, ok ? FW_TS_OK
-			  : err.code && !strcmp(err.code, "FLEET_HALTED") ? FW_TS_HALTED
+			  : is_halted(&err) ? FW_TS_HALTED
 			  : fw_fleet_flag(&r->cancel) ? FW_TS_INTERRUPTED : FW_TS_FAILED);
 	fw_error_clear(&err);
+}
+
+void fw_fleet_take_probe(struct fw_fleet_result *res, const struct fw_probe_result *p)
+{
+	free(res->version);
+	res->version = p->version ? xstrdup(p->version) : NULL;
+	res->pending = p->pending;
+	res->failed = p->failed;
+	strvec_clear(&res->pending_versions);
+	strvec_clear(&res->applied_unknown);
+	for (size_t i = 0; i < p->pending_versions.nr; i++)
+		strvec_push(&res->pending_versions, p->pending_versions.v[i]);
+	for (size_t i = 0; i < p->applied_unknown.nr; i++)
+		strvec_push(&res->applied_unknown, p->applied_unknown.v[i]);
+	res->known = 1;
 }
 
 /* ---------------------------------------------------------------- the pool */
 
 struct fw_fleet_batch {
 	struct fw_fleet_run *r;
-	enum fw_fleet_op op;
+	const struct fw_fleet_job *job;
 	size_t start, next, end;
 	pthread_t *threads;
 	int nthreads, created, running;
@@ -694,12 +446,12 @@ struct fw_fleet_batch {
 	pthread_cond_t cv;
 };
 
-/* probes and pre-flights visit every target; only migrate stops at a failure */
+/* read-only batches visit every target; a halting one stops at a failure */
 static int may_start(struct fw_fleet_batch *b)
 {
 	if (fw_fleet_flag(&b->r->cancel))
 		return 0;
-	return b->op != FW_FOP_MIGRATE || !fw_fleet_flag(&b->r->halt);
+	return !b->job->halting || !fw_fleet_flag(&b->r->halt);
 }
 
 static void *worker(void *arg)
@@ -713,11 +465,12 @@ static void *worker(void *arg)
 			break;
 		}
 		idx = b->next++;
-		if (b->op == FW_FOP_PREFLIGHT && b->r->keep_limit > 0)
-			idx = b->start + (b->end - 1 - idx); /* see keep_target() */
+		if (b->job->keep && b->r->keep_limit > 0)
+			idx = b->start + (b->end - 1 - idx); /* see keep_session() */
 		pthread_mutex_unlock(&b->mu);
-		run_one(b->r, b->op, idx);
+		run_one(b->r, b->job, idx);
 	}
+	db_thread_end();
 	pthread_mutex_lock(&b->mu);
 	b->running--;
 	pthread_cond_broadcast(&b->cv);
@@ -725,13 +478,13 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-struct fw_fleet_batch *fw_fleet_batch_start(struct fw_fleet_run *r, enum fw_fleet_op op, size_t start,
-					    size_t end, int parallel)
+struct fw_fleet_batch *fw_fleet_batch_start(struct fw_fleet_run *r, const struct fw_fleet_job *job,
+					    size_t start, size_t end, int parallel)
 {
 	struct fw_fleet_batch *b = xcalloc(1, sizeof(*b));
 	size_t n = end - start;
 	b->r = r;
-	b->op = op;
+	b->job = job;
 	b->start = b->next = start;
 	b->end = end;
 	b->nthreads = (int)(n < (size_t)parallel ? n : (size_t)parallel);
@@ -875,7 +628,7 @@ static void judge_version(struct fw_fleet_run *r, const char *text)
 			strbuf_addf(&msg, "%s is pending here but on only %zu of the %zu targets below it", text,
 				    having, expecting);
 		if (msg.len)
-			add_finding(&r->res[i], "pending set differs", msg.buf);
+			fw_finding_add(&r->res[i].findings, "pending set differs", msg.buf);
 		strbuf_release(&msg);
 	}
 	fw_version_release(&v);
@@ -933,7 +686,7 @@ size_t fw_fleet_verify(struct fw_fleet_run *r, char **version)
 		struct strbuf msg = STRBUF_INIT;
 		if (res->status != FW_TS_OK) {
 			if (!res->findings.nr)
-				add_finding(res, "verify", "the target did not answer");
+				fw_finding_add(&res->findings, "verify", "the target did not answer");
 			differ++;
 			continue;
 		}
@@ -947,7 +700,7 @@ size_t fw_fleet_verify(struct fw_fleet_run *r, char **version)
 				    res->version ? res->version : "<< Empty Schema >>",
 				    *version && **version ? *version : "<< Empty Schema >>");
 		if (msg.len) {
-			add_finding(res, "verify", msg.buf);
+			fw_finding_add(&res->findings, "verify", msg.buf);
 			differ++;
 		}
 		strbuf_release(&msg);

@@ -1,27 +1,29 @@
 /* Running a fleet: a pool of worker threads, one target per worker at a time.
  *
- * Each worker owns everything of its target — its resolved config (built by
- * fw_fleet_run_resolve() before any thread starts), its connection, its
- * struct fw_target and its struct fw_out — so one target's failure cannot
- * reach another's run. What workers share is this run: the halt and cancel
- * flags, and the live fields of the results under `lock` (status, current
- * migration, live connection for db_cancel), which the progress view reads.
+ * Every target runs an operation (ops/op.h) through the same runner as a
+ * single command (ops/runner.h), on a session of its own: its resolved config
+ * (built by fw_fleet_run_resolve() before any thread starts), its connection,
+ * its output sink and its secrets, so one target's failure cannot reach
+ * another's run. A job says which operation each target of a batch runs and
+ * what to keep of its result; the session can be kept for the next batch
+ * (the pre-flight's connection carries into the wave).
  *
- * Per-target output goes into the target's log (kept for the report) and to
- * the on_line hook (the command layer prints it, or draws progress). */
+ * Workers share this run: the halt and cancel flags, and the live fields of
+ * the results under `lock` (status, the migration running and since when, the
+ * connection for db_cancel), which the progress view reads. A target's
+ * events (engine/events.h) update its live fields and are rendered into its
+ * log (kept for the report) and handed to the on_line hook. */
 #ifndef FW_FLEET_RUN_H
 #define FW_FLEET_RUN_H
+#include <jansson.h>
 #include <pthread.h>
+#include "engine/events.h"
 #include "fleet/fleet.h"
-#include "engine/target.h"
+#include "ops/runner.h"
+#include "util/out.h"
+#include "util/redact.h"
 #include "util/strbuf.h"
 #include "util/strvec.h"
-
-enum fw_fleet_op {
-	FW_FOP_PROBE,       /* info / verify: version, pending, failed */
-	FW_FOP_PREFLIGHT,   /* probe + validate + dry-run script, findings */
-	FW_FOP_MIGRATE,     /* migrate, then the probe of the post-flight on the same connection */
-};
 
 enum fw_tstatus {
 	FW_TS_WAITING,      /* not reached yet */
@@ -48,13 +50,18 @@ struct fw_fleet_result {
 	/* live: written by the worker under run->lock, read by the progress view under it */
 	enum fw_tstatus status;
 	char *current;                  /* migration running now ("2 - add users") or NULL */
+	long current_since;             /* fw_now_ms() when it started */
 	int started_migrations;         /* migrations begun so far (live count) */
+	int done_migrations;            /* ... and finished */
+	long started_ms;                /* wall clock (ms since the epoch) when the target started */
 
 	/* written by the worker alone; read by others only after its batch ended */
 	int reachable;
+	int known;                      /* version/pending/failed were read from the target */
 	char *version;                  /* current version after the op (NULL = empty schema) */
-	int pending, failed;            /* counts of the last probe */
+	int pending, failed;            /* counts of the last reading */
 	struct strvec pending_versions; /* versioned migrations pending, in order */
+	struct strvec applied_unknown;  /* applied versions none of its locations has */
 	char *version_before, *version_after;   /* migrate */
 	struct fw_fleet_mig *migs;      /* migrations attempted by migrate */
 	size_t nr_migs, alloc_migs;
@@ -63,7 +70,10 @@ struct fw_fleet_result {
 	int exit_code;                  /* of the error */
 	long ms;                        /* duration of the op */
 	char *dryrun_file;
+	char *summary;                  /* one line about the result (commands other than migrate) */
+	json_t *result;                 /* the command's JSON result on this target, or NULL */
 	struct strbuf log;              /* the target's output lines (prefixed, redacted) */
+	struct fw_secrets secrets;      /* this target's own secrets (its sink hides them) */
 };
 
 struct fw_fleet_run;
@@ -71,6 +81,21 @@ struct fw_fleet_run;
  * called on the worker's thread */
 typedef void (*fw_fleet_line_fn)(void *ctx, struct fw_fleet_run *r, size_t idx, int is_err,
 				 const char *line, size_t len);
+
+/* What each target of a batch runs: the operation (its args per target),
+ * then `done` on the worker's thread with the result, which records what the
+ * command needs in r->res[idx] (it may run more operations on the session:
+ * migrate reads the target back) and returns the target's outcome. */
+struct fw_fleet_job {
+	const struct fw_op *(*op_for)(const struct fw_config *cfg);
+	const void *(*args_for)(void *ctx, struct fw_fleet_run *r, size_t idx);  /* optional */
+	int (*done)(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
+		    void *result, int rc, struct fw_error *err);
+	void *ctx;
+	int keep;           /* keep each target's session (connection) for the next batch */
+	int halting;        /* a failure halts the run: no other target starts, running ones
+	                       stop between two migrations */
+};
 
 #define FW_FLEET_MAX_PHASES 32
 
@@ -80,18 +105,19 @@ struct fw_fleet_run {
 	struct fw_config **cfg;         /* per member; NULL when its config did not resolve */
 	struct fw_fleet_result *res;    /* per member */
 	int quiet, debug, json;         /* copied into every target's fw_out */
-	char *dryrun_dir;               /* where dryrun-<target>.sql files go */
 	fw_fleet_line_fn on_line;
 	void *ctx;
+	/* renders a target's event into its output (the command layer's renderer) */
+	void (*render)(struct fw_out *out, const struct fw_event *ev);
 
 	/* flags, read and written with __atomic builtins only (they cross threads) */
 	volatile int halt;              /* a target failed: start no new target (nor migration) */
 	volatile int cancel;            /* Ctrl-C: every fw_target's cancel flag (per statement) */
 	pthread_mutex_t lock;           /* live fields of res[], dbs[] and kept[] */
 	struct db **dbs;                /* live connections, for db_cancel */
-	/* pre-flight connections kept for the migrate that follows (fleet-run.c) */
+	/* sessions kept from one batch for the next (run.c) */
 	int keep_limit;                 /* the first keep_limit targets keep theirs; 0 = none (caller sets) */
-	struct fw_target **kept;        /* per member, or NULL */
+	struct fw_session **kept;       /* per member, or NULL */
 	size_t nr_kept;
 	/* how long each step took (pre-flight, canary, waves): for the report */
 	struct fw_fleet_phase {
@@ -103,7 +129,7 @@ struct fw_fleet_run {
 
 void fw_fleet_run_init(struct fw_fleet_run *r, const struct fw_settings *s, const struct fw_fleet *f);
 void fw_fleet_run_release(struct fw_fleet_run *r);
-/* forget the results of an earlier op (keeps configs, kept connections and dry-run files) */
+/* forget the results of an earlier batch (keeps configs, kept sessions and dry-run files) */
 void fw_fleet_run_reset(struct fw_fleet_run *r);
 
 /* Build every member's config (main thread, before workers start). A member
@@ -111,10 +137,10 @@ void fw_fleet_run_reset(struct fw_fleet_run *r);
  * failed result naming it; returns how many failed. */
 size_t fw_fleet_run_resolve(struct fw_fleet_run *r);
 
-/* A batch: members [start, end) run `op` on up to `parallel` threads. */
+/* A batch: members [start, end) run the job on up to `parallel` threads. */
 struct fw_fleet_batch;
-struct fw_fleet_batch *fw_fleet_batch_start(struct fw_fleet_run *r, enum fw_fleet_op op, size_t start,
-					    size_t end, int parallel);
+struct fw_fleet_batch *fw_fleet_batch_start(struct fw_fleet_run *r, const struct fw_fleet_job *job,
+					    size_t start, size_t end, int parallel);
 /* wait up to timeout_ms; returns 1 (and frees the batch) once every worker has ended */
 int fw_fleet_batch_wait(struct fw_fleet_batch *b, long timeout_ms);
 
@@ -122,6 +148,10 @@ int fw_fleet_batch_wait(struct fw_fleet_batch *b, long timeout_ms);
  * server; migrations roll back (or complete) as a unit. Safe from any thread
  * but a signal handler. */
 void fw_fleet_run_cancel(struct fw_fleet_run *r);
+
+/* record a probe's reading of target idx (version, pending, failed) */
+struct fw_probe_result;
+void fw_fleet_take_probe(struct fw_fleet_result *res, const struct fw_probe_result *p);
 
 /* Compare the pending sets (after a pre-flight): a versioned migration pending
  * on most of the targets that are below it is expected everywhere below it;

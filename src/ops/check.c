@@ -1,6 +1,18 @@
-/* check -code over a target's pending migrations (see check.h) */
+/* check -code and -dryrun on one target (see check.h) */
 #include "ops/check.h"
 #include "engine/apply.h"
+#include "ops/dryrun.h"
+#include "ops/migrate.h"
+#include "ops/op.h"
+#include "util/report-file.h"
+#include "util/xalloc.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DRYRUN_IN_REPORT (1024 * 1024)
 
 struct lint_ctx {
 	struct fw_lint *l;
@@ -35,3 +47,151 @@ int fw_check_code(struct fw_target *t, const struct fw_plan *plan, struct fw_lin
 		}
 	return 0;
 }
+
+static int asked(const struct fw_config *cfg, const char *flag)
+{
+	return strvec_contains(&cfg->command_flags, flag);
+}
+
+static int no_url(const struct fw_config *cfg)
+{
+	return !cfg->url || !*cfg->url;
+}
+
+static int refuse(const struct fw_config *cfg, struct fw_error *err)
+{
+	static const char *const later[] = { "drift", "changes", NULL };
+	for (int i = 0; later[i]; i++)
+		if (asked(cfg, later[i])) {
+			fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
+				       "'check -%s' is not implemented yet in fleetway %s", later[i], FW_VERSION);
+			fw_error_hint(err, "nothing was changed; `check -code` and `check -dryrun` are available");
+			return -1;
+		}
+	if (!asked(cfg, "code") && !asked(cfg, "dryrun")) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "check needs one or more of -code, -drift, -changes, -dryrun");
+		fw_error_hint(err, "fleetway check -code analyses the pending migrations");
+		return -1;
+	}
+	if (asked(cfg, "dryrun") && no_url(cfg)) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check -dryrun needs a database to compare with");
+		fw_error_hint(err, "set url (-url=..., FLYWAY_URL or [environments.NAME] url)");
+		return -1;
+	}
+	return 0;
+}
+
+/* check.rulesDialect (Flyway's key): the rules of a check without a database */
+static int rules_dialect(const struct fw_config *cfg, enum sql_dialect *d, struct fw_error *err)
+{
+	const char *s = fw_config_setting(cfg, "check.rulesDialect");
+	if (!s)
+		s = "postgres";
+	if (!strcasecmp(s, "postgres") || !strcasecmp(s, "postgresql"))
+		*d = SQL_DIALECT_POSTGRES;
+	else if (!strcasecmp(s, "mysql") || !strcasecmp(s, "mariadb"))
+		*d = SQL_DIALECT_MYSQL;
+	else if (!strcasecmp(s, "sqlite"))
+		*d = SQL_DIALECT_SQLITE;
+	else {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.rulesDialect: unknown dialect '%s'", s);
+		fw_error_hint(err, "one of postgres, mysql, mariadb, sqlite");
+		return -1;
+	}
+	return 0;
+}
+
+/* Without a url, as Flyway's check: every file (nothing is applied yet) */
+static int open_offline(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
+			struct fw_error *err)
+{
+	enum sql_dialect d;
+	if (rules_dialect(cfg, &d, err) < 0)
+		return -1;
+	return fw_target_offline(t, cfg, obs, d, err);
+}
+
+static int code_analysis(struct fw_target *t, const struct fw_plan *plan, struct fw_check_result *res,
+			 struct fw_error *err)
+{
+	fw_lint_init(&res->lint, t->dialect);
+	res->lint.per_script = res->offline;
+	if (fw_check_code(t, plan, &res->lint, &res->scripts, err) < 0)
+		return -1;
+	for (size_t i = 0; i < res->lint.nr; i++)
+		res->errors += res->lint.v[i].error;
+	return 0;
+}
+
+/* -dryrun: what migrate would send, in <report>-dryrun.sql, its start kept for the report */
+static int dry_run(struct fw_target *t, const struct fw_plan *plan, struct fw_check_result *res,
+		   struct fw_error *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct fw_migrate_result mr;
+	FILE *f;
+	int ret;
+	fw_report_stem(t->cfg->report_filename ? t->cfg->report_filename : "report", &path);
+	strbuf_addstr(&path, "-dryrun.sql");
+	res->dryrun_path = strbuf_detach(&path, NULL);
+	f = fopen(res->dryrun_path, "w");
+	if (!f)
+		return fw_errorf(err, "ERROR", "unable to write %s: %s", res->dryrun_path, strerror(errno));
+	memset(&mr, 0, sizeof(mr));
+	ret = fw_dryrun_write(t, plan, f, res->dryrun_path, &mr, err);
+	fw_migrate_result_release(&mr);
+	if (fclose(f) != 0 && !ret)
+		ret = fw_errorf(err, "ERROR", "unable to write %s: %s", res->dryrun_path, strerror(errno));
+	if (ret < 0)
+		return -1;
+	if (strbuf_read_file(&res->dryrun_sql, res->dryrun_path) < 0)
+		return fw_errorf(err, "ERROR", "unable to read %s: %s", res->dryrun_path, strerror(errno));
+	/* a huge script stays in its file; the report shows its start */
+	if (res->dryrun_sql.len > DRYRUN_IN_REPORT) {
+		strbuf_setlen(&res->dryrun_sql, DRYRUN_IN_REPORT);
+		res->dryrun_truncated = 1;
+	}
+	return 0;
+}
+
+static int check_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
+{
+	struct fw_check_result *res = result;
+	struct fw_plan plan;
+	int exists = 0, ret = 0;
+	res->offline = !t->db;
+	res->code = asked(t->cfg, "code");
+	res->dryrun = asked(t->cfg, "dryrun");
+	if (!res->offline && (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
+			      (exists && fw_target_load_history(t, err) < 0)))
+		return -1;
+	if (!exists)
+		fw_history_forget(&t->hist);
+	if (fw_target_plan(t, &plan, err) < 0)
+		return -1;
+	if (res->code && code_analysis(t, &plan, res, err) < 0)
+		ret = -1;
+	if (!ret && res->dryrun && dry_run(t, &plan, res, err) < 0)
+		ret = -1;
+	fw_plan_release(&plan);
+	return ret;
+}
+
+static void check_release(void *result)
+{
+	struct fw_check_result *res = result;
+	if (res->code)
+		fw_lint_release(&res->lint);
+	free(res->dryrun_path);
+	strbuf_release(&res->dryrun_sql);
+}
+
+const struct fw_op fw_op_check = {
+	.name = "check",
+	.needs = FW_OP_DB | FW_OP_DB_OPTIONAL,
+	.result_size = sizeof(struct fw_check_result),
+	.open_offline = open_offline,
+	.precheck = refuse,
+	.run = check_run,
+	.release = check_release,
+};

@@ -1,10 +1,27 @@
-/* check -code on one target: the statements migrate would run now, through
- * the lint rules (sql/lint.h). Used by `check -code` and by a fleet's
- * pre-flight ("code"). */
+/* check (reference 10): the operation fw_op_check (ops/op.h).
+ *
+ *   -code    the statements migrate would run now, through the lint rules
+ *            (sql/lint.h); without a url every file, with check.rulesDialect's
+ *            rules (pull-request linting)
+ *   -dryrun  what migrate would send, written to <reportFilename>-dryrun.sql
+ *
+ * The command renders the report (<reportFilename>.json/.html). fw_check_code
+ * is also the fleet pre-flight's "code" item. */
 #ifndef FW_CHECK_H
 #define FW_CHECK_H
-#include "sql/lint.h"
 #include "engine/target.h"
+#include "sql/lint.h"
+#include "util/strbuf.h"
+
+struct fw_check_result {
+	int offline;                /* no database: every file */
+	int code, dryrun;           /* what was asked */
+	struct fw_lint lint;        /* -code findings */
+	size_t scripts, errors;     /* scripts analysed, error-level findings */
+	char *dryrun_path;          /* -dryrun: the script's file */
+	struct strbuf dryrun_sql;   /* its start, for the report */
+	int dryrun_truncated;
+};
 
 /* every pending versioned migration, then every new or changed repeatable, in
  * migrate's order (SQL only; .sh scripts and shouldExecute=false ones are not

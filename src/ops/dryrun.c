@@ -1,7 +1,8 @@
 #include "ops/dryrun.h"
 #include "engine/apply.h"
-#include "ops/migrate.h"
 #include "engine/target.h"
+#include "ops/migrate.h"
+#include "ops/op.h"
 #include "util/xalloc.h"
 #include <errno.h>
 #include <stdio.h>
@@ -31,23 +32,10 @@ static int put_stmt(void *ctx, const char *sql, int line, struct fw_error *err)
 
 static void add_literal(const struct fw_target *t, const char *v, int numeric, struct strbuf *out)
 {
-	if (!v) {
-		strbuf_addstr(out, "NULL");
-		return;
-	}
-	if (numeric) {
+	if (numeric && v)
 		strbuf_addstr(out, v);
-		return;
-	}
-	strbuf_addch(out, '\'');
-	for (const char *p = v; *p; p++) {
-		if (*p == '\'')
-			strbuf_addch(out, '\'');
-		else if (*p == '\\' && db_kind(t->db) == DB_MYSQL)
-			strbuf_addch(out, '\\');
-		strbuf_addch(out, *p);
-	}
-	strbuf_addch(out, '\'');
+	else
+		db_quote_literal(t->db, v, out);
 }
 
 /* the history INSERT with its values written in */
@@ -100,6 +88,10 @@ static int schema_setup(struct fw_target *t, struct strbuf *buf, int *next_rank,
 		strbuf_addch(buf, '\n');
 		strvec_push(&created, t->schemas.v[i]);
 	}
+	/* unqualified names land where migrate puts them (run by hand, too) */
+	db_default_schema_sql(t->db, t->schema, buf);
+	if (buf->len && buf->buf[buf->len - 1] != '\n')
+		strbuf_addch(buf, '\n');
 	if (!t->hist.exists) {
 		db_history_table_sql(t->db, t->schema, t->hist.table, t->cfg->tablespace, buf);
 		strbuf_addch(buf, '\n');
@@ -116,23 +108,19 @@ static int schema_setup(struct fw_target *t, struct strbuf *buf, int *next_rank,
 	return 0;
 }
 
-static int write_all(struct fw_target *t, struct sink *s, struct fw_migrate_result *res,
-		     struct fw_error *err)
+static int write_all(struct fw_target *t, const struct fw_plan *plan, struct sink *s,
+		     struct fw_migrate_result *res, struct fw_error *err)
 {
-	struct fw_plan plan;
 	struct strbuf buf = STRBUF_INIT;
 	int ret = -1, next_rank;
-	if (fw_target_load_history(t, err) < 0)
-		return -1;
-	if (fw_target_plan(t, &plan, err) < 0)
-		return -1;
-	res->initial_version = plan.current ? xstrdup(fw_version_str(plan.current)) : NULL;
+	free(res->initial_version);
+	res->initial_version = plan->current ? xstrdup(fw_version_str(plan->current)) : NULL;
 	strbuf_addf(&buf, "-- fleetway dry run of migrate against schema %s\n", fw_target_shown(t, t->schema));
 	if (schema_setup(t, &buf, &next_rank, err) < 0 || put(s, buf.buf, err) < 0)
 		goto out;
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < plan.nr; i++) {
-			const struct fw_entry *e = &plan.entries[i];
+		for (size_t i = 0; i < plan->nr; i++) {
+			const struct fw_entry *e = &plan->entries[i];
 			const struct fw_resolved *r = e->res;
 			struct fw_history_row row;
 			if (!is_pending(e, pass))
@@ -171,24 +159,52 @@ static int write_all(struct fw_target *t, struct sink *s, struct fw_migrate_resu
 	ret = 0;
 out:
 	strbuf_release(&buf);
-	fw_plan_release(&plan);
 	return ret;
 }
 
-int fw_dryrun_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err)
+int fw_dryrun_write(struct fw_target *t, const struct fw_plan *plan, FILE *f, const char *path,
+		    struct fw_migrate_result *res, struct fw_error *err)
 {
+	struct sink s = { f, path };
+	return write_all(t, plan, &s, res, err);
+}
+
+/* migrate -dryRunOutput=FILE: appended to, as Flyway does */
+static int dryrun_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
+{
+	struct fw_migrate_result *res = result;
 	const char *path = t->cfg->dry_run_output;
-	struct sink s = { NULL, path };
+	struct fw_plan plan;
 	long t0 = fw_now_ms();
+	FILE *f;
 	int ret;
-	s.f = fopen(path, "a");
-	if (!s.f)
+	if (fw_target_load_history(t, err) < 0 || fw_target_plan(t, &plan, err) < 0)
+		return -1;
+	f = fopen(path, "a");
+	if (!f) {
+		fw_plan_release(&plan);
 		return fw_errorf(err, "ERROR", "unable to open dryRunOutput %s: %s", path, strerror(errno));
-	ret = write_all(t, &s, res, err);
-	if (fclose(s.f) != 0 && ret == 0)
+	}
+	ret = fw_dryrun_write(t, &plan, f, path, res, err);
+	if (fclose(f) != 0 && ret == 0)
 		ret = fw_errorf(err, "ERROR", "unable to write %s: %s", path, strerror(errno));
+	fw_plan_release(&plan);
 	res->total_ms = fw_now_ms() - t0;
 	if (ret == 0)
-		fw_info(t->out, "Dry run written to %s", path);
+		fw_emit_info(t->obs, "Dry run written to %s", path);
 	return ret;
 }
+
+static void dryrun_release(void *result)
+{
+	fw_migrate_result_release(result);
+}
+
+/* no lock: nothing changes (and a lock file beside a SQLite database would) */
+const struct fw_op fw_op_dryrun = {
+	.name = "migrate",
+	.needs = FW_OP_DB,
+	.result_size = sizeof(struct fw_migrate_result),
+	.run = dryrun_run,
+	.release = dryrun_release,
+};

@@ -1,6 +1,6 @@
 #include "ops/migrate.h"
 #include "engine/apply.h"
-#include "ops/dryrun.h"
+#include "ops/op.h"
 #include "engine/target.h"
 #include "ops/validate.h"
 #include "util/xalloc.h"
@@ -43,6 +43,18 @@ void fw_schema_marker_row(struct fw_target *t, const struct strvec *created,
 	row->success = 1;
 }
 
+static void emit_schema(struct fw_target *t, enum fw_event_kind kind, const char *schema)
+{
+	struct fw_event ev = { .kind = kind, .schema = fw_target_shown(t, schema) };
+	fw_emit(t->obs, &ev);
+}
+
+static void emit_history_creating(struct fw_target *t, int with_baseline)
+{
+	struct fw_event ev = { .kind = FW_EV_HISTORY_CREATING, .table = t->hist.qualified, .flag = with_baseline };
+	fw_emit(t->obs, &ev);
+}
+
 int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *err)
 {
 	struct strvec created = STRVEC_INIT;
@@ -56,13 +68,13 @@ int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *er
 		if (exists)
 			continue;
 		if (!t->cfg->create_schemas) {
-			fw_warn(t->out, "The configuration option 'createSchemas' is false. However, the schema history table still needs a schema to reside in. You must manually create a schema for the schema history table to reside in.");
+			fw_emit_warn(t->obs, "The configuration option 'createSchemas' is false. However, the schema history table still needs a schema to reside in. You must manually create a schema for the schema history table to reside in.");
 			continue;
 		}
 		if (fw_callbacks_fire(t, "createSchema", err) < 0 ||
 		    fw_callbacks_fire(t, "beforeCreateSchema", err) < 0)
 			goto out;
-		fw_info(t->out, "Creating schema %s ...", fw_target_shown(t, t->schemas.v[i]));
+		emit_schema(t, FW_EV_SCHEMA_CREATING, t->schemas.v[i]);
 		if (db_create_schema(t->db, t->schemas.v[i], err) < 0)
 			goto out;
 		strvec_push(&created, t->schemas.v[i]);
@@ -72,7 +84,7 @@ int fw_ensure_schemas(struct fw_target *t, int *created_any, struct fw_error *er
 		if (fw_history_probe(&t->hist, err) < 0)
 			goto out;
 		if (!t->hist.exists) {
-			fw_info(t->out, "Creating Schema History table %s ...", t->hist.qualified);
+			emit_history_creating(t, 0);
 			if (fw_history_create(&t->hist, t->cfg->tablespace, err) < 0)
 				goto out;
 		} else if (fw_history_load(&t->hist, err) < 0) {
@@ -95,7 +107,7 @@ int fw_create_with_baseline(struct fw_target *t, struct fw_error *err)
 	struct fw_history_row row;
 	const char *desc = t->cfg->baseline_description ? t->cfg->baseline_description
 						       : "<< Flyway Baseline >>";
-	fw_info(t->out, "Creating Schema History table %s with baseline ...", t->hist.qualified);
+	emit_history_creating(t, 1);
 	if (db_begin(t->db, err) < 0)
 		return -1;
 	if (fw_history_create(&t->hist, t->cfg->tablespace, err) < 0)
@@ -110,7 +122,10 @@ int fw_create_with_baseline(struct fw_target *t, struct fw_error *err)
 	row.success = 1;
 	if (fw_history_insert(&t->hist, &row, err) < 0 || db_commit(t->db, err) < 0)
 		goto fail;
-	fw_info(t->out, "Successfully baselined schema with version: %s", row.version);
+	{
+		struct fw_event ev = { .kind = FW_EV_BASELINED, .version = row.version };
+		fw_emit(t->obs, &ev);
+	}
 	return 0;
 fail:
 	{
@@ -169,7 +184,7 @@ static int ensure_history(struct fw_target *t, struct fw_error *err)
 		return fw_callbacks_fire(t, "afterBaseline", err);
 	}
 	strbuf_release(&names);
-	fw_info(t->out, "Creating Schema History table %s ...", t->hist.qualified);
+	emit_history_creating(t, 0);
 	return fw_history_create(&t->hist, t->cfg->tablespace, err);
 fail:
 	strbuf_release(&names);
@@ -189,7 +204,7 @@ static int has_failed(struct fw_target *t, const struct fw_plan *plan, struct fw
 		if (!fw_state_is_failed(e->state))
 			continue;
 		if (e->state == FW_ST_FUTURE_FAILED && future_ignored) {
-			fw_warn(t->out, "Schema %s contains a failed future migration to version %s!",
+			fw_emit_warn(t->obs, "Schema %s contains a failed future migration to version %s!",
 				fw_target_shown(t, t->schema), fw_entry_version(e));
 			continue;
 		}
@@ -280,18 +295,23 @@ static void add_item(struct fw_migrate_result *res, const struct fw_resolved *r,
 	it->success = ok;
 }
 
-static void announce(struct fw_target *t, const struct fw_entry *e, int tx, int out_of_order)
+/* a migration starting (ms < 0) or finished */
+static void announce(struct fw_target *t, const struct fw_resolved *r, int tx, int out_of_order, long ms,
+		     int ok)
 {
-	const struct fw_resolved *r = e->res;
-	const char *suffix = tx ? "" : " [non-transactional]";
-	if (r->kind == FW_FILE_REPEATABLE)
-		fw_info(t->out, "Migrating schema %s with repeatable migration \"%s\"%s", fw_target_shown(t, t->schema),
-			r->description, suffix);
-	else
-		fw_info(t->out, "Migrating schema %s to version \"%s%s%s\"%s%s", fw_target_shown(t, t->schema),
-			fw_version_str(&r->version), *r->description ? " - " : "", r->description,
-			out_of_order ? " [out of order]" : "",
-			suffix);
+	struct fw_event ev = {
+		.kind = ms < 0 ? FW_EV_MIGRATION_STARTED : FW_EV_MIGRATION_FINISHED,
+		.schema = fw_target_shown(t, t->schema),
+		.version = r->kind == FW_FILE_REPEATABLE ? NULL : fw_version_str(&r->version),
+		.description = r->description,
+		.script = r->script,
+		.repeatable = r->kind == FW_FILE_REPEATABLE,
+		.transactional = tx,
+		.out_of_order = out_of_order,
+		.ms = ms < 0 ? 0 : ms,
+		.success = ok,
+	};
+	fw_emit(t->obs, &ev);
 }
 
 static int apply_one(struct fw_target *t, const struct fw_plan *plan, const struct fw_entry *e,
@@ -319,13 +339,15 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	}
 	if (fw_script_is_transactional(t, r, &tx, err) < 0)
 		return -1;
-	announce(t, e, tx, ooo);
+	announce(t, r, tx, ooo, -1, 0);
 	if (fw_apply_migration_as(t, r, tx, &row, &ar, err) < 0) {
+		announce(t, r, tx, ooo, ar.ms, 0);
 		add_item(res, r, ar.ms, 0);
 		res->failed = 1;
 		res->rolled_back = tx && db_supports_ddl_transactions(t->db);
 		return -1;
 	}
+	announce(t, r, tx, ooo, ar.ms, 1);
 	add_item(res, r, ar.ms, 1);
 	return 0;
 }
@@ -344,7 +366,7 @@ static int group_is_transactional(struct fw_target *t, const struct fw_entry **p
 		if (tx)
 			continue;
 		if (t->cfg->mixed) {
-			fw_warn(t->out, "Migration %s is non-transactional: the group runs without a transaction (mixed=true), one migration after the other",
+			fw_emit_warn(t->obs, "Migration %s is non-transactional: the group runs without a transaction (mixed=true), one migration after the other",
 				r->script);
 			return 0;
 		}
@@ -390,7 +412,7 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 	if (t->cfg->validate_on_migrate) {
 		if (fw_callbacks_fire(t, "beforeValidate", err) < 0)
 			return -1;
-		if (fw_op_validate(t, 1, &vr, err) < 0)
+		if (fw_validate_target(t, 1, &vr, err) < 0)
 			return -1;
 		if (vr.nr) {
 			fw_validate_error(&vr, err);
@@ -409,15 +431,18 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 	if (fw_target_plan(t, &plan, err) < 0)
 		return -1;
 	res->initial_version = current_version_text(&plan);
-	fw_info(t->out, "Current version of schema %s: %s", fw_target_shown(t, t->schema),
-		res->initial_version ? res->initial_version : "<< Empty Schema >>");
+	{
+		struct fw_event ev = { .kind = FW_EV_CURRENT_VERSION, .schema = fw_target_shown(t, t->schema),
+				       .version = res->initial_version };
+		fw_emit(t->obs, &ev);
+	}
 	if (t->cfg->out_of_order)
-		fw_warn(t->out, "outOfOrder mode is active. Migration of schema %s may not be reproducible.",
+		fw_emit_warn(t->obs, "outOfOrder mode is active. Migration of schema %s may not be reproducible.",
 			fw_target_shown(t, t->schema));
 	if (has_failed(t, &plan, err) < 0)
 		goto out;
 	if (plan.current && plan.last_resolved && fw_version_cmp(plan.current, plan.last_resolved) > 0)
-		fw_warn(t->out, "Schema %s has a version (%s) that is newer than the latest available migration (%s) !",
+		fw_emit_warn(t->obs, "Schema %s has a version (%s) that is newer than the latest available migration (%s) !",
 			fw_target_shown(t, t->schema), fw_version_str(plan.current), fw_version_str(plan.last_resolved));
 	pending = xcalloc(plan.nr + 1, sizeof(*pending));
 	npending = pick_pending(t, &plan, pending);
@@ -467,20 +492,19 @@ out:
 		keep_failed_items(res);
 		free(res->target_version);
 		res->target_version = NULL;
-		fw_info(t->out, "Migration group of %zu migration(s) rolled back: nothing of it was applied", npending);
+		struct fw_event ev = { .kind = FW_EV_GROUP_ROLLED_BACK, .count = npending };
+		fw_emit(t->obs, &ev);
 	}
 	free(pending);
 	fw_plan_release(&plan);
 	return ret;
 }
 
-int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err)
+static int migrate_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
 {
+	struct fw_migrate_result *res = result;
 	long t0 = fw_now_ms();
 	int ret;
-	memset(res, 0, sizeof(*res));
-	if (t->cfg->dry_run_output && *t->cfg->dry_run_output)
-		return fw_dryrun_migrate(t, res, err);
 	if (t->cfg->group && !db_supports_ddl_transactions(t->db)) {
 		/* Flyway only warns here and leaves half a group applied (reference 14.22) */
 		fw_errorf(err, "ERROR",
@@ -490,17 +514,23 @@ int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_
 		return -1;
 	}
 	fw_apply_install_rows_handler(t);
-	if (fw_target_lock(t, err) < 0)
-		return -1;
 	ret = migrate_locked(t, res, err);
-	fw_target_unlock(t);
 	res->total_ms = fw_now_ms() - t0;
-	if (ret < 0) {
-		struct fw_error cberr = FW_ERROR_INIT;
-		if (fw_callbacks_fire(t, "afterMigrateError", &cberr) < 0)
-			fw_warn(t->out, "%s", cberr.message.buf);
-		fw_error_clear(&cberr);
-		return -1;
-	}
-	return 0;
+	return ret;
 }
+
+static void migrate_release(void *result)
+{
+	fw_migrate_result_release(result);
+}
+
+/* the lock is held around the whole of it; before/after callbacks fire
+ * inside, where Flyway fires them (after validation and schema creation) */
+const struct fw_op fw_op_migrate = {
+	.name = "migrate",
+	.needs = FW_OP_DB | FW_OP_LOCK | FW_OP_WRITES,
+	.on_error = "afterMigrateError",
+	.result_size = sizeof(struct fw_migrate_result),
+	.run = migrate_run,
+	.release = migrate_release,
+};

@@ -1,5 +1,6 @@
 /* migrate (reference section 6): validate, create schemas and the history
- * table, then apply every pending migration under the lock. */
+ * table, then apply every pending migration under the lock. The operation is
+ * fw_op_migrate (ops/op.h); its result is struct fw_migrate_result. */
 #ifndef FW_MIGRATE_H
 #define FW_MIGRATE_H
 #include "util/error.h"
@@ -31,7 +32,6 @@ struct fw_migrate_result {
 	int rolled_back;        /* ... and the database undid all of it */
 };
 
-int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err);
 void fw_migrate_result_release(struct fw_migrate_result *r);
 
 /* shared with baseline: make sure schemas and the history table exist,

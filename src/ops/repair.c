@@ -1,5 +1,6 @@
 /* fleetway repair (reference 7.2, 4.3, 4.4, 14.10) */
 #include "ops/repair.h"
+#include "ops/op.h"
 #include "util/xalloc.h"
 #include <stdlib.h>
 #include <string.h>
@@ -216,11 +217,11 @@ static int repair_body(struct fw_target *t, struct fw_repair_result *res, struct
 	return ret;
 }
 
-int fw_op_repair(struct fw_target *t, struct fw_repair_result *res, struct fw_error *err)
+static int repair_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
 {
+	struct fw_repair_result *res = result;
 	long t0 = fw_now_ms();
 	int tx = t->cfg->execute_in_transaction;
-	memset(res, 0, sizeof(*res));
 	if (fw_target_scan(t, err) < 0 || fw_target_load_history(t, err) < 0)
 		return -1;
 	if (!t->hist.exists) {
@@ -250,3 +251,19 @@ int fw_op_repair(struct fw_target *t, struct fw_repair_result *res, struct fw_er
 	res->ms = fw_now_ms() - t0;
 	return 0;
 }
+
+static void repair_release(void *result)
+{
+	fw_repair_result_release(result);
+}
+
+const struct fw_op fw_op_repair = {
+	.name = "repair",
+	.needs = FW_OP_DB | FW_OP_LOCK | FW_OP_WRITES,
+	.before = "beforeRepair",
+	.after = "afterRepair",
+	.on_error = "afterRepairError",
+	.result_size = sizeof(struct fw_repair_result),
+	.run = repair_run,
+	.release = repair_release,
+};

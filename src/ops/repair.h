@@ -1,5 +1,6 @@
 /* repair (reference 7.2): remove failed rows, mark missing migrations as
- * deleted, realign descriptions/types/checksums with the files. */
+ * deleted, realign descriptions/types/checksums with the files. The
+ * operation is fw_op_repair (ops/op.h). */
 #ifndef FW_REPAIR_H
 #define FW_REPAIR_H
 #include "engine/target.h"
@@ -23,7 +24,6 @@ struct fw_repair_result {
 	long ms;
 };
 
-int fw_op_repair(struct fw_target *t, struct fw_repair_result *res, struct fw_error *err);
 void fw_repair_result_release(struct fw_repair_result *res);
 
 #endif

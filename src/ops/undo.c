@@ -1,4 +1,5 @@
 #include "ops/undo.h"
+#include "ops/op.h"
 #include "engine/apply.h"
 #include "engine/target.h"
 #include "util/xalloc.h"
@@ -68,6 +69,24 @@ static void add_item(struct fw_undo_result *res, const struct fw_resolved *u, lo
 	it->ms = ms;
 }
 
+/* an undo script starting (ms < 0) or finished */
+static void announce_undo(struct fw_target *t, const struct fw_resolved *u, const char *version, long ms,
+			  int ok)
+{
+	struct fw_event ev = {
+		.kind = ms < 0 ? FW_EV_MIGRATION_STARTED : FW_EV_MIGRATION_FINISHED,
+		.schema = fw_target_shown(t, t->schema),
+		.version = version,
+		.description = u->description,
+		.script = u->script,
+		.undo = 1,
+		.transactional = 1,
+		.ms = ms < 0 ? 0 : ms,
+		.success = ok,
+	};
+	fw_emit(t->obs, &ev);
+}
+
 static int undo_locked(struct fw_target *t, struct fw_undo_result *res, struct fw_error *err)
 {
 	struct fw_target_spec spec;
@@ -109,7 +128,7 @@ static int undo_locked(struct fw_target *t, struct fw_undo_result *res, struct f
 			goto out;
 		}
 	if (!todo)
-		fw_info(t->out, "Schema %s has no migration to undo.", fw_target_shown(t, t->schema));
+		fw_emit_info(t->obs, "Schema %s has no migration to undo.", fw_target_shown(t, t->schema));
 	for (size_t i = 0; i < todo; i++) {
 		const struct fw_resolved *u = fw_scan_find_undo(&t->scan, &cand[i]->app->version);
 		struct fw_history_row row;
@@ -123,11 +142,13 @@ static int undo_locked(struct fw_target *t, struct fw_undo_result *res, struct f
 		row.checksum = u->checksum;
 		row.installed_by = t->installed_by;
 		row.success = 1;
-		fw_info(t->out, "Undoing migration of schema %s to version \"%s%s%s\"", fw_target_shown(t, t->schema),
-			row.version, *u->description ? " - " : "", u->description);
+		announce_undo(t, u, row.version, -1, 0);
 		/* beforeEachUndo, the statement events, afterEachUndo(Error) fire inside */
-		if (fw_apply_migration(t, u, &row, &ar, err) < 0)
+		if (fw_apply_migration(t, u, &row, &ar, err) < 0) {
+			announce_undo(t, u, row.version, ar.ms, 0);
 			goto out;
+		}
+		announce_undo(t, u, row.version, ar.ms, 1);
 		add_item(res, u, ar.ms);
 	}
 	/* the schema version after the undos */
@@ -145,24 +166,27 @@ out_spec:
 	return ret;
 }
 
-int fw_op_undo(struct fw_target *t, struct fw_undo_result *res, struct fw_error *err)
+static int undo_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
 {
+	struct fw_undo_result *res = result;
 	long t0 = fw_now_ms();
-	int ret;
-	memset(res, 0, sizeof(*res));
-	if (fw_callbacks_fire(t, "beforeUndo", err) < 0)
-		return -1;
-	if (fw_target_lock(t, err) < 0)
-		return -1;
-	ret = undo_locked(t, res, err);
-	fw_target_unlock(t);
+	int ret = undo_locked(t, res, err);
 	res->total_ms = fw_now_ms() - t0;
-	if (ret < 0) {
-		struct fw_error cberr = FW_ERROR_INIT;
-		if (fw_callbacks_fire(t, "afterUndoError", &cberr) < 0)
-			fw_warn(t->out, "%s", cberr.message.buf);
-		fw_error_clear(&cberr);
-		return -1;
-	}
-	return fw_callbacks_fire(t, "afterUndo", err);
+	return ret;
 }
+
+static void undo_release(void *result)
+{
+	fw_undo_result_release(result);
+}
+
+const struct fw_op fw_op_undo = {
+	.name = "undo",
+	.needs = FW_OP_DB | FW_OP_LOCK | FW_OP_WRITES,
+	.before = "beforeUndo",
+	.after = "afterUndo",
+	.on_error = "afterUndoError",
+	.result_size = sizeof(struct fw_undo_result),
+	.run = undo_run,
+	.release = undo_release,
+};

@@ -21,9 +21,9 @@ struct fw_undo_result {
 	long total_ms;
 };
 
-/* Without a numeric `target` undo the newest applied versioned migration;
- * with -target=V undo every applied one above V, newest first. */
-int fw_op_undo(struct fw_target *t, struct fw_undo_result *res, struct fw_error *err);
+/* The operation fw_op_undo (ops/op.h): without a numeric `target` undo the
+ * newest applied versioned migration; with -target=V undo every applied one
+ * above V, newest first. */
 void fw_undo_result_release(struct fw_undo_result *r);
 
 #endif

@@ -1,4 +1,5 @@
 #include "ops/validate.h"
+#include "ops/op.h"
 #include "engine/target.h"
 #include "util/xalloc.h"
 #include <stdio.h>
@@ -151,8 +152,8 @@ void fw_validate_plan(const struct fw_plan *plan, const struct fw_ignores *ig,
 	res->count = (int)plan->nr;
 }
 
-int fw_op_validate(struct fw_target *t, int ignore_pending, struct fw_validate_result *res,
-		   struct fw_error *err)
+int fw_validate_target(struct fw_target *t, int ignore_pending, struct fw_validate_result *res,
+		       struct fw_error *err)
 {
 	struct fw_ignores ig;
 	struct fw_plan plan;
@@ -208,3 +209,29 @@ void fw_validate_result_release(struct fw_validate_result *res)
 	free(res->v);
 	memset(res, 0, sizeof(*res));
 }
+
+/* validate as a command: failed checks are the operation's failure (the
+ * error callback fires), with the checks kept in the result for the JSON */
+static int validate_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
+{
+	struct fw_validate_result *res = result;
+	if (fw_validate_target(t, 0, res, err) < 0)
+		return -1;
+	return res->nr ? fw_validate_error(res, err) : 0;
+}
+
+static void validate_release(void *result)
+{
+	fw_validate_result_release(result);
+}
+
+const struct fw_op fw_op_validate = {
+	.name = "validate",
+	.needs = FW_OP_DB,
+	.before = "beforeValidate",
+	.after = "afterValidate",
+	.on_error = "afterValidateError",
+	.result_size = sizeof(struct fw_validate_result),
+	.run = validate_run,
+	.release = validate_release,
+};

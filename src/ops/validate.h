@@ -25,9 +25,10 @@ void fw_validate_plan(const struct fw_plan *plan, const struct fw_ignores *ig,
 		      struct fw_validate_result *res);
 /* the whole validate step on a target: scan, history, plan, checks.
  * Returns -1 only for errors that stop validation itself; failed checks are in res. */
-int fw_op_validate(struct fw_target *t, int ignore_pending, struct fw_validate_result *res,
-		   struct fw_error *err);
-/* turn failed checks into Flyway's VALIDATE_ERROR ("Validate failed: ...") */
+int fw_validate_target(struct fw_target *t, int ignore_pending, struct fw_validate_result *res,
+		       struct fw_error *err);
+/* turn failed checks into Flyway's VALIDATE_ERROR ("Validate failed: ..."); returns -1.
+ * The operation fw_op_validate (ops/op.h) fails with it when a check failed. */
 int fw_validate_error(const struct fw_validate_result *res, struct fw_error *err);
 void fw_validate_result_release(struct fw_validate_result *res);
 

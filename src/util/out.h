@@ -6,6 +6,7 @@
 #define FW_OUT_H
 #include <stdio.h>
 #include "util/error.h"
+#include "util/redact.h"
 #include "util/strbuf.h"
 
 struct fw_out {
@@ -16,7 +17,11 @@ struct fw_out {
 	FILE *out;            /* stdout */
 	FILE *err;            /* stderr */
 	FILE *copy;           /* -outputFile in text mode, or NULL */
-	struct strbuf *capture; /* when set, lines are appended here instead of printed (fleet workers) */
+	/* a fleet target: its lines (prefixed, redacted, '\n'-terminated) go to the
+	 * sink instead of out/err; is_err tells which of the two they were for */
+	void (*sink)(void *ctx, int is_err, const char *text, size_t len);
+	void *sink_ctx;
+	struct fw_secrets *secrets;  /* this target's own secrets, hidden before the process-wide net */
 };
 
 void fw_out_init(struct fw_out *o);

@@ -171,8 +171,8 @@ PY
     run fw -fleet=prod check
     assert_status 1
     assert_output_contains 'Migration checksum mismatch'
-    [ -f dryrun-eu.sql ] && [ -f dryrun-us.sql ] && [ -f dryrun-ap.sql ]
-    grep -q 'CREATE TABLE next_one' dryrun-ap.sql
+    [ -f fleet-report-dryrun-eu.sql ] && [ -f fleet-report-dryrun-us.sql ] && [ -f fleet-report-dryrun-ap.sql ]
+    grep -q 'CREATE TABLE next_one' fleet-report-dryrun-ap.sql
 }
 
 @test "a code pre-flight stops a rollout on an error-level finding; warnings are said per target" {
@@ -214,10 +214,10 @@ EOF
     run fw -fleet=prod check
     assert_status 0
     assert_output_contains 'Pre-flight passed on all 3 targets'
-    grep -q 'INSERT INTO base (id) VALUES (42);' dryrun-ap.sql
-    grep -q 'INSERT INTO base (id) VALUES (7);' dryrun-us.sql
-    grep -q 'CREATE TABLE region_eu' dryrun-eu.sql
-    ! grep -q 'region_eu' dryrun-us.sql
+    grep -q 'INSERT INTO base (id) VALUES (42);' fleet-report-dryrun-ap.sql
+    grep -q 'INSERT INTO base (id) VALUES (7);' fleet-report-dryrun-us.sql
+    grep -q 'CREATE TABLE region_eu' fleet-report-dryrun-eu.sql
+    ! grep -q 'region_eu' fleet-report-dryrun-us.sql
     for url in "$EU" "$US" "$AP"; do ! has_history "$url"; done
     run python3 -c 'import json; d=json.load(open("fleet-report.json")); print(d["command"], d["outcome"], d["targets"][2]["pendingVersions"])'
     assert_output_contains "check success ['1', '2', '3']"
@@ -405,9 +405,9 @@ print(d["verify"]["command"])' <<<"$output"
     run fw -fleet=bad info
     assert_status 2
     assert_output_contains "fleet 'bad': target 'mars' is not an environment"
-    run fw -fleet=prod clean
+    run fw -fleet=prod init
     assert_status 2
-    assert_output_contains "'clean' is not a fleet command"
+    assert_output_contains "'init' is not a fleet command"
 }
 
 @test "the HTML report renders in headless Chromium with each target's versions before and after" {

@@ -1,0 +1,199 @@
+/* fleetway -fleet=NAME migrate: pre-flight on every target, then the canary,
+ * then the waves (parallel within a wave, a pause between them), halting at
+ * the first failure, then the post-flight comparison of every target. */
+#include "cmd/fleet-cmd.h"
+#include "fleet/report.h"
+#include "ops/migrate.h"
+#include "ops/op.h"
+#include "util/table.h"
+#include "util/xalloc.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void wave_header(struct fleet_cmd *fc, size_t w)
+{
+	const struct fw_fleet_wave *wv = &fc->fleet.waves[w];
+	struct strbuf names = STRBUF_INIT;
+	for (size_t i = wv->start; i < wv->end && i < wv->start + 10; i++)
+		strbuf_addf(&names, "%s%s", i > wv->start ? ", " : "", fc->fleet.m[i].name);
+	if (wv->end - wv->start > 10)
+		strbuf_addf(&names, " and %zu more", wv->end - wv->start - 10);
+	fw_info(fc->out, "Fleet %s: %s (%zu of %zu): %s", fc->fleet.name, wv->name, w + 1, fc->fleet.nr_waves,
+		names.buf);
+	strbuf_release(&names);
+}
+
+int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause)
+{
+	fleet_begin_phase(fc, fc->cmd->name);
+	for (size_t w = 0; w < fc->fleet.nr_waves; w++) {
+		const struct fw_fleet_wave *wv = &fc->fleet.waves[w];
+		if (w && pause)
+			fleet_pause_between(fc, r, w);
+		if (fleet_interrupted() || fw_fleet_flag(&r->halt))
+			break;
+		if (!fc->live)
+			wave_header(fc, w);
+		fleet_run_batch(fc, r, job, wv->start, wv->end, 1);
+		if (fleet_interrupted() || fw_fleet_flag(&r->halt))
+			break;
+	}
+	fleet_end_view(fc);
+	/* what a halt or Ctrl-C kept from starting */
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < fc->fleet.nr; i++)
+		if (r->res[i].status == FW_TS_WAITING)
+			r->res[i].status = FW_TS_NOT_STARTED;
+	pthread_mutex_unlock(&r->lock);
+	if (fleet_interrupted())
+		return FW_EXIT_INTERRUPTED;
+	return fw_fleet_flag(&r->halt) ? FW_EXIT_FLEET_PARTIAL : 0;
+}
+
+/* ---------------------------------------------------------------- the migrate job */
+
+static const struct fw_op *op_migrate(const struct fw_config *cfg)
+{
+	(void)cfg;
+	return &fw_op_migrate;
+}
+
+static void keep_migrations(struct fw_fleet_result *res, const struct fw_migrate_result *mr)
+{
+	res->version_before = mr->initial_version ? xstrdup(mr->initial_version) : NULL;
+	res->version_after = mr->target_version ? xstrdup(mr->target_version)
+			     : mr->initial_version ? xstrdup(mr->initial_version) : NULL;
+	res->migs = xcalloc(mr->nr + 1, sizeof(*res->migs));
+	res->alloc_migs = mr->nr + 1;
+	for (size_t i = 0; i < mr->nr; i++) {
+		struct fw_fleet_mig *g = &res->migs[res->nr_migs++];
+		g->version = xstrdup(mr->items[i].version ? mr->items[i].version : "");
+		g->description = xstrdup(mr->items[i].description ? mr->items[i].description : "");
+		g->script = xstrdup(mr->items[i].script ? mr->items[i].script : "");
+		g->ms = mr->items[i].ms;
+		g->success = mr->items[i].success;
+	}
+}
+
+/* the migrations attempted, then the command's own account and the post-flight
+ * reading, taken on the connection we have: a second connection per target
+ * costs more than the migration of a small target */
+static int migrate_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
+			void *result, int rc, struct fw_error *err)
+{
+	keep_migrations(&r->res[idx], result);
+	return fleet_command_done(ctx, r, idx, s, out, result, rc, err);
+}
+
+/* ---------------------------------------------------------------- the outcome */
+
+static int migrated_ok(const struct fw_fleet_result *res)
+{
+	return res->status == FW_TS_OK;
+}
+
+static void migrate_row(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, struct strvec *cells)
+{
+	const struct fw_fleet_result *res = &r->res[i];
+	int ran = res->status == FW_TS_OK || res->status == FW_TS_FAILED || res->status == FW_TS_HALTED ||
+		  res->status == FW_TS_INTERRUPTED;
+	/* a failure before migrate read the history leaves the version unknown */
+	int read = ran && (res->status == FW_TS_OK || res->status == FW_TS_HALTED || res->nr_migs ||
+			   res->version_before);
+	char applied[16];
+	struct strbuf ms = STRBUF_INIT;
+	size_t ok = 0;
+	for (size_t j = 0; j < res->nr_migs; j++)
+		ok += (size_t)res->migs[j].success;
+	snprintf(applied, sizeof(applied), "%zu", ok);
+	if (ran)
+		fw_format_duration(res->ms, &ms);
+	strvec_push(cells, fc->fleet.m[i].name);
+	strvec_push(cells, fc->fleet.waves[fc->fleet.m[i].wave].name);
+	strvec_push(cells, fw_report_status(res, "migrate"));
+	strvec_push(cells, read ? fleet_vtext(res->version_before) : "");
+	strvec_push(cells, read ? fleet_vtext(res->version_after) : "");
+	strvec_push(cells, ran ? applied : "");
+	strvec_push(cells, ms.buf);
+	strbuf_release(&ms);
+}
+
+static size_t count_status(struct fw_fleet_run *r, enum fw_tstatus st)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->fleet->nr; i++)
+		n += r->res[i].status == st;
+	return n;
+}
+
+static int halt_error(struct fleet_cmd *fc, struct fw_fleet_run *r, int status, struct fw_error *err)
+{
+	size_t failed = count_status(r, FW_TS_FAILED), halted = count_status(r, FW_TS_HALTED);
+	size_t waiting = count_status(r, FW_TS_NOT_STARTED);
+	size_t stopped = count_status(r, FW_TS_INTERRUPTED);
+	if (status == FW_EXIT_INTERRUPTED) {
+		fw_errorf_exit(err, status, "ERROR", "interrupted: %zu target%s stopped, %zu not started", stopped,
+			       stopped == 1 ? "" : "s", waiting);
+		fw_error_detail(err, "each stopped target kept the migrations it completed; the one running was rolled back where the database can");
+		fw_error_hint(err, "run the same command again to continue: migrated targets are no-ops");
+		return -1;
+	}
+	fw_errorf_exit(err, status, "FLEET_HALTED", "fleet %s halted: %zu target%s failed, %zu not started",
+		       fc->fleet.name, failed, failed == 1 ? "" : "s", waiting);
+	if (halted)
+		fw_error_detail(err, "%zu target%s stopped between two migrations", halted, halted == 1 ? "" : "s");
+	fw_error_hint(err, "fix the cause and run the same command again: migrated targets are no-ops");
+	return -1;
+}
+
+static int preflight_failed(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t n, long started,
+			    struct fw_error *err)
+{
+	size_t targets;
+	fleet_count_findings(r, &targets);
+	fleet_write_report(fc, fleet_make_doc(r, "migrate", fleet_interrupted() ? "interrupted" : "preflight failed",
+					      started, NULL, -1));
+	fw_fleet_run_release(r);
+	if (fleet_interrupted())
+		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted during pre-flight; nothing was changed");
+	return fw_errorf_exit(err, FW_EXIT_ERROR, "FLEET_PREFLIGHT",
+			      "pre-flight found %zu problem%s on %zu target%s; nothing was changed", n, n == 1 ? "" : "s",
+			      targets, targets == 1 ? "" : "s");
+}
+
+int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
+{
+	static const char *const hdr[] = { "Target", "Wave", "Status", "Before", "After", "Applied", "Time" };
+	struct fw_fleet_job job = { op_migrate, NULL, migrate_done, fc, 0, 1 };
+	struct fw_fleet_run r;
+	long started = fleet_wall_ms();
+	size_t n, differ = 0;
+	char *version = NULL;
+	int status, verified = -1;
+	const char *outcome;
+	fleet_setup_run(fc, &r);
+	r.keep_limit = fc->fleet.parallel;
+	n = fleet_preflight(fc, &r);
+	if (n || fleet_interrupted())
+		return preflight_failed(fc, &r, n, started, err);
+	fw_fleet_run_reset(&r);
+	status = fleet_roll_out(fc, &r, &job, 1);
+	fleet_print_errors(fc, &r);
+	fleet_outcome_table(fc, &r, hdr, 7, migrate_row, migrated_ok, "migrated or up to date");
+	if (!status) {
+		/* each worker read its target back right after migrating it */
+		differ = fleet_judge(fc, &r, &version);
+		verified = !differ;
+	}
+	outcome = status == FW_EXIT_INTERRUPTED ? "interrupted" : status ? "halted" : differ ? "differs" : "success";
+	fleet_write_report(fc, fleet_make_doc(&r, "migrate", outcome, started, version, verified));
+	if (status)
+		halt_error(fc, &r, status, err);
+	else if (differ)
+		fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "migrated, but %zu of %zu targets differ after the rollout",
+			       differ, fc->fleet.nr);
+	free(version);
+	fw_fleet_run_release(&r);
+	return status || differ ? -1 : 0;
+}

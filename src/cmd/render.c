@@ -1,0 +1,97 @@
+#include "cmd/render.h"
+#include "db/db.h"
+#include "util/table.h"
+#include "util/xalloc.h"
+#include <stdlib.h>
+
+/* outputQueryResults: a migration's result set as a table */
+static void render_rows(struct fw_out *out, const struct db_result *r)
+{
+	struct fw_table tab;
+	struct strbuf text = STRBUF_INIT;
+	if (out->quiet || out->json)
+		return;
+	fw_table_init(&tab, (size_t)r->ncols, (const char *const *)r->colnames);
+	for (int i = 0; i < r->nrows; i++) {
+		const char **cells = xcalloc((size_t)r->ncols + 1, sizeof(*cells));
+		for (int j = 0; j < r->ncols; j++)
+			cells[j] = db_value(r, i, j) ? db_value(r, i, j) : "null";
+		fw_table_add_row(&tab, cells);
+		free(cells);
+	}
+	fw_table_render(&tab, "No rows returned", &text);
+	fw_out_raw(out, text.buf, text.len);
+	strbuf_release(&text);
+	fw_table_release(&tab);
+}
+
+static void render_migration_start(struct fw_out *out, const struct fw_event *ev)
+{
+	const char *suffix = ev->transactional ? "" : " [non-transactional]";
+	if (ev->undo)
+		fw_info(out, "Undoing migration of schema %s to version \"%s%s%s\"", ev->schema, ev->version,
+			*ev->description ? " - " : "", ev->description);
+	else if (ev->repeatable)
+		fw_info(out, "Migrating schema %s with repeatable migration \"%s\"%s", ev->schema, ev->description,
+			suffix);
+	else
+		fw_info(out, "Migrating schema %s to version \"%s%s%s\"%s%s", ev->schema, ev->version,
+			*ev->description ? " - " : "", ev->description, ev->out_of_order ? " [out of order]" : "",
+			suffix);
+}
+
+void fw_render_event(struct fw_out *out, const struct fw_event *ev)
+{
+	switch (ev->kind) {
+	case FW_EV_CONNECTED:
+		fw_info(out, "Database: %s (%s)", ev->text, ev->name);
+		break;
+	case FW_EV_SCHEMA_CREATING:
+		fw_info(out, "Creating schema %s ...", ev->schema);
+		break;
+	case FW_EV_HISTORY_CREATING:
+		fw_info(out, "Creating Schema History table %s%s ...", ev->table, ev->flag ? " with baseline" : "");
+		break;
+	case FW_EV_BASELINED:
+		fw_info(out, "Successfully baselined schema with version: %s", ev->version);
+		break;
+	case FW_EV_CURRENT_VERSION:
+		fw_info(out, "Current version of schema %s: %s", ev->schema,
+			ev->version ? ev->version : "<< Empty Schema >>");
+		break;
+	case FW_EV_MIGRATION_STARTED:
+		render_migration_start(out, ev);
+		break;
+	case FW_EV_MIGRATION_FINISHED:
+		break; /* Flyway says nothing per migration; the summary follows */
+	case FW_EV_CALLBACK:
+		fw_info(out, "Executing SQL callback: %s - %s", ev->name, ev->description);
+		break;
+	case FW_EV_ROWS:
+		render_rows(out, ev->rows);
+		break;
+	case FW_EV_GROUP_ROLLED_BACK:
+		fw_info(out, "Migration group of %zu migration(s) rolled back: nothing of it was applied", ev->count);
+		break;
+	case FW_EV_INFO:
+		fw_info(out, "%s", ev->text);
+		break;
+	case FW_EV_WARNING:
+		fw_warn(out, "%s", ev->text);
+		break;
+	case FW_EV_DEBUG:
+		fw_debug(out, "%s", ev->text);
+		break;
+	}
+}
+
+static void observe(void *ctx, const struct fw_event *ev)
+{
+	fw_render_event(ctx, ev);
+}
+
+struct fw_observer fw_render_observer(struct fw_out *out)
+{
+	struct fw_observer o = { observe, out, out->debug && !out->quiet };
+	return o;
+}

@@ -1,0 +1,148 @@
+#include "ops/preflight.h"
+#include "engine/target.h"
+#include "ops/check.h"
+#include "ops/dryrun.h"
+#include "ops/migrate.h"
+#include "ops/op.h"
+#include "ops/validate.h"
+#include "util/redact.h"
+#include "util/xalloc.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void fw_finding_add(struct strvec *findings, const char *what, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%s: ", what);
+	for (const char *p = msg; *p; p++)
+		strbuf_addch(&sb, *p == '\n' ? ' ' : *p);
+	redact_buf(&sb);
+	strvec_push_nodup(findings, strbuf_detach(&sb, NULL));
+}
+
+/* migrate would stop with "Found non-empty schema(s) ... but no schema history table" */
+static int check_unmanaged(struct fw_target *t, struct fw_preflight_result *res, struct fw_error *err)
+{
+	if (t->hist.exists || t->cfg->baseline_on_migrate || t->cfg->skip_executing_migrations)
+		return 0;
+	for (size_t i = 0; i < t->schemas.nr; i++) {
+		int exists = 0, empty = 1;
+		struct strbuf msg = STRBUF_INIT;
+		if (db_schema_exists(t->db, t->schemas.v[i], &exists, err) < 0 ||
+		    (exists && db_schema_is_empty(t->db, t->schemas.v[i], &empty, err) < 0))
+			return -1;
+		if (empty)
+			continue;
+		strbuf_addf(&msg, "schema %s is not empty but has no schema history table: baseline it, or set baselineOnMigrate=true",
+			    fw_target_shown(t, t->schemas.v[i]));
+		fw_finding_add(&res->findings, "migrate", msg.buf);
+		strbuf_release(&msg);
+	}
+	return 0;
+}
+
+/* check -code on what this target would run: an error stops the rollout (a
+ * finding), a warning is said in the target's output */
+static int code_findings(struct fw_target *t, const struct fw_plan *plan, struct fw_preflight_result *res,
+			 struct fw_error *err)
+{
+	struct fw_lint l;
+	size_t scripts;
+	int ret;
+	fw_lint_init(&l, t->dialect);
+	ret = fw_check_code(t, plan, &l, &scripts, err);
+	for (size_t i = 0; !ret && i < l.nr; i++) {
+		const struct fw_lint_finding *f = &l.v[i];
+		struct strbuf msg = STRBUF_INIT;
+		strbuf_addf(&msg, "%s:%d: %s %s: %s", f->script, f->line, f->error ? "error" : "warning", f->code,
+			    f->message);
+		if (f->error)
+			fw_finding_add(&res->findings, "code", msg.buf);
+		else
+			fw_emit_warn(t->obs, "%s", msg.buf);
+		strbuf_release(&msg);
+	}
+	fw_lint_release(&l);
+	return ret;
+}
+
+/* the same runnable script as migrate -dryRunOutput, under a header naming the target */
+static int write_dryrun(struct fw_target *t, const struct fw_plan *plan, const struct fw_preflight_args *a,
+			struct fw_preflight_result *res, struct fw_error *err)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	struct fw_migrate_result mr;
+	FILE *f;
+	int ret = -1;
+	strbuf_addf(&tmp, "%s.tmp", a->dryrun_path);
+	f = fopen(tmp.buf, "wb");
+	if (!f) {
+		fw_errorf(err, "ERROR", "unable to write %s: %s", a->dryrun_path, strerror(errno));
+		goto out;
+	}
+	fprintf(f, "-- fleetway dry run: fleet '%s', target '%s'\n", a->fleet, a->target);
+	fprintf(f, "-- current version: %s; %d pending migration%s; nothing of this has run\n",
+		res->probe.version ? res->probe.version : "<< Empty Schema >>", res->probe.pending,
+		res->probe.pending == 1 ? "" : "s");
+	memset(&mr, 0, sizeof(mr));
+	ret = fw_dryrun_write(t, plan, f, a->dryrun_path, &mr, err);
+	fw_migrate_result_release(&mr);
+	if (fclose(f) != 0 && !ret)
+		ret = fw_errorf(err, "ERROR", "unable to write %s: %s", a->dryrun_path, strerror(errno));
+	if (!ret && rename(tmp.buf, a->dryrun_path) < 0)
+		ret = fw_errorf(err, "ERROR", "unable to write %s: %s", a->dryrun_path, strerror(errno));
+	if (ret)
+		remove(tmp.buf);
+	else
+		res->dryrun_file = xstrdup(a->dryrun_path);
+out:
+	strbuf_release(&tmp);
+	return ret;
+}
+
+static int preflight_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
+{
+	const struct fw_preflight_args *a = args;
+	struct fw_preflight_result *res = result;
+	struct fw_plan plan;
+	int ret = 0;
+	if (a->checks & FW_PRE_VALIDATE) {
+		struct fw_validate_result vr;
+		if (fw_validate_target(t, 1, &vr, err) < 0)
+			return -1;
+		for (size_t i = 0; i < vr.nr; i++)
+			fw_finding_add(&res->findings, "validate", vr.v[i].message);
+		fw_validate_result_release(&vr);
+		if (check_unmanaged(t, res, err) < 0)
+			return -1;
+	}
+	if (fw_probe_plan(t, &plan, err) < 0)
+		return -1;
+	fw_probe_summarize(&plan, &res->probe);
+	if (!(a->checks & FW_PRE_VALIDATE) && res->probe.failed)
+		fw_finding_add(&res->findings, "history", "a failed migration is recorded; repair it before migrating");
+	if ((a->checks & FW_PRE_DRYRUN) && write_dryrun(t, &plan, a, res, err) < 0)
+		ret = -1;
+	if (!ret && (a->checks & FW_PRE_CODE) && code_findings(t, &plan, res, err) < 0)
+		ret = -1;
+	fw_plan_release(&plan);
+	return ret;
+}
+
+static void preflight_release(void *result)
+{
+	struct fw_preflight_result *res = result;
+	fw_probe_result_release(&res->probe);
+	strvec_clear(&res->findings);
+	free(res->dryrun_file);
+}
+
+const struct fw_op fw_op_preflight = {
+	.name = "preflight",
+	.needs = FW_OP_DB,
+	.result_size = sizeof(struct fw_preflight_result),
+	.run = preflight_run,
+	.release = preflight_release,
+};

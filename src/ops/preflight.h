@@ -1,0 +1,34 @@
+/* The fleet's pre-flight on one target: connect (the runner), validate,
+ * what would run, the dry-run script and the code analysis, each problem a
+ * one-line finding. The rollout starts only when no target has a finding. */
+#ifndef FW_PREFLIGHT_H
+#define FW_PREFLIGHT_H
+#include "ops/probe.h"
+#include "util/strvec.h"
+
+/* checks beyond connecting (which is always checked) */
+enum fw_preflight {
+	FW_PRE_VALIDATE = 1 << 0,   /* validate applied against resolved migrations */
+	FW_PRE_PENDING = 1 << 1,    /* pending set compared across targets (by the fleet) */
+	FW_PRE_DRYRUN = 1 << 2,     /* write the SQL that would run, per target */
+	FW_PRE_CODE = 1 << 3,       /* check -code on what would run: errors are findings */
+};
+#define FW_PRE_ALL (FW_PRE_VALIDATE | FW_PRE_PENDING | FW_PRE_DRYRUN)
+
+struct fw_preflight_args {
+	unsigned checks;            /* enum fw_preflight */
+	const char *dryrun_path;    /* where this target's dry-run script goes (FW_PRE_DRYRUN) */
+	const char *fleet;          /* names for the script's header */
+	const char *target;
+};
+
+struct fw_preflight_result {
+	struct fw_probe_result probe;
+	struct strvec findings;     /* "what: message", one line each */
+	char *dryrun_file;          /* written */
+};
+
+/* a finding "what: msg" with msg's line breaks folded, redacted */
+void fw_finding_add(struct strvec *findings, const char *what, const char *msg);
+
+#endif
