@@ -682,7 +682,7 @@ int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct 
 	fc.base = base;
 	fc.out = out;
 	fc.json = base->output_json;
-	if (load(&fc, err) < 0)
+	if (fw_settings_refuse_shared_credentials(s, err) < 0 || load(&fc, err) < 0)
 		return -1;
 	/* `-fleet=X check -code`: the code analysis joins the pre-flight */
 	if (strvec_contains(&base->command_flags, "code"))

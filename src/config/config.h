@@ -26,7 +26,6 @@ struct fw_kv {
 void fw_kv_set(struct fw_kv *kv, const char *key, const char *value); /* replaces an existing key */
 const char *fw_kv_get(const struct fw_kv *kv, const char *key);
 void fw_kv_clear(struct fw_kv *kv);
-void fw_kv_copy(struct fw_kv *dst, const struct fw_kv *src);
 
 /* The typed configuration of one target. Strings are owned (NULL = unset). */
 struct fw_config {
@@ -152,6 +151,14 @@ void fw_settings_free(struct fw_settings *s);
  * Read-only on s: may run in several threads at once. */
 int fw_config_resolve(const struct fw_settings *s, const char *env_name, struct fw_config *out,
 		      struct fw_error *err);
+/* The same for one target of a fleet: connection settings given outside an
+ * environment (-initSql, -schemas, FLYWAY_CONNECT_RETRIES, ...) apply to
+ * every target, not only to the selected environment. */
+int fw_config_resolve_member(const struct fw_settings *s, const char *env_name, struct fw_config *out,
+			     struct fw_error *err);
+/* A fleet refuses -url, -user, -password (and FLYWAY_URL, ...): they name
+ * one database. The error says where it was given and the per-target form. */
+int fw_settings_refuse_shared_credentials(const struct fw_settings *s, struct fw_error *err);
 
 /* the merged document root (TOML shape: "flyway", "environments", and any other
  * root-level tables such as "fleets"), for code that reads its own sections.

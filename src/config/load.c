@@ -50,13 +50,6 @@ void fw_kv_clear(struct fw_kv *kv)
 	strvec_clear(&kv->values);
 }
 
-void fw_kv_copy(struct fw_kv *dst, const struct fw_kv *src)
-{
-	fw_kv_clear(dst);
-	strvec_copy(&dst->keys, &src->keys);
-	strvec_copy(&dst->values, &src->values);
-}
-
 /* ---------- helpers ---------- */
 
 const char *fw_settings_origin(struct fw_settings *s, const char *fmt, ...)

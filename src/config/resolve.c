@@ -28,7 +28,9 @@ struct rctx {
 	const struct cnode *envtab;   /* [environments.E], may be NULL */
 	const struct cnode *envfly;   /* [environments.E.flyway], may be NULL */
 	const struct cnode *fly;      /* [flyway], may be NULL */
-	int selected;                 /* E is the selected environment: the overlay applies */
+	int selected;                 /* E is the selected environment */
+	int overlay;                  /* the overlay applies: E is the selected environment, or
+	                                 a fleet target (fw_config_resolve_member) */
 	struct fw_config *c;
 	struct fw_error *err;
 	struct fw_resolver_ctx rc;
@@ -188,7 +190,7 @@ static const struct cnode *find_node(struct rctx *x, const struct fw_key *k, str
 	if (k->flags & KF_CONN) {
 		strbuf_addf(fullname, "environments.%s.%s", x->env, k->name);
 		return later(cnode_get(x->envtab, k->name),
-			     x->selected ? cnode_get(x->s->overlay, k->name) : NULL);
+			     x->overlay ? cnode_get(x->s->overlay, k->name) : NULL);
 	}
 	if (k->flags & KF_FLYWAY) {
 		if (x->envfly && !(k->flags & KF_NO_OVERRIDE) && (n = cnode_get_path(x->envfly, k->name))) {
@@ -206,7 +208,7 @@ static const struct cnode *find_node(struct rctx *x, const struct fw_key *k, str
 static int resolve_conn_map(struct rctx *x, const struct fw_key *k)
 {
 	const struct cnode *env = cnode_get(x->envtab, k->name);
-	const struct cnode *ovl = x->selected ? cnode_get(x->s->overlay, k->name) : NULL;
+	const struct cnode *ovl = x->overlay ? cnode_get(x->s->overlay, k->name) : NULL;
 	struct cnode merged = { .type = TOML_TABLE };
 	struct strbuf full = STRBUF_INIT;
 	int rc;
@@ -457,8 +459,8 @@ static int env_not_found(struct rctx *x)
 	return -1;
 }
 
-int fw_config_resolve(const struct fw_settings *s, const char *env_name, struct fw_config *out,
-		      struct fw_error *err)
+static int resolve(const struct fw_settings *s, const char *env_name, int member, struct fw_config *out,
+		   struct fw_error *err)
 {
 	const struct cnode *envs = cnode_get(s->tree, "environments");
 	const struct fw_key *ph = fw_key_find("placeholders", KF_FLYWAY);
@@ -474,6 +476,7 @@ int fw_config_resolve(const struct fw_settings *s, const char *env_name, struct 
 	x.envfly = cnode_get(x.envtab, "flyway");
 	x.fly = cnode_get(s->tree, "flyway");
 	x.selected = !strcmp(x.env, s->selected);
+	x.overlay = x.selected || member;
 	x.c = out;
 	x.err = err;
 	x.rc.environ = &s->environ;
@@ -575,6 +578,36 @@ void fw_config_dump(const struct fw_config *c, struct strbuf *out)
 	redact_buf(&tmp);
 	strbuf_addbuf(out, &tmp);
 	strbuf_release(&tmp);
+}
+
+int fw_config_resolve(const struct fw_settings *s, const char *env_name, struct fw_config *out,
+		      struct fw_error *err)
+{
+	return resolve(s, env_name, 0, out, err);
+}
+
+int fw_config_resolve_member(const struct fw_settings *s, const char *env_name, struct fw_config *out,
+			     struct fw_error *err)
+{
+	return resolve(s, env_name, 1, out, err);
+}
+
+/* the url, user and password name one database: on a fleet each target has its own */
+int fw_settings_refuse_shared_credentials(const struct fw_settings *s, struct fw_error *err)
+{
+	static const char *const keys[] = { "url", "user", "password", NULL };
+	for (int i = 0; keys[i]; i++) {
+		const struct cnode *n = cnode_get(s->overlay, keys[i]);
+		if (!n)
+			continue;
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
+			       "%s from %s applies to one database, not to every target of a fleet", keys[i],
+			       n->origin ? n->origin : "the command line");
+		fw_error_hint(err, "give each target its own: %s in [environments.<target>] of flyway.toml, or the %s column of the fleet's inventory (${env.VAR} works in both)",
+			      keys[i], keys[i]);
+		return -1;
+	}
+	return 0;
 }
 
 static const struct toml_value *setting(const struct fw_config *c, const char *key)

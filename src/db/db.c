@@ -27,31 +27,12 @@
 #include <strings.h>
 #include <time.h>
 
-/* The drivers built into this binary. A kind with no driver here is
- * reported as "not supported by this build", not as an unknown URL. */
-static const struct db_ops *driver_for(enum db_kind kind)
-{
-	switch (kind) {
-	case DB_SQLITE:
-		return &db_sqlite_ops;
-	case DB_POSTGRES:
-		return &db_pg_ops;
-	case DB_MYSQL:
-		return &db_mysql_ops;
-	default:
-		return NULL;
-	}
-}
-
-static const char *kind_name(enum db_kind kind, int mariadb)
-{
-	switch (kind) {
-	case DB_SQLITE: return "SQLite";
-	case DB_POSTGRES: return "PostgreSQL";
-	case DB_MYSQL: return mariadb ? "MariaDB" : "MySQL";
-	default: return "this database";
-	}
-}
+/* every driver, by kind */
+static const struct db_ops *const drivers[] = {
+	[DB_SQLITE] = &db_sqlite_ops,
+	[DB_POSTGRES] = &db_pg_ops,
+	[DB_MYSQL] = &db_mysql_ops,
+};
 
 void db_sleep_ms(long ms)
 {
@@ -250,18 +231,7 @@ int db_open(const struct db_params *p, struct db **out, struct fw_error *err)
 	if (db_url_parse(p->url, &u, err) < 0)
 		return -1;
 	apply_overrides(&u, p);
-	ops = driver_for(u.kind);
-	if (!ops) {
-		struct strbuf shown = STRBUF_INIT;
-		redact_url(p->url, &shown);
-		fw_errorf(err, "JDBC_DRIVER", "%s is not supported by this build of fleetway (URL '%s')",
-			  kind_name(u.kind, u.mariadb), shown.buf);
-		fw_error_hint(err, "use a fleetway built with %s support",
-			      kind_name(u.kind, u.mariadb));
-		strbuf_release(&shown);
-		db_url_release(&u);
-		return -1;
-	}
+	ops = drivers[u.kind];
 	faults = parse_faults(&nfaults);
 	if (connect_with_retries(ops, &u, p, faults, nfaults, &db, err) < 0) {
 		free_faults(faults, nfaults);
@@ -685,7 +655,6 @@ int db_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 
 void db_thread_end(void)
 {
-	const struct db_ops *const drivers[] = { &db_sqlite_ops, &db_pg_ops, &db_mysql_ops };
 	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		if (drivers[i]->thread_end)
 			drivers[i]->thread_end();

@@ -12,7 +12,7 @@
 #include "util/strbuf.h"
 #include "util/strvec.h"
 
-enum db_kind { DB_SQLITE, DB_POSTGRES, DB_MYSQL, DB_FAKE };
+enum db_kind { DB_SQLITE, DB_POSTGRES, DB_MYSQL };
 
 struct db_url {
 	enum db_kind kind;
@@ -28,7 +28,7 @@ struct db_url {
 };
 /* Accepts jdbc:sqlite:PATH, sqlite:PATH, jdbc:postgresql://..., postgresql://..., postgres://...,
  * jdbc:mysql://..., jdbc:mariadb://..., mysql://..., mariadb://...
- * An unknown scheme and a driver not built in are told apart in the message. */
+ * An unknown scheme is an error that lists the ones known. */
 int db_url_parse(const char *url, struct db_url *out, struct fw_error *err);
 void db_url_release(struct db_url *u);
 
@@ -74,7 +74,8 @@ typedef void (*db_rows_fn)(void *ctx, const struct db_result *r);
 /* Parse the URL, connect (retrying connect_retries times, waits of 1 s
  * doubling up to connect_retries_interval), run init_sql. A failure is
  * "unable to connect to <url>" (DB_CONNECTION) with the driver's message as
- * detail; a driver not built in is JDBC_DRIVER. Tests may inject faults with
+ * detail; a client library that is not installed is JDBC_DRIVER, naming its
+ * package. Tests may inject faults with
  * FLEETWAY_FAULT_INJECT (see db.c). */
 int db_open(const struct db_params *p, struct db **out, struct fw_error *err);
 void db_close(struct db *db);

@@ -314,16 +314,3 @@ int fw_history_delete_failed(struct fw_history *h, const struct fw_applied *row,
 	return ret;
 }
 
-int fw_history_drop(struct fw_history *h, struct fw_error *err)
-{
-	struct strbuf sql = STRBUF_INIT;
-	int ret;
-	strbuf_addf(&sql, "DROP TABLE %s", h->qualified);
-	ret = db_exec(h->db, sql.buf, err);
-	strbuf_release(&sql);
-	if (!ret) {
-		h->exists = 0;
-		clear_rows(h);
-	}
-	return ret;
-}

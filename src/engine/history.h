@@ -77,6 +77,5 @@ void fw_history_remember(struct fw_history *h, const struct fw_history_row *row)
 int fw_history_update(struct fw_history *h, int rank, const char *description, const char *type,
 		      int has_checksum, int32_t checksum, struct fw_error *err);
 int fw_history_delete_failed(struct fw_history *h, const struct fw_applied *row, struct fw_error *err);
-int fw_history_drop(struct fw_history *h, struct fw_error *err);
 
 #endif

@@ -1,5 +1,4 @@
 #include "engine/target.h"
-#include "engine/apply.h"
 #include "util/xalloc.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,9 +156,7 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct f
 		return -1;
 	fw_history_init(&t->hist, t->db, t->schema, cfg->table);
 	fw_emit_debug(obs, "default schema %s, history table %s", t->schema, t->hist.qualified);
-	if (fw_target_scan(t, err) < 0)
-		return -1;
-	return fw_callbacks_fire(t, "afterConnect", err);
+	return fw_target_scan(t, err);
 }
 
 int fw_target_offline(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
@@ -296,22 +293,4 @@ int fw_target_check_names(struct fw_target *t, struct fw_error *err)
 		strbuf_addf(&err->message, "\n%s", bad->v[i]);
 	fw_error_hint(err, "rename the files to V<version>__<description>.sql, R__<description>.sql or a callback name");
 	return -1;
-}
-
-int fw_callbacks_fire(struct fw_target *t, const char *event, struct fw_error *err)
-{
-	if (!t->scanned)
-		return 0; /* callbacks are known once locations are scanned */
-	for (size_t i = 0; i < t->scan.nr_callbacks; i++) {
-		const struct fw_resolved *cb = &t->scan.callbacks[i];
-		if (strcmp(cb->event, event))
-			continue;
-		struct fw_event ev = { .kind = FW_EV_CALLBACK, .name = event, .description = cb->description };
-		fw_emit(t->obs, &ev);
-		if (fw_apply_callback(t, cb, err) < 0) {
-			fw_error_prefix(err, "Error while executing %s callback", event);
-			return -1;
-		}
-	}
-	return 0;
 }

@@ -37,7 +37,8 @@ struct fw_target {
 	                                finishes the running migration and starts no other */
 };
 
-/* connect, work out schemas and placeholders; does not scan yet */
+/* connect, work out schemas and placeholders, scan the locations (the runner
+ * fires afterConnect) */
 int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		      struct fw_error *err);
 /* a target without a database (check -code with no url): the files and the
@@ -63,8 +64,6 @@ const char *fw_target_shown(struct fw_target *t, const char *name);
 
 /* "Invalid SQL filenames found" when validateMigrationNaming, else an info count */
 int fw_target_check_names(struct fw_target *t, struct fw_error *err);
-/* run every callback script of `event` (reference 1.5) in its own transaction */
-int fw_callbacks_fire(struct fw_target *t, const char *event, struct fw_error *err);
 
 /* mm:ss.mmms as Flyway prints durations */
 void fw_format_duration(long ms, struct strbuf *out);

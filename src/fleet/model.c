@@ -634,7 +634,7 @@ int fw_fleet_member_config(const struct fw_settings *s, const struct fw_fleet *f
 			   struct fw_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	if (fw_config_resolve(s, m->environment, out, err) < 0) {
+	if (fw_config_resolve_member(s, m->environment, out, err) < 0) {
 		fw_error_prefix(err, "target '%s'", m->name);
 		return -1;
 	}

@@ -1,6 +1,7 @@
 #include "ops/migrate.h"
 #include "engine/apply.h"
 #include "ops/op.h"
+#include "engine/callbacks.h"
 #include "engine/target.h"
 #include "ops/validate.h"
 #include "util/xalloc.h"

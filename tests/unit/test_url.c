@@ -210,25 +210,6 @@ static void test_java_hash(void **state)
 	assert_int_equal(db_java_hash("`mydb`.`flyway_schema_history`"), 278632207);
 }
 
-/* a driver that is not built in is told apart from an unknown URL */
-static void test_driver_not_built_in(void **state)
-{
-	struct fw_error err = FW_ERROR_INIT;
-	struct db_params p = { .url = "jdbc:mariadb://u:topsecret1@127.0.0.1/db" };
-	struct db *db = NULL;
-	if (db_open(&p, &db, &err) == 0) {   /* a build with the MySQL driver */
-		db_close(db);
-		skip();
-	}
-	if (!strcmp(err.code, "JDBC_DRIVER")) {
-		assert_non_null(strstr(err.message.buf, "MariaDB"));
-		assert_null(strstr(err.message.buf, "topsecret1"));
-	} else {
-		assert_string_equal(err.code, "DB_CONNECTION");   /* driver present, no server */
-	}
-	fw_error_clear(&err);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,7 +220,6 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bad_password_redacted),
 		cmocka_unit_test(test_java_hash),
-		cmocka_unit_test(test_driver_not_built_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
