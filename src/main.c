@@ -193,6 +193,25 @@ static void emit_json(struct run *r, json_t *doc)
 	strbuf_release(&s);
 }
 
+/* a command's failure: Flyway's error document (with what the command did, when
+ * it reported something) in JSON mode, else ERROR:/DETAIL:/HINT: on stderr */
+static void report_error(struct run *r, const struct fw_error *err, json_t *partial)
+{
+	struct strbuf s = STRBUF_INIT;
+	if (!r->out.json) {
+		fw_out_error(&r->out, err);
+		if (partial)
+			json_decref(partial);
+		return;
+	}
+	json_error(err, partial, &s);
+	redact_buf(&s);
+	fw_out_raw(&r->out, s.buf, s.len);
+	if (r->output_file)
+		fwrite(s.buf, 1, s.len, r->output_file);
+	strbuf_release(&s);
+}
+
 /* `info validate migrate`: with the lock taken at connect, migrate trusts the
  * history info read instead of reading it again under its own lock */
 static int chain_locks_at_connect(struct run *r)
@@ -205,12 +224,16 @@ static int chain_locks_at_connect(struct run *r)
 	return 0;
 }
 
-/* run the chain; returns the exit status */
+/* Run the chain, on the one target or on every target of the fleet; returns
+ * the exit status. The one dispatcher: each command is looked up in the
+ * table, and runs through fw_cmd_run (its operation on the target, then its
+ * renderer) or fw_fleet_cmd_run (the same on each target of the fleet). */
 static int run_chain(struct run *r, struct fw_error *err)
 {
 	struct fw_cmd_ctx c;
 	struct fw_session session;
 	struct fw_observer obs = fw_render_observer(&r->out);
+	struct fleet_cmd *fleet = NULL;
 	json_t *results = json_array();
 	int status = 0;
 	memset(&c, 0, sizeof(c));
@@ -220,24 +243,17 @@ static int run_chain(struct run *r, struct fw_error *err)
 	c.cfg = &r->cfg;
 	c.out = &r->out;
 	c.session = &session;
-	for (size_t i = 0; i < r->args.commands.nr; i++) {
+	if (r->cfg.fleet && *r->cfg.fleet && !(fleet = fw_fleet_open(r->settings, &r->cfg, &r->out, err))) {
+		status = err->exit_code ? err->exit_code : FW_EXIT_USAGE;
+		report_error(r, err, NULL);
+	}
+	for (size_t i = 0; i < r->args.commands.nr && !status; i++) {
 		const struct fw_command *cmd = fw_command_find(r->args.commands.v[i]);
-		if (fw_cmd_run(&c, cmd, err) < 0) {
+		int rc = fleet ? fw_fleet_cmd_run(fleet, cmd, &c.result, err) : fw_cmd_run(&c, cmd, err);
+		if (rc < 0) {
 			status = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
-			if (r->out.json) {
-				struct strbuf s = STRBUF_INIT;
-				json_error(err, c.result, &s);
-				c.result = NULL;
-				redact_buf(&s);
-				fw_out_raw(&r->out, s.buf, s.len);
-				if (r->output_file)
-					fwrite(s.buf, 1, s.len, r->output_file);
-				strbuf_release(&s);
-			} else {
-				fw_out_error(&r->out, err);
-				if (c.result)
-					json_decref(c.result);
-			}
+			report_error(r, err, c.result);
+			c.result = NULL;
 			break;
 		}
 		if (c.result)
@@ -255,6 +271,7 @@ static int run_chain(struct run *r, struct fw_error *err)
 	}
 	json_decref(results);
 	fw_session_close(&session);
+	fw_fleet_close(fleet);
 	return status;
 }
 
@@ -285,13 +302,6 @@ int main(int argc, char **argv)
 	if (check_commands(&r.args.commands, r.cfg.fleet && *r.cfg.fleet, &err) < 0) {
 		fw_out_error(&r.out, &err);
 		status = err.exit_code;
-		goto out;
-	}
-	if (r.cfg.fleet && *r.cfg.fleet) {
-		status = cmd_fleet(r.settings, &r.cfg, &r.args.commands, &r.out, &err) < 0
-				 ? (err.exit_code ? err.exit_code : FW_EXIT_ERROR) : 0;
-		if (status)
-			fw_out_error(&r.out, &err);
 		goto out;
 	}
 	status = run_chain(&r, &err);

@@ -12,6 +12,8 @@
 #include "util/json.h"
 #include "util/out.h"
 
+struct fleet_cmd;
+
 struct fw_cmd_ctx {
 	const struct fw_settings *settings;
 	struct fw_config *cfg;
@@ -39,6 +41,9 @@ struct fw_command {
 	int (*run)(struct fw_cmd_ctx *c, struct fw_error *err);
 	/* a fleet row's short account of the result ("removed 1 failed row"), optional */
 	void (*summary_line)(const void *result, struct strbuf *out);
+	/* the command's own flow over a fleet (info, check, migrate, verify, plan);
+	 * NULL: the operation on every target (cmd/fleet.c) */
+	int (*fleet)(struct fleet_cmd *fc, struct fw_error *err);
 };
 
 extern const struct fw_command fw_commands[];
@@ -73,8 +78,17 @@ void summary_clean(const void *result, struct strbuf *out);
 void summary_undo(const void *result, struct strbuf *out);
 void summary_validate(const void *result, struct strbuf *out);
 
-/* fleet mode (-fleet=NAME): runs the command chain over the fleet's targets */
-int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct strvec *commands,
-	      struct fw_out *out, struct fw_error *err);
+/* fleet mode (-fleet=NAME): the fleet is loaded once for the chain, then each
+ * command runs over its targets; *doc gets the command's report document */
+struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *base, struct fw_out *out,
+				struct fw_error *err);
+int fw_fleet_cmd_run(struct fleet_cmd *fc, const struct fw_command *cmd, json_t **doc, struct fw_error *err);
+void fw_fleet_close(struct fleet_cmd *fc);
+/* the commands' own fleet flows (cmd/fleet*.c) */
+int fleet_info(struct fleet_cmd *fc, struct fw_error *err);
+int fleet_check(struct fleet_cmd *fc, struct fw_error *err);
+int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err);
+int fleet_verify(struct fleet_cmd *fc, struct fw_error *err);
+int fleet_plan(struct fleet_cmd *fc, struct fw_error *err);
 
 #endif

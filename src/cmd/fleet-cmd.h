@@ -20,11 +20,13 @@ struct fleet_cmd {
 	int drawn;               /* lines of the progress view on screen */
 	int cancel_noted;
 	char *report_base;       /* every artefact of the run is named after it */
-	json_t *docs;            /* -outputType=json: one document per command */
+	json_t *doc;             /* the running command's report document */
 	const char *phase;       /* shown in the progress view */
 	long phase_t0;
 };
 
+/* fleet.c: any other command on every target (the operation's own flow) */
+int fleet_command(struct fleet_cmd *fc, struct fw_error *err);
 /* fleet.c: shared by the commands */
 void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r);
 json_t *fleet_make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
@@ -44,9 +46,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r);
 size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version);
 const char *fleet_vtext(const char *v);
 
-/* fleet-rollout.c */
-int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err);
-/* canary then waves of a job that writes, halting on the first failure;
+/* fleet-rollout.c: canary then waves of a job that writes, halting on the first failure;
  * pause between waves when pause is set; returns 0, or the exit status */
 int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause);
 
@@ -73,7 +73,5 @@ void fleet_outcome_table(struct fleet_cmd *fc, struct fw_fleet_run *r, const cha
 			 void (*row)(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, struct strvec *cells),
 			 int (*succeeded)(const struct fw_fleet_result *res), const char *done_word);
 
-/* fleet-plan.c: the waves as a CI pipeline (-format=github|gitlab|json) */
-int fleet_plan(struct fleet_cmd *fc, struct fw_error *err);
 
 #endif

@@ -111,10 +111,12 @@ static void version_summary(struct fw_fleet_run *r, struct strbuf *out)
 	strvec_clear(&seen);
 }
 
-/* keep a command's document for -outputType=json (takes the reference) */
+/* the command's document, for -outputType=json (takes the reference) */
 static void add_doc(struct fleet_cmd *fc, json_t *doc)
 {
-	json_array_append_new(fc->docs, doc);
+	if (fc->doc)
+		json_decref(fc->doc);
+	fc->doc = doc;
 }
 
 void fleet_write_report(struct fleet_cmd *fc, json_t *doc)
@@ -276,7 +278,7 @@ static void info_table(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	strbuf_release(&sum);
 }
 
-static int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
+int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
 {
 	struct fw_fleet_job job = { op_info, NULL, info_done, fc, 0, 0 };
 	struct fw_fleet_run r;
@@ -411,7 +413,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	return n;
 }
 
-static int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
+int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 {
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
@@ -462,7 +464,7 @@ size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version)
 	return differ;
 }
 
-static int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
+int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
 {
 	struct fw_fleet_job job = { op_probe, NULL, probe_done, fc, 0, 0 };
 	struct fw_fleet_run r;
@@ -546,7 +548,7 @@ static int refuse_fleet_clean(struct fleet_cmd *fc, struct fw_fleet_run *r, stru
 	return 0;
 }
 
-static int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
+int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 {
 	static const char *const hdr[] = { "Target", "Wave", "Status", "Version", "Result", "Time" };
 	const struct fw_op *op = fc->cmd->op(fc->base);
@@ -638,68 +640,51 @@ static int load(struct fleet_cmd *fc, struct fw_error *err)
 	return 0;
 }
 
-static int run_command(struct fleet_cmd *fc, const char *name, struct fw_error *err)
+struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *base, struct fw_out *out,
+				struct fw_error *err)
 {
-	fc->cmd = fw_command_find(name);
-	if (!strcmp(name, "info"))
-		return fleet_info(fc, err);
-	if (!strcmp(name, "check"))
-		return fleet_check(fc, err);
-	if (!strcmp(name, "migrate"))
-		return fleet_migrate(fc, err);
-	if (!strcmp(name, "verify"))
-		return fleet_verify(fc, err);
-	if (!strcmp(name, "plan"))
-		return fleet_plan(fc, err);
-	return fleet_command(fc, err);
-}
-
-static void emit_docs(struct fleet_cmd *fc)
-{
-	struct strbuf s = STRBUF_INIT;
-	json_t *doc;
-	if (!fc->json || !json_array_size(fc->docs))
-		return;
-	if (json_array_size(fc->docs) == 1) {
-		doc = json_incref(json_array_get(fc->docs, 0));
-	} else {
-		doc = json_object();
-		json_object_set(doc, "individualResults", fc->docs);
+	struct fleet_cmd *fc = xcalloc(1, sizeof(*fc));
+	fc->s = s;
+	fc->base = base;
+	fc->out = out;
+	fc->json = base->output_json;
+	if (fw_settings_refuse_shared_credentials(s, err) < 0 || load(fc, err) < 0) {
+		fw_fleet_close(fc);
+		return NULL;
 	}
-	fw_json_dump(doc, &s);
-	fw_out_raw(fc->out, s.buf, s.len);
-	json_decref(doc);
-	strbuf_release(&s);
+	/* `-fleet=X check -code` / `-dryrun`: the analysis joins the pre-flight */
+	if (strvec_contains(&base->command_flags, "code"))
+		fc->fleet.preflight |= FW_PRE_CODE;
+	if (strvec_contains(&base->command_flags, "dryrun"))
+		fc->fleet.preflight |= FW_PRE_DRYRUN;
+	fc->live = !fc->json && !out->quiet && isatty(fileno(out->out)) &&
+		   !(base->color && !strcasecmp(base->color, "never"));
+	report_base(fc);
+	fleet_catch_signals();
+	return fc;
 }
 
-int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct strvec *commands,
-	      struct fw_out *out, struct fw_error *err)
+int fw_fleet_cmd_run(struct fleet_cmd *fc, const struct fw_command *cmd, json_t **doc, struct fw_error *err)
 {
-	struct fleet_cmd fc;
-	int ret = 0;
-	memset(&fc, 0, sizeof(fc));
-	fc.s = s;
-	fc.base = base;
-	fc.out = out;
-	fc.json = base->output_json;
-	if (fw_settings_refuse_shared_credentials(s, err) < 0 || load(&fc, err) < 0)
-		return -1;
-	/* `-fleet=X check -code`: the code analysis joins the pre-flight */
-	if (strvec_contains(&base->command_flags, "code"))
-		fc.fleet.preflight |= FW_PRE_CODE;
-	fc.live = !fc.json && !out->quiet && isatty(fileno(out->out)) &&
-		  !(base->color && !strcasecmp(base->color, "never"));
-	report_base(&fc);
-	fc.docs = json_array();
-	fleet_catch_signals();
-	for (size_t i = 0; i < commands->nr && !ret; i++)
-		ret = run_command(&fc, commands->v[i], err);
-	fleet_release_signals();
-	emit_docs(&fc);
-	json_decref(fc.docs);
-	free(fc.report_base);
-	fw_fleet_release(&fc.fleet);
-	return ret;
+	int rc;
+	fc->cmd = cmd;
+	rc = cmd->fleet ? cmd->fleet(fc, err) : fleet_command(fc, err);
+	*doc = fc->doc;
+	fc->doc = NULL;
+	return rc;
+}
+
+void fw_fleet_close(struct fleet_cmd *fc)
+{
+	if (!fc)
+		return;
+	if (fc->report_base)
+		fleet_release_signals();
+	if (fc->doc)
+		json_decref(fc->doc);
+	free(fc->report_base);
+	fw_fleet_release(&fc->fleet);
+	free(fc);
 }
 
 void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r)

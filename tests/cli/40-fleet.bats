@@ -337,9 +337,9 @@ EOF
     st=0
     fw -fleet=prod verify -outputType=json >verify.json 2>verify.err || st=$?
     [ "$st" = 4 ]
-    grep -q '^ERROR: 2 of 3 targets differ' verify.err
-    run python3 -c 'import json,sys; d=json.load(open("verify.json")); print(d["outcome"], d["verify"])'
-    assert_output_contains "differs {'ok': False, 'version': '3'}"
+    # as every command's JSON: the report, and the error in it
+    run python3 -c 'import json,sys; d=json.load(open("verify.json")); print(d["outcome"], d["verify"], d["success"], d["error"]["message"])'
+    assert_output_contains "differs {'ok': False, 'version': '3'} False 2 of 3 targets differ"
     run fw -fleet=prod migrate
     assert_status 0
     run fw -fleet=prod verify
