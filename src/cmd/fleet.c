@@ -524,7 +524,7 @@ static int refuse_fleet_clean(struct fleet_cmd *fc, struct fw_fleet_run *r, stru
 {
 	struct strbuf names = STRBUF_INIT;
 	size_t disabled = 0;
-	const char *confirm = fw_config_setting(fc->base, "confirmClean");
+	const char *confirm = fc->base->confirm_clean;
 	for (size_t i = 0; i < fc->fleet.nr; i++)
 		if (!r->cfg[i] || r->cfg[i]->clean_disabled) {
 			strbuf_addf(&names, "%s%s", disabled++ ? ", " : "", fc->fleet.m[i].name);

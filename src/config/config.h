@@ -97,6 +97,7 @@ struct fw_config {
 	char *info_since_date, *info_until_date, *info_since_version, *info_until_version, *info_of_state;
 	int migration_ids;
 	char *fleet;                 /* -fleet=NAME */
+	char *confirm_clean;         /* -confirmClean=NAME: clean on fleet NAME is meant */
 	char *plan_format;           /* -format= for fleet plan */
 	/* switches given after a command that are scoped to it, without the dash:
 	 * "check -code -drift" gives "code", "drift". Options with a value after it

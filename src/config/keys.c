@@ -120,6 +120,7 @@ const struct fw_key fw_keys[] = {
 	{ "configFileEncoding", KT_STRING, NULL, NF, CLI | KF_ENVVAR, NULL, NULL },
 	{ "outputFile", KT_STRING, NULL, F(output_file), CLI, NULL, NULL },
 	{ "color", KT_STRING, "auto", F(color), CLI, NULL, NULL },
+	{ "confirmClean", KT_STRING, NULL, F(confirm_clean), CLI, NULL, NULL },
 	{ "outputLogsInJson", KT_BOOL, "false", NF, CLI, NULL, NULL },
 	{ "infoSinceDate", KT_STRING, NULL, F(info_since_date), CLI, NULL, NULL },
 	{ "infoUntilDate", KT_STRING, NULL, F(info_until_date), CLI, NULL, NULL },

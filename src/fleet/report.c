@@ -124,6 +124,11 @@ static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command
 	json_object_set_new(o, "error", jstr(res->error));
 	if (res->dryrun_file)
 		json_object_set_new(o, "dryrunFile", jstr(res->dryrun_file));
+	/* the command's own JSON on this target, as it prints alone */
+	if (res->summary)
+		json_object_set_new(o, "summary", jstr(res->summary));
+	if (res->result)
+		json_object_set(o, "result", res->result);
 	json_object_set_new(o, "log", log_json(&res->log));
 	return o;
 }

@@ -1,0 +1,1 @@
+42-fleet-commands-sqlite.bats
