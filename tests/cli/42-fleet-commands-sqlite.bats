@@ -179,3 +179,55 @@ PY
     assert_status 0
     assert_output_contains 'Schema version: 2'
 }
+
+@test "the live view on a terminal shows each running target's migration, for how long, and the time left" {
+    [ "$KIND" = pg ] || skip "pg_sleep makes a migration slow on cue"
+    write_migration sql V1__slow_start.sql 'SELECT pg_sleep(2);'
+    U1=$(target_url 1) U2=$(target_url 2)
+    cat >flyway.toml <<TOML
+[flyway]
+locations = ["filesystem:sql"]
+[environments.t1]
+url = "$U1"
+[environments.t2]
+url = "$U2"
+[fleets.f]
+targets = ["t1", "t2"]
+canary = ["t1"]
+TOML
+    # a real terminal (script(1) gives the command a pty); the view redraws in place
+    run script -qfec "$FW -fleet=f migrate" "$T/screen.txt"
+    assert_status 0
+    screen=$(tr -d '\r' <"$T/screen.txt")
+    [[ $screen == *'t1                   1 - slow start  0m0'* ]]
+    [[ $screen == *'canary'*'running 1'* ]]
+    # once the canary is done, the time left is estimated from it
+    [[ $screen == *'left'* ]]
+    [[ $screen == *'Verification: all 2 targets on version 1'* ]]
+}
+
+@test "a large fleet's outcome lists the targets that failed by name and counts the others" {
+    [ "$KIND" = sqlite ] || skip "thirty SQLite files make the fleet"
+    write_migration sql V1__base.sql 'CREATE TABLE base (id INT);'
+    : >tenants.csv
+    for i in $(seq -w 1 30); do echo "tenant-$i,jdbc:sqlite:$T/tenant-$i.db" >>tenants.csv; done
+    cat >flyway.toml <<TOML
+[flyway]
+locations = ["filesystem:sql"]
+[fleets.all]
+inventory = "tenants.csv"
+parallel = 4
+TOML
+    run fw -fleet=all migrate
+    assert_status 0
+    run fw -fleet=all validate
+    assert_status 0
+    assert_output_contains '30 of 30 targets ok'
+    assert_output_not_contains '| tenant-03 '
+    sqlq "jdbc:sqlite:$T/tenant-17.db" "UPDATE flyway_schema_history SET checksum = 1 WHERE version = '1'"
+    run fw -fleet=all validate
+    assert_status 4
+    assert_output_contains '| tenant-17 '
+    assert_output_contains '29 of 30 targets ok; the others are listed above'
+    assert_output_not_contains '| tenant-03 '
+}
