@@ -171,6 +171,28 @@ int fw_target_offline(struct fw_target *t, struct fw_config *cfg, struct fw_out 
 	return fw_target_scan(t, err);
 }
 
+/* Files with an SQL suffix whose names are not migrations (reference 1.3).
+ * Flyway checks them before every command; a target is scanned once per run,
+ * so the warning comes once however many commands are chained. It is a
+ * warning, not an info line: -q must not hide files that silently do not run. */
+static int check_names(struct fw_target *t, struct fw_error *err)
+{
+	const struct strvec *bad = &t->scan.invalid_names;
+	if (!bad->nr)
+		return 0;
+	if (!t->cfg->validate_migration_naming) {
+		fw_warn(t->out, "%zu SQL migrations were detected but not run because they did not follow the filename convention.\n"
+			"Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names.",
+			bad->nr);
+		return 0;
+	}
+	fw_errorf(err, "ERROR", "Invalid SQL filenames found:");
+	for (size_t i = 0; i < bad->nr; i++)
+		strbuf_addf(&err->message, "\n%s", bad->v[i]);
+	fw_error_hint(err, "rename the files to V<version>__<description>.sql, R__<description>.sql or a callback name");
+	return -1;
+}
+
 int fw_target_scan(struct fw_target *t, struct fw_error *err)
 {
 	struct fw_scan_opts o = { t->cfg, &t->ph, t->out };
@@ -179,7 +201,7 @@ int fw_target_scan(struct fw_target *t, struct fw_error *err)
 	if (fw_scan_run(&o, &t->scan, err) < 0)
 		return -1;
 	t->scanned = 1;
-	return 0;
+	return check_names(t, err);
 }
 
 int fw_target_load_history(struct fw_target *t, struct fw_error *err)
@@ -272,24 +294,6 @@ const char *fw_target_shown(struct fw_target *t, const char *name)
 	strvec_push(&t->shown, name);
 	strvec_push_nodup(&t->shown, strbuf_detach(&q, NULL));
 	return t->shown.v[t->shown.nr - 1];
-}
-
-int fw_target_check_names(struct fw_target *t, struct fw_error *err)
-{
-	const struct strvec *bad = &t->scan.invalid_names;
-	if (!bad->nr)
-		return 0;
-	if (!t->cfg->validate_migration_naming) {
-		fw_info(t->out, "%zu SQL migrations were detected but not run because they did not follow the filename convention.",
-			bad->nr);
-		fw_info(t->out, "Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names.");
-		return 0;
-	}
-	fw_errorf(err, "ERROR", "Invalid SQL filenames found:");
-	for (size_t i = 0; i < bad->nr; i++)
-		strbuf_addf(&err->message, "\n%s", bad->v[i]);
-	fw_error_hint(err, "rename the files to V<version>__<description>.sql, R__<description>.sql or a callback name");
-	return -1;
 }
 
 int fw_callbacks_fire(struct fw_target *t, const char *event, struct fw_error *err)

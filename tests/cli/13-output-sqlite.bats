@@ -24,6 +24,59 @@ run_into_closed_pipe() {
         "$T/pipe.err" "$FW" "$@"
 }
 
+# ---------------------------------------------------------------- misnamed files
+
+@test "misnamed files: the count is printed once, as a warning, and -q keeps it" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    write_migration sql V2_one_underscore.sql 'CREATE TABLE t2 (id INT);'
+    write_migration sql notamigration.sql 'CREATE TABLE t3 (id INT);'
+    run fw migrate
+    assert_status 0
+    [ "$(grep -c "$NOT_RUN" <<<"$output")" = 1 ]
+    assert_output_contains "WARNING: 2 $NOT_RUN"
+    assert_output_contains "WARNING: Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names."
+    # a chain of commands on one connection says it once too
+    run fw info validate migrate
+    assert_status 0
+    [ "$(grep -c "$NOT_RUN" <<<"$output")" = 1 ]
+    run fw -q info
+    assert_status 0
+    [ "$output" = "WARNING: 2 $NOT_RUN
+WARNING: Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names." ]
+    # JSON: stdout stays one document, the warning goes to stderr
+    run bash -c '"$@" 2>/dev/null' _ "$FW" -outputType=json info
+    assert_status 0
+    jq -e '.operation == "info"' <<<"$output"
+    run bash -c '"$@" 2>&1 >/dev/null' _ "$FW" -outputType=json info
+    assert_output_contains "WARNING: 2 $NOT_RUN"
+}
+
+@test "validateMigrationNaming=true: info fails with validate's message and changes nothing" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    write_migration sql V2_one_underscore.sql 'CREATE TABLE t2 (id INT);'
+    run fw -validateMigrationNaming=true validate
+    assert_status 1
+    assert_output_contains "ERROR: Invalid SQL filenames found:"
+    assert_output_contains "V2_one_underscore.sql"
+    want=$(sed -n '/^ERROR:/,$p' <<<"$output")
+    run fw -validateMigrationNaming=true info
+    assert_status 1
+    [ "$(sed -n '/^ERROR:/,$p' <<<"$output")" = "$want" ]
+    assert_output_not_contains "Schema version"
+    # in a chain, info stops it before migrate
+    run fw -validateMigrationNaming=true info migrate
+    assert_status 1
+    run table_exists "$H"
+    [ "$status" -ne 0 ]
+    run fw -validateMigrationNaming=true -outputType=json info
+    assert_status 1
+    jq -e '.error.message | startswith("Invalid SQL filenames found:")' <<<"$output"
+    # without the setting info works and shows the good file
+    run fw info
+    assert_status 0
+    assert_output_contains "Pending"
+}
+
 # ---------------------------------------------------------------- repair JSON
 
 @test "repair -outputType=json: migrationsAligned carries the description the row had before" {
