@@ -378,7 +378,7 @@ static int script_text(struct fw_target *t, const struct fw_resolved *m, struct 
 	if (text->len >= 3 && !memcmp(text->buf, "\xEF\xBB\xBF", 3))
 		skip = 3;
 	if (replace) {
-		fw_placeholders_set(&t->ph, "flyway:filename", m->filename);
+		fw_placeholders_set_builtin(&t->ph, "filename", m->filename);
 		if (fw_placeholders_replace(&t->ph, text->buf + skip, text->len - skip, m->script, out, err) < 0)
 			goto out;
 	} else {

@@ -96,3 +96,65 @@ WARNING: Set 'validateMigrationNaming' to true to fail fast and see a list of th
     [ "$output" = "new name" ]
 }
 
+# ---------------------------------------------------------------- built-in placeholders
+
+# V1__builtins.sql for separator $1 into table $2: one row per built-in
+builtins_migration() {
+    local s=$1 tab=$2 n
+    echo "CREATE TABLE $tab (k VARCHAR(40), v VARCHAR(400));"
+    for n in defaultSchema user database timestamp filename workingDirectory table environment; do
+        echo "INSERT INTO $tab (k, v) VALUES ('$n', '\${flyway${s}${n}}');"
+    done
+}
+
+@test "every built-in placeholder works with the separators : . _ and ::" {
+    i=0
+    for s in : . _ ::; do
+        i=$((i + 1))
+        mkdir -p "sql$i"
+        builtins_migration "$s" "b$i" >"sql$i/V1__builtins.sql"
+        printf "SELECT '\${flyway%sfilename}' AS f;\n" "$s" >"sql$i/R__named.sql"
+        # each separator its own history table beside the others' tables
+        run fw -placeholderSeparator="$s" -table="fh$i" -locations="filesystem:$T/sql$i" \
+            -baselineOnMigrate=true -baselineVersion=0 migrate
+        assert_status 0
+        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'filename'"
+        [ "$output" = V1__builtins.sql ]
+        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'table'"
+        [ "$output" = "fh$i" ]
+        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'defaultSchema'"
+        [ "$output" = "$SCHEMA" ]
+        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'environment'"
+        [ "$output" = default ]
+        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'workingDirectory'"
+        [ "$output" = "$PWD" ]
+        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'timestamp'"
+        [[ "$output" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]
+        # user and database: whatever the default separator gives (SQLite has neither)
+        run sqlq "$URL" "SELECT v FROM b$i WHERE k IN ('user', 'database') ORDER BY k"
+        eval "ud$i=\$output"
+        # the repeatable's checksum is taken of the text with its own name in it
+        run sqlq "$URL" "SELECT checksum FROM fh$i WHERE script = 'R__named.sql'"
+        eval "ck$i=\$output"
+        run fw -placeholderSeparator="$s" -table="fh$i" -locations="filesystem:$T/sql$i" validate
+        assert_status 0
+    done
+    [ "$ud1" = "$ud2" ] && [ "$ud1" = "$ud3" ] && [ "$ud1" = "$ud4" ]
+    if [ "$KIND" != sqlite ]; then [ -n "$(head -1 <<<"$ud1")" ]; fi
+    [ -n "$ck1" ] && [ "$ck1" = "$ck2" ] && [ "$ck1" = "$ck3" ] && [ "$ck1" = "$ck4" ]
+}
+
+@test "a script migration gets the built-ins as FP__flyway_name__ under any separator" {
+    write_migration sql V1__env.sh 'echo "$FP__flyway_filename__|$FP__flyway_table__|$FP__flyway_environment__" >"$OUT"'
+    OUT=$T/env.txt run fw -placeholderSeparator=. migrate
+    assert_status 0
+    [ "$(cat "$T/env.txt")" = "V1__env.sh|$H|default" ]
+}
+
+@test "an unknown built-in under another separator is the default-placeholder error" {
+    write_migration sql V1__a.sql "SELECT '\${flyway.nosuch}' AS x;"
+    run fw -placeholderSeparator=. migrate
+    assert_status 1
+    assert_output_contains 'Failed to populate value for default placeholder: ${flyway.nosuch}'
+}
+
