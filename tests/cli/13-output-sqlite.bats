@@ -118,21 +118,17 @@ builtins_migration() {
         run fw -placeholderSeparator="$s" -table="fh$i" -locations="filesystem:$T/sql$i" \
             -baselineOnMigrate=true -baselineVersion=0 migrate
         assert_status 0
-        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'filename'"
-        [ "$output" = V1__builtins.sql ]
-        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'table'"
-        [ "$output" = "fh$i" ]
-        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'defaultSchema'"
-        [ "$output" = "$SCHEMA" ]
-        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'environment'"
-        [ "$output" = default ]
-        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'workingDirectory'"
-        [ "$output" = "$PWD" ]
-        run sqlq "$URL" "SELECT v FROM b$i WHERE k = 'timestamp'"
-        [[ "$output" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]
+        run sqlq "$URL" "SELECT k, v FROM b$i ORDER BY k"
+        rows=$output
+        v() { sed -n "s/^$1|//p" <<<"$rows"; }
+        [ "$(v filename)" = V1__builtins.sql ]
+        [ "$(v table)" = "fh$i" ]
+        [ "$(v defaultSchema)" = "$SCHEMA" ]
+        [ "$(v environment)" = default ]
+        [ "$(v workingDirectory)" = "$PWD" ]
+        [[ "$(v timestamp)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]
         # user and database: whatever the default separator gives (SQLite has neither)
-        run sqlq "$URL" "SELECT v FROM b$i WHERE k IN ('user', 'database') ORDER BY k"
-        eval "ud$i=\$output"
+        eval "ud$i=\$(v user)/\$(v database)"
         # the repeatable's checksum is taken of the text with its own name in it
         run sqlq "$URL" "SELECT checksum FROM fh$i WHERE script = 'R__named.sql'"
         eval "ck$i=\$output"
@@ -140,7 +136,7 @@ builtins_migration() {
         assert_status 0
     done
     [ "$ud1" = "$ud2" ] && [ "$ud1" = "$ud3" ] && [ "$ud1" = "$ud4" ]
-    if [ "$KIND" != sqlite ]; then [ -n "$(head -1 <<<"$ud1")" ]; fi
+    if [ "$KIND" != sqlite ]; then [[ "$ud1" != /* && "$ud1" != */ ]]; fi
     [ -n "$ck1" ] && [ "$ck1" = "$ck2" ] && [ "$ck1" = "$ck3" ] && [ "$ck1" = "$ck4" ]
 }
 
@@ -158,3 +154,126 @@ builtins_migration() {
     assert_output_contains 'Failed to populate value for default placeholder: ${flyway.nosuch}'
 }
 
+# ---------------------------------------------------------------- write errors
+
+@test "info to a full stdout fails, in text and in JSON" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run_stdout_to /dev/full info
+    assert_status 1
+    assert_output_contains "ERROR: unable to write to standard output: No space left on device"
+    run_stdout_to /dev/full -outputType=json info
+    assert_status 1
+    assert_output_contains "ERROR: unable to write to standard output: No space left on device"
+    # -q prints nothing on stdout, so nothing failed
+    run_stdout_to /dev/full -q info
+    assert_status 0
+    [ -z "$output" ]
+    run_stdout_to /dev/full --help
+    assert_status 1
+    assert_output_contains "unable to write to standard output"
+    run_stdout_to /dev/full --version
+    assert_status 1
+}
+
+@test "-outputFile on a full disk fails, in text and in JSON" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run fw -outputFile=/dev/full info
+    assert_status 1
+    assert_output_contains "ERROR: unable to write -outputFile /dev/full: No space left on device"
+    run bash -c '"$@" 2>&1 >/dev/null' _ "$FW" -outputType=json -outputFile=/dev/full info
+    assert_status 1
+    assert_output_contains "ERROR: unable to write -outputFile /dev/full: No space left on device"
+    # a failed command keeps its own status and still says the file is incomplete
+    write_migration sql V2__bad.sql 'THIS IS NOT SQL;'
+    run fw -outputFile=/dev/full migrate
+    assert_status 1
+    assert_output_contains "unable to write -outputFile /dev/full"
+}
+
+@test "-outputFile gets the text stdout gets, the info table too" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run fw -outputFile="$T/out.txt" info
+    assert_status 0
+    [ "$(cat "$T/out.txt")" = "$output" ]
+    grep -q '| Versioned | 1 ' "$T/out.txt"
+    run fw -outputType=json -outputFile="$T/out.json" info
+    assert_status 0
+    [ "$(cat "$T/out.json")" = "$output" ]
+}
+
+@test "migrate to a full stdout applies the migrations, then fails on the output" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run_stdout_to /dev/full migrate
+    assert_status 1
+    assert_output_contains "ERROR: unable to write to standard output: No space left on device"
+    assert_output_contains "HINT: "
+    run history_of version
+    [ "$output" = "1|1" ]
+}
+
+@test "a reader that went away: quiet death by SIGPIPE once the work is done" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run_into_closed_pipe migrate
+    assert_status 141
+    [ -z "$output" ]
+    # the migration was not cut short
+    run history_of version
+    [ "$output" = "1|1" ]
+    run_into_closed_pipe -outputType=json info
+    assert_status 141
+    [ -z "$output" ]
+    # an error of the command itself wins over the lost output
+    write_migration sql V2__bad.sql 'THIS IS NOT SQL;'
+    run_into_closed_pipe migrate
+    assert_status 1
+}
+
+@test "-dryRunOutput on a full disk fails" {
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    run fw -dryRunOutput=/dev/full migrate
+    assert_status 1
+    assert_output_contains "unable to write /dev/full: No space left on device"
+    run table_exists t1
+    [ "$status" -ne 0 ]
+}
+
+@test "fleet: a full stdout or -outputFile fails the run" {
+    [ "$KIND" = sqlite ] || skip "the fleet's targets here are SQLite files"
+    unset FLYWAY_URL
+    write_migration sql V1__a.sql 'CREATE TABLE t1 (id INT);'
+    cat >flyway.toml <<EOF
+[environments.one]
+url = "jdbc:sqlite:$T/one.db"
+[environments.two]
+url = "jdbc:sqlite:$T/two.db"
+[fleets.f]
+targets = ["one", "two"]
+EOF
+    run fw -fleet=f info
+    assert_status 0
+    run_stdout_to /dev/full -fleet=f info
+    assert_status 1
+    assert_output_contains "ERROR: unable to write to standard output: No space left on device"
+    run_stdout_to /dev/full -fleet=f -outputType=json info
+    assert_status 1
+    assert_output_contains "ERROR: unable to write to standard output: No space left on device"
+    run fw -fleet=f -outputFile=/dev/full migrate
+    assert_status 1
+    assert_output_contains "ERROR: unable to write -outputFile /dev/full: No space left on device"
+    # the JSON document goes to -outputFile as it does without a fleet
+    run fw -fleet=f -outputType=json -outputFile="$T/fleet.json" info
+    assert_status 0
+    [ "$(cat "$T/fleet.json")" = "$output" ]
+    # an audit report that cannot be written fails the run
+    printf '[flyway]\nreportFilename = "/dev/full/report"\n' >>flyway.toml
+    run fw -fleet=f verify
+    assert_status 1
+    assert_output_contains "Verification: all 2 targets on version 1"
+    assert_output_contains "ERROR: unable to write the report /dev/full/report.json: Not a directory"
+    # and so do the pre-flight's dry-run scripts beside it, with the command's own error
+    run fw -fleet=f check
+    assert_status 1
+    assert_output_contains "[one] ERROR: unable to write /dev/full/dryrun-one.sql: Not a directory"
+    assert_output_contains "ERROR: unable to write the report /dev/full/report.json: Not a directory"
+    assert_output_contains "ERROR: pre-flight found 2 problems on 2 targets"
+}
