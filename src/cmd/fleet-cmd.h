@@ -17,6 +17,7 @@ struct fleet_cmd {
 	int drawn;               /* lines of the progress view on screen */
 	int cancel_noted;
 	char *report_base;
+	struct fw_error report_err; /* the first report that could not be written */
 	json_t *docs;            /* -outputType=json: one document per command */
 	const char *phase;       /* shown in the progress view */
 	long phase_t0;

@@ -1,7 +1,6 @@
 /* The fleet command's terminal side: Ctrl-C, printing, and the live
  * progress view redrawn while a batch of targets runs. */
 #include "fleet-cmd.h"
-#include "util/redact.h"
 #include "util/xalloc.h"
 #include <signal.h>
 #include <stdarg.h>
@@ -53,17 +52,10 @@ long fleet_wall_ms(void)
 
 /* ---------------------------------------------------------------- printing */
 
-/* text to stdout and to -outputFile, redacted on both ways */
+/* text to stdout and to -outputFile, redacted */
 void fleet_put(struct fleet_cmd *fc, const char *text)
 {
 	fw_out_raw(fc->out, text, strlen(text));
-	if (fc->out->copy) {
-		struct strbuf sb = STRBUF_INIT;
-		strbuf_addstr(&sb, text);
-		redact_buf(&sb);
-		fwrite(sb.buf, 1, sb.len, fc->out->copy);
-		strbuf_release(&sb);
-	}
 }
 
 void fleet_print(struct fleet_cmd *fc, const char *text)
@@ -88,10 +80,9 @@ static void on_line(void *ctx, struct fw_fleet_run *r, size_t idx, int is_err, c
 		return; /* errors are summed up when the view ends */
 	if (fc->json && !is_err)
 		return; /* stdout carries the one JSON document */
-	fwrite(line, 1, len, f);
-	if (fc->out->copy && f != fc->out->copy)
-		fwrite(line, 1, len, fc->out->copy);
-	fflush(f);
+	fw_out_write(f, line, len);
+	if (fc->out->copy && f != fc->out->copy && !fc->json)
+		fw_out_write(fc->out->copy, line, len);
 }
 
 static int term_width(void)
@@ -187,7 +178,12 @@ static void draw(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t start, siz
 	if (lines < fc->drawn)
 		strbuf_addf(&frame, "\033[%dA", fc->drawn - lines);
 	fc->drawn = lines;
-	fw_out_raw(fc->out, frame.buf, frame.len);
+	{
+		/* cursor movements mean nothing in -outputFile */
+		struct fw_out screen = *fc->out;
+		screen.copy = NULL;
+		fw_out_raw(&screen, frame.buf, frame.len);
+	}
 	strbuf_release(&frame);
 }
 

@@ -110,13 +110,31 @@ static void write_report(struct fleet_cmd *fc, const json_t *doc)
 	struct fw_error err = FW_ERROR_INIT;
 	char *jp = NULL, *hp = NULL;
 	if (fw_report_write(fc->report_base, doc, &jp, &hp, &err) < 0) {
-		fw_warn(fc->out, "%s", err.message.buf);
+		/* the rollout goes on; the run fails at its end (see report_failure) */
+		if (!fw_error_is_set(&fc->report_err))
+			fw_error_move(&fc->report_err, &err);
 		fw_error_clear(&err);
 		return;
 	}
 	fw_info(fc->out, "Report: %s (and %s)", hp, jp);
 	free(jp);
 	free(hp);
+}
+
+/* An audit report that could not be written fails the run: the command's
+ * own error, if any, keeps its status and the report's is printed beside it. */
+static int report_failure(struct fleet_cmd *fc, int ret, struct fw_error *err)
+{
+	if (!fw_error_is_set(&fc->report_err))
+		return ret;
+	if (ret < 0) {
+		fw_out_error(fc->out, &fc->report_err);
+		fw_error_clear(&fc->report_err);
+		return ret;
+	}
+	fw_error_move(err, &fc->report_err);
+	err->exit_code = FW_EXIT_ERROR;
+	return -1;
 }
 
 static json_t *make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
@@ -589,6 +607,7 @@ int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct 
 	struct fleet_cmd fc;
 	int ret = 0;
 	memset(&fc, 0, sizeof(fc));
+	fc.report_err = (struct fw_error)FW_ERROR_INIT;
 	fc.s = s;
 	fc.base = base;
 	fc.out = out;
@@ -613,6 +632,7 @@ int cmd_fleet(const struct fw_settings *s, struct fw_config *base, const struct 
 		ret = run_command(&fc, commands->v[i], err);
 	fleet_release_signals();
 	emit_docs(&fc);
+	ret = report_failure(&fc, ret, err);
 	json_decref(fc.docs);
 	free(fc.report_base);
 	fw_fleet_release(&fc.fleet);

@@ -378,7 +378,7 @@ static int script_text(struct fw_target *t, const struct fw_resolved *m, struct 
 	if (text->len >= 3 && !memcmp(text->buf, "\xEF\xBB\xBF", 3))
 		skip = 3;
 	if (replace) {
-		fw_placeholders_set(&t->ph, "flyway:filename", m->filename);
+		fw_placeholders_set_builtin(&t->ph, "filename", m->filename);
 		if (fw_placeholders_replace(&t->ph, text->buf + skip, text->len - skip, m->script, out, err) < 0)
 			goto out;
 	} else {
@@ -424,7 +424,7 @@ static int write_dryrun(struct fw_fleet_run *r, size_t idx, struct fw_target *t,
 	struct fw_fleet_result *res = &r->res[idx];
 	struct strbuf sql = STRBUF_INIT, path = STRBUF_INIT, tmp = STRBUF_INIT;
 	FILE *f;
-	int ret = -1;
+	int ret = -1, ok;
 	strbuf_addf(&sql, "-- fleetway dry run: fleet '%s', target '%s'\n", r->fleet->name,
 		    r->fleet->m[idx].name);
 	strbuf_addf(&sql, "-- current version: %s; %d pending migration%s; nothing of this has run\n",
@@ -438,8 +438,10 @@ static int write_dryrun(struct fw_fleet_run *r, size_t idx, struct fw_target *t,
 	strbuf_addstr(&path, ".sql");
 	strbuf_addf(&tmp, "%s.tmp", path.buf);
 	f = fopen(tmp.buf, "wb");
-	if (!f || fwrite(sql.buf, 1, sql.len, f) != sql.len || fclose(f) != 0 ||
-	    rename(tmp.buf, path.buf) < 0) {
+	ok = f && fwrite(sql.buf, 1, sql.len, f) == sql.len;
+	if (f && fclose(f) != 0) /* closed also after a failed fwrite */
+		ok = 0;
+	if (!ok || rename(tmp.buf, path.buf) < 0) {
 		fw_errorf(err, "ERROR", "unable to write %s: %s", path.buf, strerror(errno));
 		if (f)
 			remove(tmp.buf);
