@@ -3,7 +3,6 @@
 #include "cmd/render.h"
 #include "ops/op.h"
 #include "util/json.h"
-#include "util/redact.h"
 #include "util/xalloc.h"
 #include <errno.h>
 #include <limits.h>
@@ -49,7 +48,8 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status:\n"
 		"  0    success (also: validate -outputType=json with failed validation, as Flyway)\n"
-		"  1    a migration, validation or database error\n"
+		"  1    a migration, validation or database error, or output that could not\n"
+		"       be written (stdout, -outputFile); a closed pipe ends quietly (SIGPIPE)\n"
 		"  2    bad command line or configuration\n"
 		"  3    command not implemented yet in this version (nothing was changed)\n"
 		"  4    fleet: one or more targets failed or differ\n"
@@ -144,8 +144,7 @@ static int setup(struct run *r, int argc, char **argv, struct fw_error *err)
 		if (!r->output_file)
 			return fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "unable to write -outputFile %s: %s",
 					      r->cfg.output_file, strerror(errno));
-		if (!r->out.json)
-			r->out.copy = r->output_file;
+		r->out.copy = r->output_file;
 	}
 	if (r->out.debug) {
 		struct strbuf dump = STRBUF_INIT;
@@ -182,14 +181,12 @@ static int check_commands(const struct strvec *cmds, int fleet, struct fw_error 
 	return 0;
 }
 
+/* the JSON document, to stdout and -outputFile (fw_out_raw redacts) */
 static void emit_json(struct run *r, json_t *doc)
 {
 	struct strbuf s = STRBUF_INIT;
 	fw_json_dump(doc, &s);
-	redact_buf(&s);
 	fw_out_raw(&r->out, s.buf, s.len);
-	if (r->output_file)
-		fwrite(s.buf, 1, s.len, r->output_file);
 	strbuf_release(&s);
 }
 
@@ -205,10 +202,7 @@ static void report_error(struct run *r, const struct fw_error *err, json_t *part
 		return;
 	}
 	json_error(err, partial, &s);
-	redact_buf(&s);
 	fw_out_raw(&r->out, s.buf, s.len);
-	if (r->output_file)
-		fwrite(s.buf, 1, s.len, r->output_file);
 	strbuf_release(&s);
 }
 
@@ -275,11 +269,32 @@ static int run_chain(struct run *r, struct fw_error *err)
 	return status;
 }
 
+/* Output that could not be written is an error (git's rule), reported after
+ * the command's own; a reader that went away (fleetway info | head) ends the
+ * run quietly, as SIGPIPE would have (ignored here: the work is not cut short).
+ * Returns the exit status; *sigpipe asks the caller to die of SIGPIPE. */
+static int finish_output(struct run *r, int status, int *sigpipe)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	int rc = fw_out_finish(r->output_file, r->output_file ? r->cfg.output_file : NULL, &err);
+	r->output_file = r->out.copy = NULL;
+	*sigpipe = rc > 0 && !status;
+	if (rc < 0) {
+		if (!status)
+			fw_error_hint(&err, "the command itself succeeded; only its output is incomplete");
+		fw_out_error(&r->out, &err);
+		if (!status)
+			status = FW_EXIT_ERROR;
+	}
+	fw_error_clear(&err);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct run r;
 	struct fw_error err = FW_ERROR_INIT;
-	int status;
+	int status, sigpipe;
 	memset(&r, 0, sizeof(r));
 	fw_out_init(&r.out);
 	signal(SIGPIPE, SIG_IGN);
@@ -306,15 +321,16 @@ int main(int argc, char **argv)
 	}
 	status = run_chain(&r, &err);
 out:
-	if (fflush(stdout) != 0 && !status)
-		status = FW_EXIT_ERROR;
-	if (r.output_file)
-		fclose(r.output_file);
+	status = finish_output(&r, status, &sigpipe);
 	fw_error_clear(&err);
 	if (r.have_cfg)
 		fw_config_release(&r.cfg);
 	if (r.settings)
 		fw_settings_free(r.settings);
 	fw_args_release(&r.args);
+	if (sigpipe) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
 	return status;
 }

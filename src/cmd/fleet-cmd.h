@@ -20,6 +20,7 @@ struct fleet_cmd {
 	int drawn;               /* lines of the progress view on screen */
 	int cancel_noted;
 	char *report_base;       /* every artefact of the run is named after it */
+	struct fw_error report_err; /* the first report that could not be written */
 	json_t *doc;             /* the running command's report document */
 	const char *phase;       /* shown in the progress view */
 	long phase_t0;

@@ -55,17 +55,10 @@ long fleet_wall_ms(void)
 
 /* ---------------------------------------------------------------- printing */
 
-/* text to stdout and to -outputFile, redacted on both ways */
+/* text to stdout and to -outputFile, redacted */
 void fleet_put(struct fleet_cmd *fc, const char *text)
 {
 	fw_out_raw(fc->out, text, strlen(text));
-	if (fc->out->copy) {
-		struct strbuf sb = STRBUF_INIT;
-		strbuf_addstr(&sb, text);
-		redact_buf(&sb);
-		fwrite(sb.buf, 1, sb.len, fc->out->copy);
-		strbuf_release(&sb);
-	}
 }
 
 void fleet_print(struct fleet_cmd *fc, const char *text)
@@ -78,7 +71,7 @@ void fleet_print(struct fleet_cmd *fc, const char *text)
 /* A target's output line, on its worker's thread. Without a terminal it is
  * printed at once, prefixed with the target's name; on a terminal the
  * progress view stands for it and the line stays in the report's log.
- * fw_out has already redacted it and holds the output lock. */
+ * The target's sink has already redacted it. */
 static void on_line(void *ctx, struct fw_fleet_run *r, size_t idx, int is_err, const char *line,
 		    size_t len)
 {
@@ -90,10 +83,9 @@ static void on_line(void *ctx, struct fw_fleet_run *r, size_t idx, int is_err, c
 		return; /* errors are summed up when the view ends */
 	if (fc->json && !is_err)
 		return; /* stdout carries the one JSON document */
-	fwrite(line, 1, len, f);
-	if (fc->out->copy && f != fc->out->copy)
-		fwrite(line, 1, len, fc->out->copy);
-	fflush(f);
+	fw_out_write(f, line, len);
+	if (fc->out->copy && f != fc->out->copy && !fc->json)
+		fw_out_write(fc->out->copy, line, len);
 }
 
 static int term_width(void)
@@ -239,7 +231,12 @@ static void draw(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t start, siz
 	if (lines < fc->drawn)
 		strbuf_addf(&frame, "\033[%dA", fc->drawn - lines);
 	fc->drawn = lines;
-	fw_out_raw(fc->out, frame.buf, frame.len);
+	{
+		/* cursor movements mean nothing in -outputFile */
+		struct fw_out screen = *fc->out;
+		screen.copy = NULL;
+		fw_out_raw(&screen, frame.buf, frame.len);
+	}
 	strbuf_release(&frame);
 }
 

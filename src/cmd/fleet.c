@@ -124,7 +124,9 @@ void fleet_write_report(struct fleet_cmd *fc, json_t *doc)
 	struct fw_error err = FW_ERROR_INIT;
 	char *jp = NULL, *hp = NULL;
 	if (fw_report_write(fc->report_base, doc, &jp, &hp, &err) < 0) {
-		fw_warn(fc->out, "%s", err.message.buf);
+		/* the rollout goes on; the run fails at its end (see report_failure) */
+		if (!fw_error_is_set(&fc->report_err))
+			fw_error_move(&fc->report_err, &err);
 		fw_error_clear(&err);
 	} else {
 		fw_info(fc->out, "Report: %s (and %s)", hp, jp);
@@ -132,6 +134,22 @@ void fleet_write_report(struct fleet_cmd *fc, json_t *doc)
 	free(jp);
 	free(hp);
 	add_doc(fc, doc);
+}
+
+/* An audit report that could not be written fails the run: the command's
+ * own error, if any, keeps its status and the report's is printed beside it. */
+static int report_failure(struct fleet_cmd *fc, int ret, struct fw_error *err)
+{
+	if (!fw_error_is_set(&fc->report_err))
+		return ret;
+	if (ret < 0) {
+		fw_out_error(fc->out, &fc->report_err);
+		fw_error_clear(&fc->report_err);
+		return ret;
+	}
+	fw_error_move(err, &fc->report_err);
+	err->exit_code = FW_EXIT_ERROR;
+	return -1;
 }
 
 json_t *fleet_make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
@@ -644,6 +662,7 @@ struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *b
 				struct fw_error *err)
 {
 	struct fleet_cmd *fc = xcalloc(1, sizeof(*fc));
+	fc->report_err = (struct fw_error)FW_ERROR_INIT;
 	fc->s = s;
 	fc->base = base;
 	fc->out = out;
@@ -669,6 +688,7 @@ int fw_fleet_cmd_run(struct fleet_cmd *fc, const struct fw_command *cmd, json_t 
 	int rc;
 	fc->cmd = cmd;
 	rc = cmd->fleet ? cmd->fleet(fc, err) : fleet_command(fc, err);
+	rc = report_failure(fc, rc, err);
 	*doc = fc->doc;
 	fc->doc = NULL;
 	return rc;
@@ -682,6 +702,7 @@ void fw_fleet_close(struct fleet_cmd *fc)
 		fleet_release_signals();
 	if (fc->doc)
 		json_decref(fc->doc);
+	fw_error_clear(&fc->report_err);
 	free(fc->report_base);
 	fw_fleet_release(&fc->fleet);
 	free(fc);

@@ -68,7 +68,7 @@ static int src_open(struct fw_target *t, const struct fw_resolved *r, struct scr
 			return fw_errorf(err, "ERROR", "unable to read %s: %s", r->path, strerror(errno));
 	}
 	if (replaces_placeholders(t, r)) {
-		fw_placeholders_set(&t->ph, "flyway:filename", r->filename);
+		fw_placeholders_set_builtin(&t->ph, "filename", r->filename);
 		s->ph = fw_ph_stream_new(&t->ph, r->script);
 	}
 	return 0;

@@ -296,7 +296,7 @@ static int compute_checksums(const struct fw_scan_opts *o, struct fw_resolved *r
 			goto out;
 		/* ${flyway:filename} is the script's own name while it is checksummed */
 		fw_placeholders_copy(&ph, o->placeholders);
-		fw_placeholders_set(&ph, "flyway:filename", r->filename);
+		fw_placeholders_set_builtin(&ph, "filename", r->filename);
 		rc = fw_placeholders_replace(&ph, text.buf, text.len, r->script, &replaced, err);
 		fw_placeholders_release(&ph);
 		if (rc < 0)

@@ -40,8 +40,7 @@ static void build_env(struct fw_target *t, struct strvec *env)
 	for (size_t i = 0; i < t->ph.nr; i++) {
 		struct strbuf name = STRBUF_INIT;
 		strbuf_addstr(&name, c->script_placeholder_prefix ? c->script_placeholder_prefix : "FP__");
-		for (const char *p = t->ph.names[i]; *p; p++)
-			strbuf_addch(&name, *p == ':' ? '_' : *p);
+		fw_placeholders_script_name(&t->ph, i, &name);
 		strbuf_addstr(&name, c->script_placeholder_suffix ? c->script_placeholder_suffix : "__");
 		strvec_pushf(env, "%s=%s", name.buf, t->ph.values[i]);
 		strbuf_release(&name);
@@ -57,6 +56,7 @@ int fw_run_script_process(struct fw_target *t, const struct fw_resolved *r, stru
 	struct strbuf output = STRBUF_INIT;
 	char buf[4096];
 	ssize_t n;
+	fw_placeholders_set_builtin(&t->ph, "filename", r->filename); /* FP__flyway_filename__ */
 	build_env(t, &env);
 	if (pipe(pipefd) < 0) {
 		strvec_clear(&env);

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 long fw_now_ms(void)
@@ -84,15 +83,6 @@ static int pick_schemas(struct fw_target *t, struct fw_error *err)
 	return 0;
 }
 
-static void set_builtin(struct fw_target *t, const char *name, const char *value)
-{
-	struct strbuf key = STRBUF_INIT;
-	strbuf_addf(&key, "flyway%s%s", t->cfg->placeholder_separator ? t->cfg->placeholder_separator : ":",
-		    name);
-	fw_placeholders_set(&t->ph, key.buf, value ? value : "");
-	strbuf_release(&key);
-}
-
 static int build_placeholders(struct fw_target *t, struct fw_error *err)
 {
 	const struct fw_config *c = t->cfg;
@@ -100,31 +90,26 @@ static int build_placeholders(struct fw_target *t, struct fw_error *err)
 	time_t now = time(NULL);
 	struct tm tm;
 	const char *sep = c->placeholder_separator ? c->placeholder_separator : ":";
-	struct strbuf reserved = STRBUF_INIT;
 	fw_placeholders_init(&t->ph, c->placeholder_prefix ? c->placeholder_prefix : "${",
 			     c->placeholder_suffix ? c->placeholder_suffix : "}");
-	strbuf_addf(&reserved, "flyway%s", sep);
+	t->ph.separator = sep;
 	for (size_t i = 0; i < c->placeholders.keys.nr; i++) {
 		const char *k = c->placeholders.keys.v[i];
-		if (!strncasecmp(k, reserved.buf, reserved.len)) {
-			fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
-				       "Invalid placeholder ('%s' prefix is reserved): %s", reserved.buf, k);
-			strbuf_release(&reserved);
-			return -1;
-		}
+		if (fw_placeholders_is_builtin(&t->ph, k, strlen(k)))
+			return fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
+					      "Invalid placeholder ('flyway%s' prefix is reserved): %s", sep, k);
 		fw_placeholders_set(&t->ph, k, c->placeholders.values.v[i]);
 	}
-	strbuf_release(&reserved);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	set_builtin(t, "defaultSchema", t->schema);
-	set_builtin(t, "user", t->db_user);
-	set_builtin(t, "database", t->database);
-	set_builtin(t, "timestamp", stamp);
-	set_builtin(t, "workingDirectory", c->working_directory);
-	set_builtin(t, "table", c->table);
-	set_builtin(t, "environment", c->environment);
-	set_builtin(t, "filename", "");
+	fw_placeholders_set_builtin(&t->ph, "defaultSchema", t->schema);
+	fw_placeholders_set_builtin(&t->ph, "user", t->db_user);
+	fw_placeholders_set_builtin(&t->ph, "database", t->database);
+	fw_placeholders_set_builtin(&t->ph, "timestamp", stamp);
+	fw_placeholders_set_builtin(&t->ph, "workingDirectory", c->working_directory);
+	fw_placeholders_set_builtin(&t->ph, "table", c->table);
+	fw_placeholders_set_builtin(&t->ph, "environment", c->environment);
+	fw_placeholders_set_builtin(&t->ph, "filename", "");
 	return 0;
 }
 
@@ -174,6 +159,28 @@ int fw_target_offline(struct fw_target *t, struct fw_config *cfg, const struct f
 	return fw_target_scan(t, err);
 }
 
+/* Files with an SQL suffix whose names are not migrations (reference 1.3).
+ * Flyway checks them before every command; a target is scanned once per run,
+ * so the warning comes once however many commands are chained. It is a
+ * warning, not an info line: -q must not hide files that silently do not run. */
+static int check_names(struct fw_target *t, struct fw_error *err)
+{
+	const struct strvec *bad = &t->scan.invalid_names;
+	if (!bad->nr)
+		return 0;
+	if (!t->cfg->validate_migration_naming) {
+		fw_emit_warn(t->obs, "%zu SQL migrations were detected but not run because they did not follow the filename convention.\n"
+			     "Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names.",
+			     bad->nr);
+		return 0;
+	}
+	fw_errorf(err, "ERROR", "Invalid SQL filenames found:");
+	for (size_t i = 0; i < bad->nr; i++)
+		strbuf_addf(&err->message, "\n%s", bad->v[i]);
+	fw_error_hint(err, "rename the files to V<version>__<description>.sql, R__<description>.sql or a callback name");
+	return -1;
+}
+
 int fw_target_scan(struct fw_target *t, struct fw_error *err)
 {
 	struct fw_scan_opts o = { t->cfg, &t->ph, t->obs };
@@ -182,7 +189,7 @@ int fw_target_scan(struct fw_target *t, struct fw_error *err)
 	if (fw_scan_run(&o, &t->scan, err) < 0)
 		return -1;
 	t->scanned = 1;
-	return 0;
+	return check_names(t, err);
 }
 
 int fw_target_load_history(struct fw_target *t, struct fw_error *err)
@@ -275,22 +282,4 @@ const char *fw_target_shown(struct fw_target *t, const char *name)
 	strvec_push(&t->shown, name);
 	strvec_push_nodup(&t->shown, strbuf_detach(&q, NULL));
 	return t->shown.v[t->shown.nr - 1];
-}
-
-int fw_target_check_names(struct fw_target *t, struct fw_error *err)
-{
-	const struct strvec *bad = &t->scan.invalid_names;
-	if (!bad->nr)
-		return 0;
-	if (!t->cfg->validate_migration_naming) {
-		fw_emit_info(t->obs, "%zu SQL migrations were detected but not run because they did not follow the filename convention.",
-			     bad->nr);
-		fw_emit_info(t->obs, "Set 'validateMigrationNaming' to true to fail fast and see a list of the invalid file names.");
-		return 0;
-	}
-	fw_errorf(err, "ERROR", "Invalid SQL filenames found:");
-	for (size_t i = 0; i < bad->nr; i++)
-		strbuf_addf(&err->message, "\n%s", bad->v[i]);
-	fw_error_hint(err, "rename the files to V<version>__<description>.sql, R__<description>.sql or a callback name");
-	return -1;
 }

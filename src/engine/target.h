@@ -45,7 +45,8 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct f
  * placeholders only, every file pending; close with fw_target_close */
 int fw_target_offline(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		      enum sql_dialect dialect, struct fw_error *err);
-/* scan the locations (once) */
+/* scan the locations (once); files named like no migration are a warning, or
+ * with validateMigrationNaming the error "Invalid SQL filenames found" */
 int fw_target_scan(struct fw_target *t, struct fw_error *err);
 /* read the history table if it exists */
 int fw_target_load_history(struct fw_target *t, struct fw_error *err);
@@ -62,8 +63,6 @@ void fw_target_close(struct fw_target *t);
  * ("public", `app`); valid until fw_target_close */
 const char *fw_target_shown(struct fw_target *t, const char *name);
 
-/* "Invalid SQL filenames found" when validateMigrationNaming, else an info count */
-int fw_target_check_names(struct fw_target *t, struct fw_error *err);
 
 /* mm:ss.mmms as Flyway prints durations */
 void fw_format_duration(long ms, struct strbuf *out);

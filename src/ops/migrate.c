@@ -408,8 +408,6 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 	const struct fw_entry **pending = NULL;
 	size_t npending = 0, applied = 0;
 	int created, ret = -1, repeatables_started = 0;
-	if (fw_target_check_names(t, err) < 0)
-		return -1;
 	if (t->cfg->validate_on_migrate) {
 		if (fw_callbacks_fire(t, "beforeValidate", err) < 0)
 			return -1;

@@ -159,7 +159,8 @@ static int collect(struct fw_target *t, struct pending_delete **dels, size_t *nd
 			(*als)[*nal].has_checksum = r->has_checksum;
 			(*als)[*nal].checksum = r->checksum;
 			(*nal)++;
-			list_add(&res->aligned, a->version_text, r->description, r->path);
+			/* Flyway reports the row as it was: the description before the update */
+			list_add(&res->aligned, a->version_text, a->description, r->path);
 		}
 	}
 	fw_plan_release(&plan);

@@ -165,7 +165,7 @@ int fw_validate_target(struct fw_target *t, int ignore_pending, struct fw_valida
 	if (ignore_pending) {
 		fw_ignores_add(&ig, 0, FW_ST_PENDING);
 	}
-	if (fw_target_check_names(t, err) < 0 || fw_target_schema_exists(t, t->schema, &exists, err) < 0)
+	if (fw_target_schema_exists(t, t->schema, &exists, err) < 0)
 		goto fail;
 	if (!exists) {
 		if (t->scan.nr_migrations && !fw_ignores_matches_state(&ig, 1, FW_ST_PENDING)) {

@@ -28,6 +28,12 @@ void fw_placeholders_init(struct fw_placeholders *p, const char *prefix, const c
 	memset(p, 0, sizeof(*p));
 	p->prefix = prefix ? prefix : "${";
 	p->suffix = suffix ? suffix : "}";
+	p->separator = ":";
+}
+
+static const char *separator_of(const struct fw_placeholders *p)
+{
+	return p->separator ? p->separator : ":";
 }
 
 /* index of name (len bytes, case-insensitive) or -1 */
@@ -59,6 +65,34 @@ void fw_placeholders_set(struct fw_placeholders *p, const char *name, const char
 	p->values[i] = xstrdup(value ? value : "");  /* Flyway treats null as empty */
 }
 
+void fw_placeholders_set_builtin(struct fw_placeholders *p, const char *name, const char *value)
+{
+	struct strbuf key = STRBUF_INIT;
+	strbuf_addf(&key, "flyway%s%s", separator_of(p), name);
+	fw_placeholders_set(p, key.buf, value);
+	strbuf_release(&key);
+}
+
+int fw_placeholders_is_builtin(const struct fw_placeholders *p, const char *name, size_t len)
+{
+	const char *sep = separator_of(p);
+	size_t n = strlen(sep);
+	return len >= 6 + n && !strncasecmp(name, "flyway", 6) && !strncasecmp(name + 6, sep, n);
+}
+
+void fw_placeholders_script_name(const struct fw_placeholders *p, size_t i, struct strbuf *out)
+{
+	const char *name = p->names[i];
+	size_t n = strlen(separator_of(p));
+	if (fw_placeholders_is_builtin(p, name, strlen(name))) {
+		strbuf_add(out, name, 6);
+		strbuf_addch(out, '_');
+		name += 6 + n;
+	}
+	for (; *name; name++)
+		strbuf_addch(out, *name == ':' ? '_' : *name);
+}
+
 const char *fw_placeholders_get(const struct fw_placeholders *p, const char *name)
 {
 	long i = find_name(p, name, strlen(name));
@@ -74,12 +108,17 @@ void fw_placeholders_release(struct fw_placeholders *p)
 	}
 	free(p->names);
 	free(p->values);
-	fw_placeholders_init(p, p->prefix, p->suffix);
+	{
+		const char *sep = p->separator;
+		fw_placeholders_init(p, p->prefix, p->suffix);
+		p->separator = sep;
+	}
 }
 
 void fw_placeholders_copy(struct fw_placeholders *dst, const struct fw_placeholders *src)
 {
 	fw_placeholders_init(dst, src->prefix, src->suffix);
+	dst->separator = src->separator;
 	for (size_t i = 0; i < src->nr; i++)
 		fw_placeholders_set(dst, src->names[i], src->values[i]);
 }
@@ -160,7 +199,7 @@ static int missing_value(struct fw_ph_stream *s, int unterminated, struct fw_err
 {
 	struct strbuf msg = STRBUF_INIT;
 	const char *pre = s->p->prefix, *suf = s->p->suffix;
-	int builtin = memmem(s->name.buf, s->name.len, "flyway:", 7) != NULL;
+	int builtin = fw_placeholders_is_builtin(s->p, s->name.buf, s->name.len);
 
 	if (builtin)
 		strbuf_addf(&msg, "Failed to populate value for default placeholder: %s%s%s",

@@ -17,12 +17,21 @@ struct fw_placeholders {
 	size_t nr, alloc;
 	const char *prefix;  /* "${" */
 	const char *suffix;  /* "}" */
+	const char *separator; /* placeholderSeparator: "flyway" SEP "user"; ":" by default */
 };
 
-/* NULL prefix/suffix mean "${" and "}"; the strings are not copied */
+/* NULL prefix/suffix mean "${" and "}", the separator is ":"; the strings are
+ * not copied (set p->separator after init for another one) */
 void fw_placeholders_init(struct fw_placeholders *p, const char *prefix, const char *suffix);
 /* set (replace if the name exists, case-insensitively) */
 void fw_placeholders_set(struct fw_placeholders *p, const char *name, const char *value);
+/* set Flyway's built-in `name` ("filename" is ${flyway:filename} with the default separator) */
+void fw_placeholders_set_builtin(struct fw_placeholders *p, const char *name, const char *value);
+/* does the name (len bytes) spell a built-in: "flyway" and the separator, case-insensitively */
+int fw_placeholders_is_builtin(const struct fw_placeholders *p, const char *name, size_t len);
+/* the name of placeholder i as script migrations see it between FP__ and __:
+ * the built-ins' separator and any ':' become '_' (flyway_user) */
+void fw_placeholders_script_name(const struct fw_placeholders *p, size_t i, struct strbuf *out);
 const char *fw_placeholders_get(const struct fw_placeholders *p, const char *name);
 void fw_placeholders_release(struct fw_placeholders *p);
 /* deep copy (dst need not be initialised) */

@@ -1,11 +1,96 @@
 #include "out.h"
 #include "redact.h"
+#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 
 /* one lock for the whole process so lines from fleet workers never interleave */
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The streams a write failed on, each with its first errno (stdout and the
+ * -outputFile are all there are; the rest is room to spare). Own lock: the
+ * fleet's line hook writes while out_lock is held. */
+#define MAX_FAILED 4
+static pthread_mutex_t failed_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	FILE *f;
+	int errnum;
+} failed[MAX_FAILED];
+static size_t nr_failed;
+
+static void note_failure(FILE *f, int errnum)
+{
+	pthread_mutex_lock(&failed_lock);
+	for (size_t i = 0; i < nr_failed; i++)
+		if (failed[i].f == f)
+			goto out;
+	if (nr_failed < MAX_FAILED) {
+		failed[nr_failed].f = f;
+		failed[nr_failed].errnum = errnum ? errnum : EIO;
+		nr_failed++;
+	}
+out:
+	pthread_mutex_unlock(&failed_lock);
+}
+
+/* errno of the first failed write to f, or 0 */
+static int failure_of(FILE *f)
+{
+	int e = 0;
+	pthread_mutex_lock(&failed_lock);
+	for (size_t i = 0; i < nr_failed && !e; i++)
+		if (failed[i].f == f)
+			e = failed[i].errnum;
+	pthread_mutex_unlock(&failed_lock);
+	return e;
+}
+
+void fw_out_write(FILE *f, const char *buf, size_t len)
+{
+	/* stderr has nowhere to report its own failure */
+	int checked = f != stderr;
+	if (f == stdout && failure_of(stdout) == EPIPE)
+		return;
+	errno = 0;
+	if ((fwrite(buf, 1, len, f) != len || fflush(f) != 0) && checked)
+		note_failure(f, errno);
+}
+
+/* flush what printf wrote (help, version) and catch what a flush lost before */
+static void check_stream(FILE *f)
+{
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f))
+		note_failure(f, errno);
+}
+
+int fw_out_finish(FILE *file, const char *file_name, struct fw_error *err)
+{
+	int out_err, file_err = 0;
+	if (failure_of(stdout) != EPIPE)
+		check_stream(stdout);
+	if (file) {
+		check_stream(file);
+		file_err = failure_of(file);
+		errno = 0;
+		if (fclose(file) != 0 && !file_err)
+			file_err = errno ? errno : EIO;
+	}
+	out_err = failure_of(stdout);
+	if (out_err == EPIPE && !file_err)
+		return 1;
+	if (out_err && out_err != EPIPE) {
+		fw_errorf(err, "ERROR", "unable to write to standard output: %s", strerror(out_err));
+		if (file_err)
+			fw_error_detail(err, "unable to write -outputFile %s: %s", file_name, strerror(file_err));
+	} else if (file_err) {
+		fw_errorf(err, "ERROR", "unable to write -outputFile %s: %s", file_name, strerror(file_err));
+	} else {
+		return 0;
+	}
+	return -1;
+}
 
 void fw_out_init(struct fw_out *o)
 {
@@ -30,10 +115,10 @@ static void put(struct fw_out *o, int to_err, const struct strbuf *text)
 		return;
 	}
 	pthread_mutex_lock(&out_lock);
-	fwrite(text->buf, 1, text->len, f);
-	if (o->copy && f != o->copy)
-		fwrite(text->buf, 1, text->len, o->copy);
-	fflush(f);
+	fw_out_write(f, text->buf, text->len);
+	/* in JSON mode the file holds the document only */
+	if (o->copy && f != o->copy && !o->json)
+		fw_out_write(o->copy, text->buf, text->len);
 	pthread_mutex_unlock(&out_lock);
 }
 
@@ -117,8 +202,9 @@ void fw_out_raw(struct fw_out *o, const char *text, size_t len)
 		o->sink(o->sink_ctx, 0, sb.buf, sb.len);
 	} else {
 		pthread_mutex_lock(&out_lock);
-		fwrite(sb.buf, 1, sb.len, o->out);
-		fflush(o->out);
+		fw_out_write(o->out, sb.buf, sb.len);
+		if (o->copy && o->copy != o->out)
+			fw_out_write(o->copy, sb.buf, sb.len);
 		pthread_mutex_unlock(&out_lock);
 	}
 	strbuf_release(&sb);

@@ -183,6 +183,70 @@ static void test_missing_value(void **state)
 	       "placeholder: ${flyway:user}");
 }
 
+/* Flyway's built-ins (reference 9.2) under any placeholderSeparator: set,
+ * replaced in any case, kept by a copy, named for scripts, and an unknown
+ * one is the default-placeholder error */
+static void test_builtins_any_separator(void **state)
+{
+	static const char *const seps[] = { ":", ".", "_", "::", "/", "" };
+	static const char *const names[] = { "defaultSchema", "user", "database", "timestamp",
+		"filename", "workingDirectory", "table", "environment" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		struct fw_placeholders p, q;
+		struct strbuf text = STRBUF_INIT, want = STRBUF_INIT, sname = STRBUF_INIT;
+		fw_placeholders_init(&p, NULL, NULL);
+		p.separator = seps[i];
+		fw_placeholders_set(&p, "plain", "P");
+		for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++) {
+			fw_placeholders_set_builtin(&p, names[j], names[j]);
+			strbuf_addf(&text, "${flyway%s%s}|", seps[i], names[j]);
+			strbuf_addf(&want, "%s|", names[j]);
+		}
+		expect(&p, text.buf, want.buf);
+		/* names are case-insensitive: ${FLYWAY:USER} */
+		for (char *c = text.buf; *c; c++)
+			*c = (char)((*c >= 'a' && *c <= 'z') ? *c - 32 : *c);
+		expect(&p, text.buf, want.buf);
+		for (size_t j = 0; j < p.nr; j++) {
+			strbuf_reset(&sname);
+			fw_placeholders_script_name(&p, j, &sname);
+			if (j == 0) {
+				assert_string_equal(sname.buf, "plain");
+				assert_false(fw_placeholders_is_builtin(&p, p.names[j], strlen(p.names[j])));
+			} else {
+				assert_true(fw_placeholders_is_builtin(&p, p.names[j], strlen(p.names[j])));
+				assert_string_equal(sname.buf + 7, names[j - 1]);
+				assert_memory_equal(sname.buf, "flyway_", 7);
+			}
+		}
+		/* a copy keeps the separator: the per-script filename replaces the built-in */
+		fw_placeholders_copy(&q, &p);
+		fw_placeholders_set_builtin(&q, "filename", "V9__y.sql");
+		assert_int_equal(q.nr, p.nr);
+		strbuf_reset(&text);
+		strbuf_addf(&text, "${flyway%sfilename} ${plain}", seps[i]);
+		expect(&q, text.buf, "V9__y.sql P");
+		strbuf_reset(&text);
+		strbuf_reset(&want);
+		strbuf_addf(&text, "${flyway%snosuch}", seps[i]);
+		strbuf_addf(&want, "ERR:V1__x.sql:1: Failed to populate value for default placeholder: "
+			    "${flyway%snosuch}", seps[i]);
+		expect(&q, text.buf, want.buf);
+		/* release keeps the separator too */
+		fw_placeholders_release(&q);
+		fw_placeholders_set_builtin(&q, "user", "u");
+		strbuf_reset(&text);
+		strbuf_addf(&text, "${flyway%suser}", seps[i]);
+		expect(&q, text.buf, "u");
+		fw_placeholders_release(&q);
+		fw_placeholders_release(&p);
+		strbuf_release(&text);
+		strbuf_release(&want);
+		strbuf_release(&sname);
+	}
+}
+
 static void test_missing_value_hint_and_label(void **state)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -341,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_dollar_quirk),
 		cmocka_unit_test(test_missing_value),
 		cmocka_unit_test(test_missing_value_hint_and_label),
+		cmocka_unit_test(test_builtins_any_separator),
 		cmocka_unit_test(test_custom_prefix_suffix),
 		cmocka_unit_test(test_unterminated_at_eof),
 		cmocka_unit_test(test_unterminated_hint),

@@ -1,0 +1,1 @@
+13-output-sqlite.bats
