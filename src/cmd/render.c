@@ -3,6 +3,7 @@
 #include "util/table.h"
 #include "util/xalloc.h"
 #include <stdlib.h>
+#include <string.h>
 
 /* outputQueryResults: a migration's result set as a table */
 static void render_rows(struct fw_out *out, const struct db_result *r)
@@ -69,6 +70,13 @@ void fw_render_event(struct fw_out *out, const struct fw_event *ev)
 		break;
 	case FW_EV_ROWS:
 		render_rows(out, ev->rows);
+		break;
+	case FW_EV_DB_WARNING:
+		/* as Flyway: a plain notice is information, anything else a warning */
+		if (!strcmp(ev->name, "00000"))
+			fw_info(out, "DB: %s", ev->text);
+		else
+			fw_warn(out, "DB: %s (SQL State: %s - Error Code: %zu)", ev->text, ev->name, ev->count);
 		break;
 	case FW_EV_GROUP_ROLLED_BACK:
 		fw_info(out, "Migration group of %zu migration(s) rolled back: nothing of it was applied", ev->count);

@@ -72,6 +72,8 @@ struct db {
 	char *display_url;    /* password removed */
 	char *target_name;
 	db_rows_fn rows_fn;
+	db_notice_fn notice_fn;
+	void *notice_ctx;
 	void *rows_ctx;
 	int in_batch;
 	struct db_fault *faults; /* owned by db.c */

@@ -351,6 +351,12 @@ void db_set_rows_handler(struct db *db, db_rows_fn fn, void *ctx)
 	db->rows_ctx = ctx;
 }
 
+void db_set_notice_handler(struct db *db, db_notice_fn fn, void *ctx)
+{
+	db->notice_fn = fn;
+	db->notice_ctx = ctx;
+}
+
 /* ---- statements ---- */
 
 int db_exec(struct db *db, const char *sql, struct fw_error *err)

@@ -138,6 +138,10 @@ int db_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err);
 int db_batch_end(struct db *db, struct fw_error *err);
 /* where result rows of statements with want_rows go (outputQueryResults) */
 void db_set_rows_handler(struct db *db, db_rows_fn fn, void *ctx);
+/* a statement's warnings and notices from the server (PostgreSQL NOTICE,
+ * WARNING): sqlstate ("00000" for a plain notice), vendor code, message */
+typedef void (*db_notice_fn)(void *ctx, const char *sqlstate, int code, const char *message);
+void db_set_notice_handler(struct db *db, db_notice_fn fn, void *ctx);
 
 /* introspection */
 int db_current_schema(struct db *db, char **out, struct fw_error *err);     /* NULL if none */

@@ -745,8 +745,6 @@ static void build_conninfo(const struct db_url *u, const struct db_params *prm,
 	struct strbuf opts = STRBUF_INIT, port = STRBUF_INIT;
 	PQconninfoOption *known = PQconndefaults();
 
-	/* NOTICEs would only be thrown away (no stderr below src/cmd) */
-	add_option(&opts, "client_min_messages", "warning");
 	ci_set(ci, "application_name", "fleetway");
 	ci_set(ci, "connect_timeout", "10");
 	for (size_t i = 0; i < prm->nprops; i++)
@@ -771,11 +769,15 @@ static void build_conninfo(const struct db_url *u, const struct db_params *prm,
 	strbuf_release(&port);
 }
 
-/* NOTICE and WARNING messages are not printed by the driver */
-static void ignore_notice(void *arg, const char *message)
+/* NOTICE and WARNING messages of statements go to the notice handler (a
+ * migration's "DB: ..." lines); the driver prints nothing itself */
+static void on_notice(void *arg, const PGresult *res)
 {
-	(void)arg;
-	(void)message;
+	struct db *db = arg;
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (db->notice_fn && msg)
+		db->notice_fn(db->notice_ctx, state ? state : "00000", 0, msg);
 }
 
 static void set_product(struct pg_db *p)
@@ -817,7 +819,7 @@ static int pg_open(const struct db_url *u, const struct db_params *prm, struct d
 		free(p);
 		return -1;
 	}
-	PQsetNoticeProcessor(p->conn, ignore_notice, NULL);
+	PQsetNoticeReceiver(p->conn, on_notice, &p->base);
 	p->cancel = PQgetCancel(p->conn);
 	set_product(p);
 	*out = &p->base;

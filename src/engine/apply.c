@@ -243,6 +243,14 @@ static void print_rows(void *ctx, const struct db_result *r)
 	fw_emit(t->obs, &ev);
 }
 
+static void print_notice(void *ctx, const char *sqlstate, int code, const char *message)
+{
+	struct fw_target *t = ctx;
+	struct fw_event ev = { .kind = FW_EV_DB_WARNING, .text = message, .name = sqlstate,
+			       .count = code < 0 ? 0 : (size_t)code };
+	fw_emit(t->obs, &ev);
+}
+
 /* ---- sending statements ---- */
 
 /* The per-script callback events: a migration fires the migrate ones, an
@@ -621,6 +629,7 @@ int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct 
 		return -1;
 	memset(&res, 0, sizeof(res));
 	db_set_rows_handler(t->db, print_rows, t);
+	db_set_notice_handler(t->db, print_notice, t);
 	if (tx)
 		return run_transactional(t, cb, NULL, fw_now_ms(), &res, err);
 	return run_nontransactional(t, cb, &res, err);
@@ -629,6 +638,7 @@ int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct 
 void fw_apply_install_rows_handler(struct fw_target *t)
 {
 	db_set_rows_handler(t->db, print_rows, t);
+	db_set_notice_handler(t->db, print_notice, t);
 }
 
 int fw_group_begin(struct fw_target *t, struct fw_error *err)

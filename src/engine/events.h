@@ -24,6 +24,8 @@ enum fw_event_kind {
 	FW_EV_MIGRATION_FINISHED, /* the same, with ms and success */
 	FW_EV_CALLBACK,           /* name = callback event, description */
 	FW_EV_ROWS,               /* rows: a result set of a migration (outputQueryResults) */
+	FW_EV_DB_WARNING,         /* a statement's warning from the server: text, name = SQL state,
+	                             count = vendor error code */
 	FW_EV_GROUP_ROLLED_BACK,  /* count: migrations of the group, nothing of it applied */
 	FW_EV_INFO,               /* text: any other message, in Flyway's words where Flyway has them */
 	FW_EV_WARNING,            /* text */
