@@ -191,8 +191,11 @@ static void connect_error(struct fw_error *err, const struct db_params *p,
 	fw_errorf(err, "DB_CONNECTION", "unable to connect to %s", shown.buf);
 	if (why.len)
 		fw_error_detail(err, "%s", why.buf);
-	fw_error_hint(err, "check the host, port, database name, user and password; "
-		      "if the database is still starting, set connectRetries");
+	if (cause->hint.len)   /* the driver knows better (a locked SQLite file) */
+		fw_error_hint(err, "%s", cause->hint.buf);
+	else
+		fw_error_hint(err, "check the host, port, database name, user and password; "
+			      "if the database is still starting, set connectRetries");
 	strbuf_release(&shown);
 	strbuf_release(&why);
 }
