@@ -493,15 +493,16 @@ int db_begin(struct db *db, struct fw_error *err)
 
 int db_commit(struct db *db, struct fw_error *err)
 {
-	return tx_statement(db, "commit", "COMMIT", err);
+	return tx_statement(db, "commit", db->ops->commit_sql ? db->ops->commit_sql : "COMMIT", err);
 }
 
 int db_rollback(struct db *db, struct fw_error *err)
 {
+	const char *sql = db->ops->rollback_sql ? db->ops->rollback_sql : "ROLLBACK";
 	abort_batch(db);
-	if (fault(db, "rollback", "ROLLBACK", err))
+	if (fault(db, "rollback", sql, err))
 		return -1;
-	return db->ops->exec(db, "ROLLBACK", err);
+	return db->ops->exec(db, sql, err);
 }
 
 /* ---- introspection and schema operations ---- */
