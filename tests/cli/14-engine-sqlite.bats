@@ -142,6 +142,42 @@ SQL
     [ "$output" = 0 ]
 }
 
+@test "clean empties a schema it did not create whatever its name holds, and keeps it" {
+    [ "$KIND" != sqlite ] || skip "SQLite's schemas are attached files (next test)"
+    local n=$((RANDOM % 10000))
+    ODD="pre\"q'b\`x y$n"
+    local qs
+    if [ "$KIND" = pg ]; then
+        qs="\"${ODD//\"/\"\"}\""
+        sqlq "$URL" "CREATE SCHEMA $qs; CREATE TABLE $qs.t (id INT); CREATE VIEW $qs.v AS SELECT id FROM $qs.t;
+            CREATE FUNCTION $qs.f() RETURNS INT LANGUAGE sql AS 'SELECT 1'; CREATE SEQUENCE $qs.s;
+            CREATE TYPE $qs.e AS ENUM ('a')"
+    else
+        qs="\`${ODD//\`/\`\`}\`"
+        sqlq "$URL" "CREATE DATABASE $qs; CREATE TABLE $qs.t (id INT); CREATE VIEW $qs.v AS SELECT id FROM $qs.t;
+            CREATE FUNCTION $qs.f() RETURNS INT RETURN 1"
+    fi
+    write_migration sql V1__t.sql 'CREATE TABLE t2 (id INT);'
+    run fw "-schemas=$ODD" -baselineOnMigrate=true -baselineVersion=0 migrate
+    assert_status 0
+    run fw "-schemas=$ODD" -cleanDisabled=false -outputType=json clean
+    assert_status 0
+    echo "$output" | jq -e --arg n "$ODD" '.schemasCleaned == [$n] and .schemasDropped == []'
+    run count_schemas <<<"$ODD"
+    [ "$output" = 1 ]
+    if [ "$KIND" = pg ]; then
+        run sqlq "$URL" "SELECT (SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $(sql_str "$ODD")) + (SELECT COUNT(*) FROM pg_proc p JOIN pg_namespace n
+            ON n.oid = p.pronamespace WHERE n.nspname = $(sql_str "$ODD")) + (SELECT COUNT(*) FROM pg_type t
+            JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $(sql_str "$ODD"))"
+    else
+        run sqlq "$URL" "SELECT (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $(sql_str "$ODD"))
+            + (SELECT COUNT(*) FROM information_schema.routines WHERE routine_schema = $(sql_str "$ODD"))"
+    fi
+    [ "$output" = 0 ]
+    if [ "$KIND" = pg ]; then sqlq "$URL" "DROP SCHEMA $qs"; fi
+}
+
 @test "clean empties an attached SQLite schema whose name holds quotes and a blank" {
     [ "$KIND" = sqlite ] || skip "attached databases are SQLite's schemas"
     local name="a\"b'c d"
