@@ -109,6 +109,18 @@ SQL
     assert_output_contains "Migration of schema $Q$SCHEMA$Q to version \"1 - bad\" [non-transactional] failed! Please restore backups and roll back database and code!"
 }
 
+@test "target=current on an empty schema applies no versioned migration, only repeatables" {
+    write_migration sql V1__a.sql 'CREATE TABLE a (id INT);'
+    write_migration sql R__r.sql 'CREATE TABLE IF NOT EXISTS r (id INT);'
+    run fw -target=current info
+    assert_status 0
+    assert_output_contains "| Versioned  | 1       | a           | SQL  |              | Above Target |"
+    run fw -target=current migrate
+    assert_status 0
+    run history_of description
+    [ "$output" = 'r|1' ]
+}
+
 @test "clean drops the schemas it created whatever their names hold: quotes, backtick, blank" {
     [ "$KIND" != sqlite ] || skip "SQLite cannot create or drop schemas (the attached-schema case is the next test)"
     local n=$((RANDOM % 10000))
