@@ -190,7 +190,7 @@ static int has_failed(struct fw_target *t, const struct fw_plan *plan, struct fw
 		if (!fw_state_is_failed(e->state))
 			continue;
 		if (e->state == FW_ST_FUTURE_FAILED && future_ignored) {
-			fw_warn(t->out, "Schema %s contains a failed future migration to version %s!",
+			fw_warn(t->out, "Schema %s contains a failed future migration to version %s !",
 				fw_target_shown(t, t->schema), fw_entry_version(e));
 			continue;
 		}

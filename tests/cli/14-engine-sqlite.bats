@@ -109,6 +109,20 @@ SQL
     assert_output_contains "Migration of schema $Q$SCHEMA$Q to version \"1 - bad\" [non-transactional] failed! Please restore backups and roll back database and code!"
 }
 
+@test "a failed future migration only warns, in Flyway's words" {
+    write_migration sql V1__a.sql 'CREATE TABLE a (id INT);'
+    write_migration sql V2__bad.sql 'THIS IS NOT SQL;'
+    write_migration sql V2__bad.sql.conf 'executeInTransaction=false'
+    run fw migrate
+    assert_status 1
+    run history_of version
+    [ "$output" = $'1|1\n2|0' ]
+    rm sql/V2__bad.sql sql/V2__bad.sql.conf
+    run fw migrate
+    assert_status 0
+    assert_output_contains "WARNING: Schema $Q$SCHEMA$Q contains a failed future migration to version 2 !"
+}
+
 @test "target=current on an empty schema applies no versioned migration, only repeatables" {
     write_migration sql V1__a.sql 'CREATE TABLE a (id INT);'
     write_migration sql R__r.sql 'CREATE TABLE IF NOT EXISTS r (id INT);'
