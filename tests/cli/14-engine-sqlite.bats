@@ -244,7 +244,7 @@ PY
 }
 
 @test "an SQLite file locked by another program: lockRetryCount bounds the wait, the error says why" {
-    [ "$KIND" = sqlite ] || skip "file locks are SQLite's (servers lock rows; lockRetryCount there: 12-*/pg tests)"
+    [ "$KIND" = sqlite ] || skip "a file held locked by another program is SQLite's case; servers have no file to lock"
     write_migration sql V1__t.sql 'CREATE TABLE t (id INT);'
     run fw migrate
     assert_status 0
