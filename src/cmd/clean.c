@@ -4,33 +4,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* one quoted identifier at *p ("a""b" or `a``b`: the quote doubled inside) into name;
+ * *p moves past it. 0 when it is not closed. */
+static int unquote(const char **p, struct strbuf *name)
+{
+	const char *s = *p;
+	char q = *s++;
+	for (; *s; s++) {
+		if (*s == q) {
+			if (s[1] != q) {
+				*p = s + 1;
+				return 1;
+			}
+			s++;
+		}
+		strbuf_addch(name, *s);
+	}
+	return 0;
+}
+
 /* schemas recorded in SCHEMA marker rows: script holds "a","b" (backticks on MySQL) */
 static void created_schemas(const struct fw_history *h, struct strvec *out)
 {
+	struct strbuf name = STRBUF_INIT;
 	for (size_t i = 0; i < h->nr; i++) {
 		const char *p;
 		if (strcmp(h->rows[i].type, "SCHEMA") || !h->rows[i].script)
 			continue;
 		p = h->rows[i].script;
 		while (*p) {
-			char q = *p;
-			const char *e;
-			if (q != '"' && q != '`') {
+			if (*p != '"' && *p != '`') {
 				p++;
 				continue;
 			}
-			e = strchr(p + 1, q);
-			if (!e)
+			strbuf_reset(&name);
+			if (!unquote(&p, &name))
 				break;
-			{
-				char *name = xstrndup(p + 1, (size_t)(e - p - 1));
-				if (!strvec_contains(out, name))
-					strvec_push(out, name);
-				free(name);
-			}
-			p = e + 1;
+			if (!strvec_contains(out, name.buf))
+				strvec_push(out, name.buf);
 		}
 	}
+	strbuf_release(&name);
 }
 
 static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, struct fw_error *err)
@@ -47,7 +61,7 @@ static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, stru
 		int exists = 1;
 		long t0 = fw_now_ms();
 		struct strbuf d = STRBUF_INIT;
-		if (db_kind(t->db) != DB_SQLITE && db_schema_exists(t->db, s, &exists, err) < 0) {
+		if (db_schema_exists(t->db, s, &exists, err) < 0) {
 			ret = -1;
 			break;
 		}
@@ -55,7 +69,7 @@ static int do_clean(struct fw_cmd_ctx *c, json_t *cleaned, json_t *dropped, stru
 			fw_warn(c->out, "Unable to clean unknown schema: %s", fw_target_shown(t, s));
 			continue;
 		}
-		if (db_kind(t->db) != DB_SQLITE && strvec_contains(&created, s)) {
+		if (strvec_contains(&created, s)) {   /* never on SQLite: it cannot create schemas */
 			if (db_drop_schema(t->db, s, err) < 0) {
 				ret = -1;
 				break;

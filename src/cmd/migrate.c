@@ -73,10 +73,10 @@ int cmd_migrate(struct fw_cmd_ctx *c, struct fw_error *err)
 		summary(c, &r);
 	else if (r.failed && r.rolled_back)
 		fw_info(c->out, "Migration of %s failed! Changes successfully rolled back.",
-			r.items[r.nr - 1].script);
+			r.failed_text);
 	else if (r.failed)
 		fw_info(c->out, "Migration of %s failed! Please restore backups and roll back database and code!",
-			r.items[r.nr - 1].script);
+			r.failed_text);
 	/* a stopped migrate still reports what it did (Flyway: result + error) */
 	if (ok || r.nr)
 		c->result = migrate_json(c, &r, ok);

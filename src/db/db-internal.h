@@ -46,6 +46,8 @@ struct db_ops {
 	int supports_ddl_transactions;
 	const char *bool_true, *bool_false;
 	const char *begin_sql;   /* statement of db_begin; NULL = "BEGIN" */
+	const char *commit_sql;  /* of db_commit; NULL = "COMMIT" */
+	const char *rollback_sql;   /* of db_rollback; NULL = "ROLLBACK" */
 };
 
 /* one FLEETWAY_FAULT_INJECT rule (see db.c) */

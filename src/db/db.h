@@ -43,6 +43,8 @@ struct db_params {
 	size_t nprops;
 	int connect_retries;
 	int connect_retries_interval;
+	int lock_retry_count;      /* lockRetryCount (as db_lock's retry_count): SQLite waits this
+				    * many seconds for a file another program holds locked */
 	const char *init_sql;
 	const char *target_name;   /* for messages in fleet mode; may be NULL */
 };

@@ -22,6 +22,7 @@ void fw_migrate_result_release(struct fw_migrate_result *r)
 	free(r->items);
 	free(r->initial_version);
 	free(r->target_version);
+	free(r->failed_text);
 	strvec_clear(&r->warnings);
 	memset(r, 0, sizeof(*r));
 }
@@ -189,7 +190,7 @@ static int has_failed(struct fw_target *t, const struct fw_plan *plan, struct fw
 		if (!fw_state_is_failed(e->state))
 			continue;
 		if (e->state == FW_ST_FUTURE_FAILED && future_ignored) {
-			fw_warn(t->out, "Schema %s contains a failed future migration to version %s!",
+			fw_warn(t->out, "Schema %s contains a failed future migration to version %s !",
 				fw_target_shown(t, t->schema), fw_entry_version(e));
 			continue;
 		}
@@ -280,18 +281,20 @@ static void add_item(struct fw_migrate_result *res, const struct fw_resolved *r,
 	it->success = ok;
 }
 
-static void announce(struct fw_target *t, const struct fw_entry *e, int tx, int out_of_order)
+/* Flyway's words for a migration in "Migrating ..." and "Migration of ... failed!":
+ * schema "s" to version "2 - x" [out of order] [non-transactional] */
+static void migration_text(struct fw_target *t, const struct fw_resolved *r, int tx,
+			   int out_of_order, struct strbuf *out)
 {
-	const struct fw_resolved *r = e->res;
-	const char *suffix = tx ? "" : " [non-transactional]";
+	strbuf_addf(out, "schema %s ", fw_target_shown(t, t->schema));
 	if (r->kind == FW_FILE_REPEATABLE)
-		fw_info(t->out, "Migrating schema %s with repeatable migration \"%s\"%s", fw_target_shown(t, t->schema),
-			r->description, suffix);
+		strbuf_addf(out, "with repeatable migration \"%s\"", r->description);
 	else
-		fw_info(t->out, "Migrating schema %s to version \"%s%s%s\"%s%s", fw_target_shown(t, t->schema),
-			fw_version_str(&r->version), *r->description ? " - " : "", r->description,
-			out_of_order ? " [out of order]" : "",
-			suffix);
+		strbuf_addf(out, "to version \"%s%s%s\"%s", fw_version_str(&r->version),
+			    *r->description ? " - " : "", r->description,
+			    out_of_order ? " [out of order]" : "");
+	if (!tx)
+		strbuf_addstr(out, " [non-transactional]");
 }
 
 static int apply_one(struct fw_target *t, const struct fw_plan *plan, const struct fw_entry *e,
@@ -302,6 +305,7 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	const struct fw_resolved *r = e->res;
 	struct fw_history_row row;
 	struct fw_apply_result ar;
+	struct strbuf what = STRBUF_INIT;
 	int tx = 1;
 	memset(&row, 0, sizeof(row));
 	row.version = r->kind == FW_FILE_REPEATABLE ? NULL : fw_version_str(&r->version);
@@ -319,13 +323,17 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	}
 	if (fw_script_is_transactional(t, r, &tx, err) < 0)
 		return -1;
-	announce(t, e, tx, ooo);
+	migration_text(t, r, tx, ooo, &what);
+	fw_info(t->out, "Migrating %s", what.buf);
 	if (fw_apply_migration_as(t, r, tx, &row, &ar, err) < 0) {
 		add_item(res, r, ar.ms, 0);
 		res->failed = 1;
 		res->rolled_back = tx && db_supports_ddl_transactions(t->db);
+		free(res->failed_text);
+		res->failed_text = strbuf_detach(&what, NULL);
 		return -1;
 	}
+	strbuf_release(&what);
 	add_item(res, r, ar.ms, 1);
 	return 0;
 }

@@ -29,6 +29,7 @@ struct fw_migrate_result {
 	struct strvec warnings;
 	int failed;             /* an item failed (the last one) */
 	int rolled_back;        /* ... and the database undid all of it */
+	char *failed_text;      /* ... in Flyway's words: schema "s" to version "2 - x" */
 };
 
 int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_error *err);
