@@ -1,5 +1,6 @@
 /* fleetway migrate (reference 6, 11.2) */
 #include "cmd/cmd.h"
+#include "cmd/render.h"
 #include "ops/migrate.h"
 #include <string.h>
 
@@ -65,6 +66,23 @@ static void summary(struct fw_cmd_ctx *c, const struct fw_migrate_result *r)
 	strbuf_release(&d);
 }
 
+/* Flyway's line after a failed migration, naming it as "Migrating ..." did */
+static void failure_line(struct fw_cmd_ctx *c, const struct fw_migrate_result *r)
+{
+	struct fw_target *t = fw_cmd_target(c);
+	const struct fw_migrate_item *it = &r->items[r->nr - 1];
+	struct strbuf what = STRBUF_INIT;
+	fw_render_migration_phrase(&what, fw_target_shown(t, t->schema),
+				   strcmp(it->category, "Repeatable") ? it->version : NULL, it->description,
+				   it->transactional, it->out_of_order);
+	if (r->rolled_back)
+		fw_info(c->out, "Migration of %s failed! Changes successfully rolled back.", what.buf);
+	else
+		fw_info(c->out, "Migration of %s failed! Please restore backups and roll back database and code!",
+			what.buf);
+	strbuf_release(&what);
+}
+
 int render_migrate(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err)
 {
 	struct fw_migrate_result *r = result;
@@ -72,12 +90,8 @@ int render_migrate(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *
 	(void)err;
 	if (ok && !(c->cfg->dry_run_output && *c->cfg->dry_run_output))
 		summary(c, r);
-	else if (r->failed && r->rolled_back)
-		fw_info(c->out, "Migration of %s failed! Changes successfully rolled back.",
-			r->items[r->nr - 1].script);
 	else if (r->failed)
-		fw_info(c->out, "Migration of %s failed! Please restore backups and roll back database and code!",
-			r->items[r->nr - 1].script);
+		failure_line(c, r);
 	/* a stopped migrate still reports what it did (Flyway: result + error) */
 	if (ok || r->nr)
 		c->result = migrate_json(c, r, ok);

@@ -26,19 +26,31 @@ static void render_rows(struct fw_out *out, const struct db_result *r)
 	fw_table_release(&tab);
 }
 
+void fw_render_migration_phrase(struct strbuf *out, const char *schema, const char *version,
+				const char *description, int tx, int out_of_order)
+{
+	strbuf_addf(out, "schema %s ", schema);
+	if (!version)
+		strbuf_addf(out, "with repeatable migration \"%s\"", description);
+	else
+		strbuf_addf(out, "to version \"%s%s%s\"%s", version, *description ? " - " : "", description,
+			    out_of_order ? " [out of order]" : "");
+	if (!tx)
+		strbuf_addstr(out, " [non-transactional]");
+}
+
 static void render_migration_start(struct fw_out *out, const struct fw_event *ev)
 {
-	const char *suffix = ev->transactional ? "" : " [non-transactional]";
-	if (ev->undo)
+	struct strbuf what = STRBUF_INIT;
+	if (ev->undo) {
 		fw_info(out, "Undoing migration of schema %s to version \"%s%s%s\"", ev->schema, ev->version,
 			*ev->description ? " - " : "", ev->description);
-	else if (ev->repeatable)
-		fw_info(out, "Migrating schema %s with repeatable migration \"%s\"%s", ev->schema, ev->description,
-			suffix);
-	else
-		fw_info(out, "Migrating schema %s to version \"%s%s%s\"%s%s", ev->schema, ev->version,
-			*ev->description ? " - " : "", ev->description, ev->out_of_order ? " [out of order]" : "",
-			suffix);
+		return;
+	}
+	fw_render_migration_phrase(&what, ev->schema, ev->repeatable ? NULL : ev->version, ev->description,
+				   ev->transactional, ev->out_of_order);
+	fw_info(out, "Migrating %s", what.buf);
+	strbuf_release(&what);
 }
 
 void fw_render_event(struct fw_out *out, const struct fw_event *ev)

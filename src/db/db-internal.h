@@ -52,10 +52,11 @@ struct db_ops {
 	/* a worker thread that used connections ends (optional) */
 	void (*thread_end)(void);
 	int supports_ddl_transactions;
-	int fixed_schemas;       /* schemas are attached files: never created nor dropped (SQLite) */
 	int backslash_escapes;   /* string literals treat '\\' as an escape (MySQL by default) */
 	const char *bool_true, *bool_false;
 	const char *begin_sql;   /* statement of db_begin; NULL = "BEGIN" */
+	const char *commit_sql;  /* of db_commit; NULL = "COMMIT" */
+	const char *rollback_sql;   /* of db_rollback; NULL = "ROLLBACK" */
 };
 
 /* one FLEETWAY_FAULT_INJECT rule (see db.c) */

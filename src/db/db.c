@@ -172,8 +172,11 @@ static void connect_error(struct fw_error *err, const struct db_params *p,
 	fw_errorf(err, "DB_CONNECTION", "unable to connect to %s", shown.buf);
 	if (why.len)
 		fw_error_detail(err, "%s", why.buf);
-	fw_error_hint(err, "check the host, port, database name, user and password; "
-		      "if the database is still starting, set connectRetries");
+	if (cause->hint.len)   /* the driver knows better (a locked SQLite file) */
+		fw_error_hint(err, "%s", cause->hint.buf);
+	else
+		fw_error_hint(err, "check the host, port, database name, user and password; "
+			      "if the database is still starting, set connectRetries");
 	strbuf_release(&shown);
 	strbuf_release(&why);
 }
@@ -295,10 +298,6 @@ int db_supports_ddl_transactions(const struct db *db)
 	return db->ops->supports_ddl_transactions;
 }
 
-int db_fixed_schemas(const struct db *db)
-{
-	return db->ops->fixed_schemas;
-}
 
 void db_quote_with(char q, const char *name, struct strbuf *out)
 {
@@ -471,15 +470,16 @@ int db_begin(struct db *db, struct fw_error *err)
 
 int db_commit(struct db *db, struct fw_error *err)
 {
-	return tx_statement(db, "commit", "COMMIT", err);
+	return tx_statement(db, "commit", db->ops->commit_sql ? db->ops->commit_sql : "COMMIT", err);
 }
 
 int db_rollback(struct db *db, struct fw_error *err)
 {
+	const char *sql = db->ops->rollback_sql ? db->ops->rollback_sql : "ROLLBACK";
 	abort_batch(db);
-	if (fault(db, "rollback", "ROLLBACK", err))
+	if (fault(db, "rollback", sql, err))
 		return -1;
-	return db->ops->exec(db, "ROLLBACK", err);
+	return db->ops->exec(db, sql, err);
 }
 
 /* ---- introspection and schema operations ---- */

@@ -43,6 +43,8 @@ struct db_params {
 	size_t nprops;
 	int connect_retries;
 	int connect_retries_interval;
+	int lock_retry_count;      /* lockRetryCount (as db_lock's retry_count): SQLite waits this
+				    * many seconds for a file another program holds locked */
 	const char *init_sql;
 	const char *target_name;   /* for messages in fleet mode; may be NULL */
 };
@@ -86,9 +88,6 @@ const char *db_product(const struct db *db);
 /* the URL with the password removed, for "Database: <url>" lines */
 const char *db_display_url(const struct db *db);
 int db_supports_ddl_transactions(const struct db *db);
-/* schemas are attached database files, not objects: clean empties them,
- * nothing creates or drops them (SQLite) */
-int db_fixed_schemas(const struct db *db);
 
 /* quoting is done by the driver only: "x" / `x` */
 void db_quote_ident(const struct db *db, const char *name, struct strbuf *out);

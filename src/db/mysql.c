@@ -1406,4 +1406,12 @@ const struct db_ops db_mysql_ops = {
 	.supports_ddl_transactions = 0,
 	.bool_true = "1",
 	.bool_false = "0",
+	/* Flyway's transaction on MySQL is autocommit off, not BEGIN: DDL
+	 * commits implicitly either way, but after BEGIN the session is back in
+	 * autocommit mode from the first DDL on, so the DML that follows it
+	 * could not be rolled back (reference 14.18). Setting autocommit back
+	 * to 1 commits; one statement, so the commit still joins the batch. */
+	.begin_sql = "SET autocommit = 0",
+	.commit_sql = "SET autocommit = 1",
+	.rollback_sql = "ROLLBACK; SET autocommit = 1",
 };

@@ -10,7 +10,12 @@
  * SQLite uses) are dropped for the whole process when *any* descriptor of the
  * file is closed, so opening and closing our own descriptor on the database
  * file could silently release the locks of another connection of this
- * process. Closing a descriptor of the sidecar file touches nobody's locks. */
+ * process. Closing a descriptor of the sidecar file touches nobody's locks.
+ *
+ * A database file that another program holds locked (an open write
+ * transaction, BEGIN EXCLUSIVE) makes statements wait in the busy handler,
+ * as long as lockRetryCount allows (db_params), and then fail with an error
+ * that says so. */
 #include "db/db-internal.h"
 #include "util/xalloc.h"
 #include <ctype.h>
@@ -21,9 +26,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
-#define BUSY_TIMEOUT_MS 60000
 #define LOCK_POLL_MS 25
 
 struct sqlite_db {
@@ -31,6 +36,8 @@ struct sqlite_db {
 	sqlite3 *h;
 	int lock_fd;       /* flock()ed sidecar, -1 when unlocked */
 	int lock_depth;    /* db_lock calls not yet undone (also for :memory:) */
+	long busy_budget_ms;   /* how long a statement waits for a locked file; -1 = no limit */
+	long busy_since;       /* when the current wait began (monotonic ms) */
 };
 
 static struct sqlite_db *sq(struct db *db)
@@ -55,12 +62,58 @@ static const char *schema_or_main(const char *schema)
 	return schema && *schema ? schema : "main";
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The busy handler: another connection holds a lock this statement needs.
+ * Poll until it is free, the budget (lockRetryCount seconds) is spent or
+ * db_cancel() was called; returning 0 makes the statement fail SQLITE_BUSY. */
+static int busy_wait(void *ctx, int count)
+{
+	struct sqlite_db *s = ctx;
+	long waited;
+	if (count == 0)
+		s->busy_since = now_ms();
+	waited = now_ms() - s->busy_since;
+	if (atomic_load(&s->base.cancelled) ||
+	    (s->busy_budget_ms >= 0 && waited >= s->busy_budget_ms))
+		return 0;
+	db_sleep_ms(s->busy_budget_ms >= 0 && s->busy_budget_ms - waited < LOCK_POLL_MS
+		    ? s->busy_budget_ms - waited : LOCK_POLL_MS);
+	return 1;
+}
+
+/* SQLITE_BUSY after busy_wait gave up: say who holds what, and what to do */
+static void locked_error(struct sqlite_db *s, const char *sql, int line, struct fw_error *err)
+{
+	const char *file = sqlite3_db_filename(s->h, "main");
+	struct strbuf msg = STRBUF_INIT, why = STRBUF_INIT;
+	strbuf_addf(&msg, "the database file %s is locked by another process",
+		    file && *file ? file : "(in memory)");
+	strbuf_addf(&why, "SQLite: %s", sqlite3_errmsg(s->h));
+	if (s->busy_budget_ms >= 0)
+		strbuf_addf(&why, " (given up after %ld s, lockRetryCount=%ld)",
+			    s->busy_budget_ms / 1000, s->busy_budget_ms / 1000);
+	db_sql_error(err, NULL, SQLITE_BUSY, msg.buf, why.buf, NULL, sql, line);
+	fw_error_hint(err, "end the other program's transaction, or let fleetway wait longer with "
+		      "lockRetryCount (seconds; -1 waits until the file is free)");
+	strbuf_release(&msg);
+	strbuf_release(&why);
+}
+
 /* the error of the last call on h, attributed to sql/line */
 static int sql_fail(struct sqlite_db *s, const char *sql, int line, struct fw_error *err)
 {
-	int code = sqlite3_extended_errcode(s->h);
-	db_sql_error(err, NULL, code & 0xFF, sqlite3_errmsg(s->h), NULL, NULL, sql, line);
-	if ((code & 0xFF) == SQLITE_INTERRUPT && atomic_load(&s->base.cancelled))
+	int code = sqlite3_extended_errcode(s->h) & 0xFF;
+	if (code == SQLITE_BUSY && !atomic_load(&s->base.cancelled))
+		locked_error(s, sql, line, err);
+	else
+		db_sql_error(err, NULL, code, sqlite3_errmsg(s->h), NULL, NULL, sql, line);
+	if ((code == SQLITE_INTERRUPT || code == SQLITE_BUSY) && atomic_load(&s->base.cancelled))
 		err->exit_code = FW_EXIT_INTERRUPTED;
 	return -1;
 }
@@ -272,12 +325,14 @@ static int sqlite_open(const struct db_url *u, const struct db_params *p, struct
 		return -1;
 	}
 	sqlite3_extended_result_codes(s->h, 1);
-	sqlite3_busy_timeout(s->h, BUSY_TIMEOUT_MS);
+	s->busy_budget_ms = p->lock_retry_count < 0 ? -1 : p->lock_retry_count * 1000L;
+	sqlite3_busy_handler(s->h, busy_wait, s);
 	/* SQLite opens lazily: read the schema now so that a file that is not
-	 * a database fails here, as a connection error */
+	 * a database (or is locked) fails here, as a connection error */
 	if (apply_pragmas(s, u, err) < 0 ||
 	    run(s, "SELECT count(*) FROM sqlite_master", 0, NULL, 0, 0, NULL, err) < 0) {
-		fw_error_detail(err, "database file: %s", path);
+		if (!strstr(err->message.buf, path))
+			fw_error_detail(err, "database file: %s", path);
 		sqlite3_close(s->h);
 		free(s);
 		return -1;
@@ -638,7 +693,6 @@ const struct db_ops db_sqlite_ops = {
 	.unlock = sqlite_unlock,
 	.change_counter = sqlite_change_counter,
 	.clean_schema = sqlite_clean_schema,
-	.fixed_schemas = 1,
 	.drop_schema = sqlite_drop_schema,
 	.cancel = sqlite_cancel,
 	.supports_ddl_transactions = 1,

@@ -229,6 +229,14 @@ static enum fw_state applied_state(const struct fw_plan *p, const struct fw_appl
 	return FW_ST_SUCCESS;
 }
 
+/* Flyway compares with the target it resolved: target=current on an empty
+ * history is the empty version, below every version (reference 5.2, step 6) */
+static int above_target(const struct fw_plan *p, const struct fw_version *v)
+{
+	const struct fw_version *t = &p->effective_target;
+	return (t->kind == FW_VERSION_NUMBER || t->kind == FW_VERSION_EMPTY) && cmp_ver(v, t) > 0;
+}
+
 /* state of a file with no (live) row (reference 5.2, "State of a resolved-only migration") */
 static enum fw_state resolved_state(const struct fw_plan *p, const struct fw_resolved *r,
 				    const struct fw_plan_opts *o, int anything_applied)
@@ -242,8 +250,7 @@ static enum fw_state resolved_state(const struct fw_plan *p, const struct fw_res
 		if (anything_applied || p->applied_baseline || !p->pending_baseline ||
 		    cmp_ver(&r->version, p->pending_baseline))
 			return FW_ST_IGNORED;
-		if (p->effective_target.kind == FW_VERSION_NUMBER &&
-		    cmp_ver(&r->version, &p->effective_target) > 0)
+		if (above_target(p, &r->version))
 			return FW_ST_ABOVE_TARGET;
 		return FW_ST_PENDING;
 	}
@@ -252,8 +259,7 @@ static enum fw_state resolved_state(const struct fw_plan *p, const struct fw_res
 		return FW_ST_BELOW_BASELINE;
 	if (B && !cmp_ver(&r->version, B))
 		return FW_ST_BASELINE_IGNORED;
-	if (!p->target_is_next && p->effective_target.kind == FW_VERSION_NUMBER &&
-	    cmp_ver(&r->version, &p->effective_target) > 0)
+	if (above_target(p, &r->version))
 		return FW_ST_ABOVE_TARGET;
 	if (p->last_applied && cmp_ver(&r->version, p->last_applied) < 0 && !o->out_of_order)
 		return FW_ST_IGNORED;

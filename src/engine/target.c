@@ -48,6 +48,7 @@ static int open_db(struct fw_target *t, struct fw_error *err)
 	p.nprops = c->jdbc_properties.keys.nr;
 	p.connect_retries = c->connect_retries;
 	p.connect_retries_interval = c->connect_retries_interval;
+	p.lock_retry_count = c->lock_retry_count;
 	p.init_sql = c->init_sql;
 	p.target_name = t->name;
 	return db_open(&p, &t->db, err);

@@ -17,33 +17,47 @@ static int refuse_disabled(const struct fw_config *cfg, struct fw_error *err)
 	return -1;
 }
 
+/* one quoted identifier at *p ("a""b" or `a``b`: the quote doubled inside) into name;
+ * *p moves past it. 0 when it is not closed. */
+static int unquote(const char **p, struct strbuf *name)
+{
+	const char *s = *p;
+	char q = *s++;
+	for (; *s; s++) {
+		if (*s == q) {
+			if (s[1] != q) {
+				*p = s + 1;
+				return 1;
+			}
+			s++;
+		}
+		strbuf_addch(name, *s);
+	}
+	return 0;
+}
+
 /* schemas recorded in SCHEMA marker rows: script holds "a","b" (backticks on MySQL) */
 static void created_schemas(const struct fw_history *h, struct strvec *out)
 {
+	struct strbuf name = STRBUF_INIT;
 	for (size_t i = 0; i < h->nr; i++) {
 		const char *p;
 		if (strcmp(h->rows[i].type, "SCHEMA") || !h->rows[i].script)
 			continue;
 		p = h->rows[i].script;
 		while (*p) {
-			char q = *p;
-			const char *e;
-			if (q != '"' && q != '`') {
+			if (*p != '"' && *p != '`') {
 				p++;
 				continue;
 			}
-			e = strchr(p + 1, q);
-			if (!e)
+			strbuf_reset(&name);
+			if (!unquote(&p, &name))
 				break;
-			{
-				char *name = xstrndup(p + 1, (size_t)(e - p - 1));
-				if (!strvec_contains(out, name))
-					strvec_push(out, name);
-				free(name);
-			}
-			p = e + 1;
+			if (!strvec_contains(out, name.buf))
+				strvec_push(out, name.buf);
 		}
 	}
+	strbuf_release(&name);
 }
 
 static int clean_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
@@ -60,7 +74,7 @@ static int clean_run(struct fw_target *t, const void *args, void *result, struct
 		int exists = 1;
 		long t0 = fw_now_ms();
 		struct strbuf d = STRBUF_INIT;
-		if (!db_fixed_schemas(t->db) && db_schema_exists(t->db, s, &exists, err) < 0) {
+		if (db_schema_exists(t->db, s, &exists, err) < 0) {
 			ret = -1;
 			break;
 		}
@@ -68,7 +82,7 @@ static int clean_run(struct fw_target *t, const void *args, void *result, struct
 			fw_emit_warn(t->obs, "Unable to clean unknown schema: %s", fw_target_shown(t, s));
 			continue;
 		}
-		if (!db_fixed_schemas(t->db) && strvec_contains(&created, s)) {
+		if (strvec_contains(&created, s)) {   /* never on SQLite: it cannot create schemas */
 			if (db_drop_schema(t->db, s, err) < 0) {
 				ret = -1;
 				break;

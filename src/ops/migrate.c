@@ -205,7 +205,7 @@ static int has_failed(struct fw_target *t, const struct fw_plan *plan, struct fw
 		if (!fw_state_is_failed(e->state))
 			continue;
 		if (e->state == FW_ST_FUTURE_FAILED && future_ignored) {
-			fw_emit_warn(t->obs, "Schema %s contains a failed future migration to version %s!",
+			fw_emit_warn(t->obs, "Schema %s contains a failed future migration to version %s !",
 				fw_target_shown(t, t->schema), fw_entry_version(e));
 			continue;
 		}
@@ -280,7 +280,8 @@ static size_t pick_pending(struct fw_target *t, const struct fw_plan *plan,
 	return n;
 }
 
-static void add_item(struct fw_migrate_result *res, const struct fw_resolved *r, long ms, int ok)
+static void add_item(struct fw_migrate_result *res, const struct fw_resolved *r, long ms, int ok, int tx,
+		     int out_of_order)
 {
 	struct fw_migrate_item *it;
 	ALLOC_GROW(res->items, res->nr + 1, res->alloc);
@@ -294,6 +295,8 @@ static void add_item(struct fw_migrate_result *res, const struct fw_resolved *r,
 	it->script = xstrdup(r->script);
 	it->ms = ms;
 	it->success = ok;
+	it->transactional = tx;
+	it->out_of_order = out_of_order;
 }
 
 /* a migration starting (ms < 0) or finished */
@@ -335,7 +338,7 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	row.success = 1;
 	if (t->cfg->skip_executing_migrations) {
 		row.rank = fw_history_next_rank(&t->hist, 0);
-		add_item(res, r, 0, 1);
+		add_item(res, r, 0, 1, 1, ooo);
 		return fw_history_insert(&t->hist, &row, err);
 	}
 	if (fw_script_is_transactional(t, r, &tx, err) < 0)
@@ -343,13 +346,13 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	announce(t, r, tx, ooo, -1, 0);
 	if (fw_apply_migration_as(t, r, tx, &row, &ar, err) < 0) {
 		announce(t, r, tx, ooo, ar.ms, 0);
-		add_item(res, r, ar.ms, 0);
+		add_item(res, r, ar.ms, 0, tx, ooo);
 		res->failed = 1;
 		res->rolled_back = tx && db_supports_ddl_transactions(t->db);
 		return -1;
 	}
 	announce(t, r, tx, ooo, ar.ms, 1);
-	add_item(res, r, ar.ms, 1);
+	add_item(res, r, ar.ms, 1, tx, ooo);
 	return 0;
 }
 

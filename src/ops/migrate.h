@@ -19,6 +19,7 @@ struct fw_migrate_item {
 	char *script;
 	long ms;
 	int success;
+	int transactional, out_of_order;
 };
 
 struct fw_migrate_result {

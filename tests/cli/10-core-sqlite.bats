@@ -109,11 +109,11 @@ SQL
     assert_output_contains "no_such_table"
     if [ "$KIND" = mysql ]; then
         # MySQL commits DDL: Flyway records the failure (reference 14.17)
-        assert_output_contains "Migration of V2__bad.sql failed! Please restore backups and roll back database and code!"
+        assert_output_contains "Migration of schema $Q$SCHEMA$Q to version \"2 - bad\" failed! Please restore backups and roll back database and code!"
         run sqlq "$URL" "SELECT version, CASE WHEN success THEN 1 ELSE 0 END FROM $H ORDER BY installed_rank"
         [ "$output" = $'1|1\n2|0' ]
     else
-        assert_output_contains "Migration of V2__bad.sql failed! Changes successfully rolled back."
+        assert_output_contains "Migration of schema $Q$SCHEMA$Q to version \"2 - bad\" failed! Changes successfully rolled back."
         run sqlq "$URL" "SELECT version FROM $H ORDER BY installed_rank"
         [ "$output" = 1 ]
         # rolled back: the table created before the error is gone

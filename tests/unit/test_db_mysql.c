@@ -774,6 +774,19 @@ static void test_ddl_autocommit(void **state)
 	assert_int_equal(db_table_exists(db, "fw_unit_my_tx", "made_in_tx", &exists, &err), 0);
 	assert_true(exists);
 	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM t"), 1);
+	/* after the implicit commit the transaction goes on: autocommit is off, as in Flyway */
+	assert_int_equal(db_begin(db, &err), 0);
+	must_exec(db, "CREATE TABLE made_before (a INT)");
+	must_exec(db, "INSERT INTO t VALUES (3)");
+	assert_int_equal(db_rollback(db, &err), 0);
+	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM t"), 1);
+	/* commit and rollback leave the session in autocommit mode */
+	assert_int_equal(count_of(db, "SELECT @@autocommit"), 1);
+	assert_int_equal(db_begin(db, &err), 0);
+	must_exec(db, "INSERT INTO t VALUES (4)");
+	assert_int_equal(db_commit(db, &err), 0);
+	assert_int_equal(count_of(db, "SELECT @@autocommit"), 1);
+	assert_int_equal(count_of(db, "SELECT COUNT(*) FROM t"), 2);
 	drop_db(db, "fw_unit_my_tx");
 	db_close(db);
 }

@@ -505,7 +505,7 @@ static int child_migrate(int id)
 	struct fw_error err = FW_ERROR_INIT;
 	struct db *db = NULL;
 	char *url = db_url("concurrent.db"), rank[16], desc[32];
-	struct db_params p = { .url = url };
+	struct db_params p = { .url = url, .lock_retry_count = 50 };   /* the default */
 	struct db_result *r = NULL;
 	const char *params[] = { rank, desc };
 	int exists = 0, ret = 1;

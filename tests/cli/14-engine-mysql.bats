@@ -1,0 +1,1 @@
+14-engine-sqlite.bats
