@@ -536,7 +536,7 @@ static int upper_var(struct loader *L, const char *var, const char *value, const
 		free(p);
 	} else if ((k = fw_key_by_envvar(name)) && !(k->flags & KF_CLI)) {
 		strbuf_addstr(&key, k->name);
-	} else if (!k) {
+	} else if (!k) { /* (FLYWAY_CONFIG_FILES and the like were read with the files) */
 		rc = unknown_var(L, name, origin);
 	}
 	if (key.len) {
@@ -581,7 +581,7 @@ static int load_environment(struct loader *L)
 	for (size_t i = 0; i < env->nr; i++) {
 		const char *var = env->v[i], *eq = strchr(var, '=');
 		const char *origin;
-		if (!eq || strncmp(var, "FLYWAY_", 7) || !strncmp(var, "FLYWAY_CONFIG_FILE", 18))
+		if (!eq || strncmp(var, "FLYWAY_", 7))
 			continue;
 		origin = fw_settings_origin(L->s, "environment variable %.*s", (int)(eq - var), var);
 		if (upper_var(L, var, eq + 1, origin) < 0)

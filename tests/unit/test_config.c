@@ -930,6 +930,12 @@ static void test_unknown_everywhere(void **state)
 	/* FLYWAY_* variables: a near miss of one, or a key's name Flyway does not read */
 	expect_load_error(NOARGS, ARGS("FLYWAY_LOCATOINS=sql"), "Unknown environment variable: FLYWAY_LOCATOINS",
 			  "environment variable FLYWAY_LOCATOINS");
+	write_file("ci.toml", "[flyway]\ntable = \"t\"\n");
+	assert_int_equal(try_load(&r, NOARGS, ARGS("FLYWAY_CONFIG_FILE=ci.toml")), -1);
+	assert_non_null(strstr(r.err.hint.buf, "Did you mean FLYWAY_CONFIG_FILES?"));
+	run_release(&r);
+	load_ok(&r, NOARGS, ARGS("FLYWAY_CONFIG_FILES=ci.toml", "FLYWAY_CONFIG_FILE_ENCODING=UTF-8"));
+	run_release(&r);
 	assert_int_equal(try_load(&r, NOARGS, ARGS("FLYWAY_ENVIRONMENT=prod")), -1);
 	assert_non_null(strstr(r.err.message.buf, "FLYWAY_ENVIRONMENT"));
 	assert_non_null(strstr(r.err.hint.buf, "flyway_environment"));
