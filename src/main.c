@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -138,6 +139,50 @@ struct run {
 	int have_cfg;
 };
 
+/* Flyway prints its error document when -outputType=json is on the command line,
+ * even when the configuration could not be read; fleetway also honours the
+ * configuration's outputType once it is read. */
+static int wants_json(const struct run *r, int argc, char **argv)
+{
+	const struct toml_value *v;
+	if (r->have_cfg)
+		return r->cfg.output_json;
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "-outputType=", 12) && !strcasecmp(argv[i] + 12, "json"))
+			return 1;
+	v = r->settings ? toml_get_path(fw_settings_root(r->settings), "flyway.outputType") : NULL;
+	return v && v->type == TOML_STRING && !strcasecmp(v->u.str.s, "json");
+}
+
+/* an error as ERROR:/DETAIL:/HINT: lines, or as Flyway's {"error": {...}}
+ * document (into `partial`, a command's result so far, when there is one) */
+static void print_error(struct run *r, const struct fw_error *err, json_t *partial)
+{
+	struct strbuf s = STRBUF_INIT;
+	if (!r->out.json) {
+		fw_out_error(&r->out, err);
+		if (partial)
+			json_decref(partial);
+		return;
+	}
+	json_error(err, partial, &s);
+	fw_out_raw(&r->out, s.buf, s.len);
+	strbuf_release(&s);
+}
+
+/* what loading and resolving the configuration found, as Flyway logs it:
+ * WARNING: lines, once, before any command runs. The resolved config's own
+ * (default locations) only when a command uses it: a fleet resolves one per
+ * target, and init makes the project the warning is about. */
+static void print_config_warnings(struct run *r, int config_used)
+{
+	const struct strvec *w = fw_settings_warnings(r->settings);
+	for (size_t i = 0; i < w->nr; i++)
+		fw_warn(&r->out, "%s", w->v[i]);
+	for (size_t i = 0; config_used && i < r->cfg.warnings.nr; i++)
+		fw_warn(&r->out, "%s", r->cfg.warnings.v[i]);
+}
+
 static int setup(struct run *r, int argc, char **argv, struct fw_error *err)
 {
 	struct fw_settings_sources src;
@@ -205,6 +250,15 @@ static int check_commands(const struct strvec *cmds, int fleet, struct fw_error 
 	return 0;
 }
 
+/* does the chain run a command on the configured target (not only init) */
+static int uses_config(const struct strvec *cmds)
+{
+	for (size_t i = 0; i < cmds->nr; i++)
+		if (find_command(cmds->v[i])->flags & CMD_NEEDS_DB)
+			return 1;
+	return 0;
+}
+
 /* the JSON document, to stdout and -outputFile (fw_out_raw redacts) */
 static void emit_json(struct run *r, json_t *doc)
 {
@@ -236,17 +290,8 @@ static int run_chain(struct run *r, struct fw_error *err)
 		c.result = NULL;
 		if (cmd->fn(&c, err) < 0) {
 			status = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
-			if (r->out.json) {
-				struct strbuf s = STRBUF_INIT;
-				json_error(err, c.result, &s);
-				c.result = NULL;
-				fw_out_raw(&r->out, s.buf, s.len);
-				strbuf_release(&s);
-			} else {
-				fw_out_error(&r->out, err);
-				if (c.result)
-					json_decref(c.result);
-			}
+			print_error(r, err, c.result);
+			c.result = NULL;
 			break;
 		}
 		if (c.result)
@@ -298,8 +343,8 @@ int main(int argc, char **argv)
 	fw_out_init(&r.out);
 	signal(SIGPIPE, SIG_IGN);
 	if (setup(&r, argc, argv, &err) < 0) {
-		r.out.json = r.have_cfg ? r.cfg.output_json : 0;
-		fw_out_error(&r.out, &err);
+		r.out.json = wants_json(&r, argc, argv);
+		print_error(&r, &err, NULL);
 		status = err.exit_code ? err.exit_code : FW_EXIT_USAGE;
 		goto out;
 	}
@@ -314,10 +359,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (check_commands(&r.args.commands, r.cfg.fleet && *r.cfg.fleet, &err) < 0) {
-		fw_out_error(&r.out, &err);
+		print_error(&r, &err, NULL);
 		status = err.exit_code;
 		goto out;
 	}
+	print_config_warnings(&r, !(r.cfg.fleet && *r.cfg.fleet) && uses_config(&r.args.commands));
 	if (r.cfg.fleet && *r.cfg.fleet) {
 		status = cmd_fleet(r.settings, &r.cfg, &r.args.commands, &r.out, &err) < 0
 				 ? (err.exit_code ? err.exit_code : FW_EXIT_ERROR) : 0;

@@ -33,12 +33,38 @@ static int fail_on_error(const struct fw_cmd_ctx *c)
 	return v->type == TOML_STRING && !strcasecmp(v->u.str.s, "true");
 }
 
-/* [flyway.check] rulesDialect (Flyway's key), for a check without a database */
+/* [flyway.check] rulesDialect (Flyway's key); NULL when not set */
+static const char *rules_dialect_text(const struct fw_cmd_ctx *c)
+{
+	const struct toml_value *v = toml_get_path(fw_settings_root(c->settings), "flyway.check.rulesDialect");
+	return v && v->type == TOML_STRING ? v->u.str.s : NULL;
+}
+
+/* Flyway's values; only the checks without a database use it here, but a value
+ * Flyway would not take is a mistake wherever it is written */
+static int check_rules_dialect(const struct fw_cmd_ctx *c, struct fw_error *err)
+{
+	static const char *const flyway_dialects[] = {
+		"ansi", "bigquery", "clickhouse", "databricks", "db2", "duckdb", "mariadb", "mysql", "oracle",
+		"postgres", "redshift", "snowflake", "sqlite", "tsql", "text", "postgresql", NULL,
+	};
+	const char *s = rules_dialect_text(c);
+	if (!s)
+		return 0;
+	for (int i = 0; flyway_dialects[i]; i++)
+		if (!strcasecmp(s, flyway_dialects[i]))
+			return 0;
+	fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.rulesDialect: unknown dialect '%s'", s);
+	fw_error_hint(err, "one of Flyway's dialects: ansi, bigquery, clickhouse, databricks, db2, duckdb, mariadb, mysql, oracle, postgres, redshift, snowflake, sqlite, tsql, text");
+	return -1;
+}
+
+/* the rules for a check without a database (default postgres) */
 static int rules_dialect(const struct fw_cmd_ctx *c, enum sql_dialect *d, struct fw_error *err)
 {
-	const struct toml_value *v = toml_get_path(fw_settings_root(c->settings),
-						   "flyway.check.rulesDialect");
-	const char *s = v && v->type == TOML_STRING ? v->u.str.s : "postgres";
+	const char *s = rules_dialect_text(c);
+	if (!s)
+		s = "postgres";
 	if (!strcasecmp(s, "postgres") || !strcasecmp(s, "postgresql"))
 		*d = SQL_DIALECT_POSTGRES;
 	else if (!strcasecmp(s, "mysql") || !strcasecmp(s, "mariadb"))
@@ -47,7 +73,7 @@ static int rules_dialect(const struct fw_cmd_ctx *c, enum sql_dialect *d, struct
 		*d = SQL_DIALECT_SQLITE;
 	else {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.rulesDialect: unknown dialect '%s'", s);
-		fw_error_hint(err, "one of postgres, mysql, mariadb, sqlite");
+		fw_error_hint(err, "fleetway's rules without a database are postgres, mysql, mariadb and sqlite; or give a url");
 		return -1;
 	}
 	return 0;
@@ -265,7 +291,8 @@ int cmd_check(struct fw_cmd_ctx *c, struct fw_error *err)
 	char *json_path = NULL, *html_path = NULL;
 	json_t *doc;
 	int ret = -1, offline, code = has_flag(c, "code"), dry = has_flag(c, "dryrun");
-	if (unsupported(c, err) < 0 || connect_or_offline(c, &offline, err) < 0)
+	if (unsupported(c, err) < 0 || check_rules_dialect(c, err) < 0 ||
+	    connect_or_offline(c, &offline, err) < 0)
 		return -1;
 	if (dry && offline) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check -dryrun needs a database to compare with");
