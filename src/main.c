@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -110,6 +111,50 @@ struct run {
 	int have_cfg;
 };
 
+/* Flyway prints its error document when -outputType=json is on the command line,
+ * even when the configuration could not be read; fleetway also honours the
+ * configuration's outputType once it is read. */
+static int wants_json(const struct run *r, int argc, char **argv)
+{
+	const struct toml_value *v;
+	if (r->have_cfg)
+		return r->cfg.output_json;
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "-outputType=", 12) && !strcasecmp(argv[i] + 12, "json"))
+			return 1;
+	v = r->settings ? toml_get_path(fw_settings_root(r->settings), "flyway.outputType") : NULL;
+	return v && v->type == TOML_STRING && !strcasecmp(v->u.str.s, "json");
+}
+
+/* an error as ERROR:/DETAIL:/HINT: lines, or as Flyway's {"error": {...}}
+ * document (into `partial`, a command's result so far, when there is one) */
+static void print_error(struct run *r, const struct fw_error *err, json_t *partial)
+{
+	struct strbuf s = STRBUF_INIT;
+	if (!r->out.json) {
+		fw_out_error(&r->out, err);
+		if (partial)
+			json_decref(partial);
+		return;
+	}
+	json_error(err, partial, &s);
+	fw_out_raw(&r->out, s.buf, s.len);
+	strbuf_release(&s);
+}
+
+/* what loading and resolving the configuration found, as Flyway logs it:
+ * WARNING: lines, once, before any command runs. The resolved config's own
+ * (default locations) only when a command uses it: a fleet resolves one per
+ * target, and init makes the project the warning is about. */
+static void print_config_warnings(struct run *r, int config_used)
+{
+	const struct strvec *w = fw_settings_warnings(r->settings);
+	for (size_t i = 0; i < w->nr; i++)
+		fw_warn(&r->out, "%s", w->v[i]);
+	for (size_t i = 0; config_used && i < r->cfg.warnings.nr; i++)
+		fw_warn(&r->out, "%s", r->cfg.warnings.v[i]);
+}
+
 static int setup(struct run *r, int argc, char **argv, struct fw_error *err)
 {
 	struct fw_settings_sources src;
@@ -181,27 +226,20 @@ static int check_commands(const struct strvec *cmds, int fleet, struct fw_error 
 	return 0;
 }
 
+/* does the chain run a command on the configured target (not only init) */
+static int uses_config(const struct strvec *cmds)
+{
+	for (size_t i = 0; i < cmds->nr; i++)
+		if (fw_command_find(cmds->v[i])->op)
+			return 1;
+	return 0;
+}
+
 /* the JSON document, to stdout and -outputFile (fw_out_raw redacts) */
 static void emit_json(struct run *r, json_t *doc)
 {
 	struct strbuf s = STRBUF_INIT;
 	fw_json_dump(doc, &s);
-	fw_out_raw(&r->out, s.buf, s.len);
-	strbuf_release(&s);
-}
-
-/* a command's failure: Flyway's error document (with what the command did, when
- * it reported something) in JSON mode, else ERROR:/DETAIL:/HINT: on stderr */
-static void report_error(struct run *r, const struct fw_error *err, json_t *partial)
-{
-	struct strbuf s = STRBUF_INIT;
-	if (!r->out.json) {
-		fw_out_error(&r->out, err);
-		if (partial)
-			json_decref(partial);
-		return;
-	}
-	json_error(err, partial, &s);
 	fw_out_raw(&r->out, s.buf, s.len);
 	strbuf_release(&s);
 }
@@ -239,14 +277,14 @@ static int run_chain(struct run *r, struct fw_error *err)
 	c.session = &session;
 	if (r->cfg.fleet && *r->cfg.fleet && !(fleet = fw_fleet_open(r->settings, &r->cfg, &r->out, err))) {
 		status = err->exit_code ? err->exit_code : FW_EXIT_USAGE;
-		report_error(r, err, NULL);
+		print_error(r, err, NULL);
 	}
 	for (size_t i = 0; i < r->args.commands.nr && !status; i++) {
 		const struct fw_command *cmd = fw_command_find(r->args.commands.v[i]);
 		int rc = fleet ? fw_fleet_cmd_run(fleet, cmd, &c.result, err) : fw_cmd_run(&c, cmd, err);
 		if (rc < 0) {
 			status = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
-			report_error(r, err, c.result);
+			print_error(r, err, c.result);
 			c.result = NULL;
 			break;
 		}
@@ -299,8 +337,8 @@ int main(int argc, char **argv)
 	fw_out_init(&r.out);
 	signal(SIGPIPE, SIG_IGN);
 	if (setup(&r, argc, argv, &err) < 0) {
-		r.out.json = r.have_cfg ? r.cfg.output_json : 0;
-		fw_out_error(&r.out, &err);
+		r.out.json = wants_json(&r, argc, argv);
+		print_error(&r, &err, NULL);
 		status = err.exit_code ? err.exit_code : FW_EXIT_USAGE;
 		goto out;
 	}
@@ -315,10 +353,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (check_commands(&r.args.commands, r.cfg.fleet && *r.cfg.fleet, &err) < 0) {
-		fw_out_error(&r.out, &err);
+		print_error(&r, &err, NULL);
 		status = err.exit_code;
 		goto out;
 	}
+	print_config_warnings(&r, !(r.cfg.fleet && *r.cfg.fleet) && uses_config(&r.args.commands));
 	status = run_chain(&r, &err);
 out:
 	status = finish_output(&r, status, &sigpipe);

@@ -52,7 +52,7 @@ static int known_key(const char *key, size_t len)
 	return known;
 }
 
-static int has_text(const char *s)
+int fw_has_text(const char *s)
 {
 	for (; *s; s++)
 		if (!isspace((unsigned char)*s))
@@ -116,7 +116,7 @@ int fw_args_parse(int argc, const char *const *argv, struct fw_args *out, struct
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		/* Flyway drops empty and blank arguments before looking at them */
-		if (!has_text(a))
+		if (!fw_has_text(a))
 			continue;
 		if (a[0] != '-') {
 			if (!strcmp(a, "help")) {

@@ -178,8 +178,8 @@ void fw_settings_environments(const struct fw_settings *s, struct strvec *out);
  * "command line -url" (for error messages); NULL if unknown */
 const char *fw_settings_source_of(const struct fw_settings *s, const struct toml_value *v);
 
-/* warnings found while loading (missing -configFiles, FLYWAY_X and flyway_x both
- * set, unknown keys in an environment ...), for the caller to print */
+/* warnings found while loading (FLYWAY_X and flyway_x both set), for the caller
+ * to print once as WARNING: lines; the resolved config's own are in fw_config.warnings */
 const struct strvec *fw_settings_warnings(const struct fw_settings *s);
 /* true when legacy flyway.conf files were read instead of TOML */
 int fw_settings_is_legacy(const struct fw_settings *s);

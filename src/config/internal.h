@@ -34,6 +34,13 @@ enum key_flag {
 	KF_SWITCH = 1 << 7,      /* command-line switch without a value (-X) */
 	KF_PATH = 1 << 8,        /* a file path, made absolute against workingDirectory */
 	KF_LOCATIONS = 1 << 9,   /* a list of locations, made absolute against workingDirectory */
+	/* what a value must mean beyond its type, checked when it is resolved (with where it was set) */
+	KF_VERSION = 1 << 10,    /* a migration version: 1, 1.2, 2024_01 */
+	KF_TARGET = 1 << 11,     /* a version, latest, current or next; a trailing '?' allowed */
+	KF_NOT_EMPTY = 1 << 12,  /* a string that must not be empty or blank */
+	KF_NOT_NEGATIVE = 1 << 13, /* an integer >= 0 */
+	KF_RETRY_COUNT = 1 << 14,  /* an integer >= -1 (-1: retry for ever) */
+	KF_URL = 1 << 15,        /* a database URL the drivers must be able to read */
 };
 
 struct fw_key {
@@ -58,6 +65,10 @@ int fw_key_is_namespace(const char *prefix, unsigned any_of);
 void fw_key_envvar(const struct fw_key *k, struct strbuf *out);
 /* the key a FLYWAY_* variable sets, or NULL (unknown variables are ignored, as Flyway does) */
 const struct fw_key *fw_key_by_envvar(const char *var);
+/* the key an unknown FLYWAY_* variable was meant for, or NULL: *not_read is set
+ * when it is the name of a key that has no upper-case variable (FLYWAY_ENVIRONMENT),
+ * clear for a near miss of one (FLYWAY_LOCATOINS) */
+const struct fw_key *fw_key_envvar_meant(const char *var, int *not_read);
 /* closest known key to a misspelt one among keys with one of `any_of`; NULL if none is close */
 const struct fw_key *fw_key_suggest(const char *name, unsigned any_of);
 /* "an integer", "either true or false", ... for messages */
@@ -135,6 +146,9 @@ struct fw_settings {
 	struct fw_srcmap *map;
 	size_t nmap;
 };
+
+/* true if s has a character other than white space (args.c) */
+int fw_has_text(const char *s);
 
 /* path made absolute against base (kept as is when already absolute) */
 char *fw_path_absolute(const char *base, const char *path);

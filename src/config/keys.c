@@ -22,13 +22,13 @@
 
 const struct fw_key fw_keys[] = {
 	/* environment (connection) keys: [environments.X], or merged into the selected environment */
-	{ "url", KT_STRING, NULL, F(url), CONN, NULL, NULL },
+	{ "url", KT_STRING, NULL, F(url), CONN | KF_URL, NULL, NULL },
 	{ "user", KT_STRING, NULL, F(user), CONN, NULL, NULL },
 	{ "password", KT_STRING, NULL, F(password), CONN | KF_SECRET, NULL, NULL },
 	{ "driver", KT_STRING, NULL, NF, CONN, NULL, NULL },
 	{ "schemas", KT_LIST, NULL, F(schemas), CONN, NULL, NULL },
-	{ "connectRetries", KT_INT, "0", F(connect_retries), CONN, NULL, NULL },
-	{ "connectRetriesInterval", KT_INT, "120", F(connect_retries_interval), CONN, NULL, NULL },
+	{ "connectRetries", KT_INT, "0", F(connect_retries), CONN | KF_NOT_NEGATIVE, NULL, NULL },
+	{ "connectRetriesInterval", KT_INT, "120", F(connect_retries_interval), CONN | KF_NOT_NEGATIVE, NULL, NULL },
 	{ "initSql", KT_STRING, NULL, F(init_sql), CONN, NULL, NULL },
 	/* FLYWAY_JDBC_PROPERTIES_<NAME> is handled by name, not through the table */
 	{ "jdbcProperties", KT_MAP, NULL, F(jdbc_properties), KF_CONN, NULL, NULL },
@@ -41,7 +41,7 @@ const struct fw_key fw_keys[] = {
 	{ "environment", KT_STRING, "default", NF, KF_FLYWAY | KF_NO_OVERRIDE, NULL, NULL },
 	{ "locations", KT_LIST, NULL, F(locations), FLY | KF_LOCATIONS, NULL, NULL },
 	{ "callbackLocations", KT_LIST, NULL, F(callback_locations), FLY | KF_LOCATIONS, NULL, NULL },
-	{ "table", KT_STRING, "flyway_schema_history", F(table), FLY, NULL, NULL },
+	{ "table", KT_STRING, "flyway_schema_history", F(table), FLY | KF_NOT_EMPTY, NULL, NULL },
 	{ "tablespace", KT_STRING, NULL, F(tablespace), FLY, NULL, NULL },
 	{ "defaultSchema", KT_STRING, NULL, F(default_schema), FLY, NULL, NULL },
 	{ "createSchemas", KT_BOOL, "true", F(create_schemas), FLY, NULL, NULL },
@@ -64,17 +64,17 @@ const struct fw_key fw_keys[] = {
 	{ "validateMigrationNaming", KT_BOOL, "false", F(validate_migration_naming), FLY, NULL, NULL },
 	{ "validateOnMigrate", KT_BOOL, "true", F(validate_on_migrate), FLY, NULL, NULL },
 	{ "ignoreMigrationPatterns", KT_LIST, "*:future", F(ignore_migration_patterns), FLY, NULL, NULL },
-	{ "target", KT_STRING, "latest", F(target), FLY, NULL, NULL },
+	{ "target", KT_STRING, "latest", F(target), FLY | KF_TARGET, NULL, NULL },
 	{ "outOfOrder", KT_BOOL, "false", F(out_of_order), FLY, NULL, NULL },
 	{ "baselineOnMigrate", KT_BOOL, "false", F(baseline_on_migrate), FLY, NULL, NULL },
-	{ "baselineVersion", KT_STRING, "1", F(baseline_version), FLY, NULL, NULL },
+	{ "baselineVersion", KT_STRING, "1", F(baseline_version), FLY | KF_VERSION, NULL, NULL },
 	{ "baselineDescription", KT_STRING, "<< Flyway Baseline >>", F(baseline_description), FLY, NULL, NULL },
 	{ "cleanDisabled", KT_BOOL, "true", F(clean_disabled), FLY, NULL, NULL },
 	{ "executeInTransaction", KT_BOOL, "true", F(execute_in_transaction), FLY, NULL, NULL },
 	{ "mixed", KT_BOOL, "false", F(mixed), FLY, NULL, NULL },
 	{ "group", KT_BOOL, "false", F(group), FLY, NULL, NULL },
 	{ "installedBy", KT_STRING, NULL, F(installed_by), FLY, NULL, NULL },
-	{ "lockRetryCount", KT_INT, "50", F(lock_retry_count), FLY, NULL, NULL },
+	{ "lockRetryCount", KT_INT, "50", F(lock_retry_count), FLY | KF_RETRY_COUNT, NULL, NULL },
 	{ "skipExecutingMigrations", KT_BOOL, "false", F(skip_executing_migrations), FLY, NULL, NULL },
 	{ "outputQueryResults", KT_BOOL, "true", F(output_query_results), FLY, NULL, NULL },
 	{ "failOnMissingLocations", KT_BOOL, "false", F(fail_on_missing_locations), FLY, NULL, NULL },
@@ -104,10 +104,45 @@ const struct fw_key fw_keys[] = {
 	{ "environmentProvisionMode", KT_STRING, NULL, NF, KF_FLYWAY, NULL, NULL },
 	{ "failOnMissingTarget", KT_BOOL, "false", NF, KF_FLYWAY, NULL, NULL },
 	{ "outputProgress", KT_BOOL, "false", NF, KF_FLYWAY | KF_NO_OVERRIDE, NULL, NULL },
-	{ "email", KT_STRING, NULL, NF, KF_FLYWAY | KF_NO_OVERRIDE, NULL, NULL },
-	{ "token", KT_STRING, NULL, NF, KF_FLYWAY | KF_NO_OVERRIDE | KF_SECRET, NULL, NULL },
+	{ "email", KT_STRING, NULL, NF, FLY | KF_NO_OVERRIDE, NULL, NULL },
+	{ "token", KT_STRING, NULL, NF, FLY | KF_NO_OVERRIDE | KF_SECRET, NULL, NULL },
 	{ "licenseKey", KT_STRING, NULL, NF, FLY | KF_NO_OVERRIDE | KF_SECRET, NULL, NULL },
-	{ "check", KT_TABLE, NULL, NF, KF_FLYWAY | KF_NO_OVERRIDE, NULL, NULL },
+	/* [flyway.check] (Flyway's check namespace, reference 10): read by `check` from the
+	 * settings tree. fleetway uses code.failOnError and rulesDialect; the others belong
+	 * to features it does not have (SQLFluff, drift, snapshots) and are accepted so
+	 * that existing projects load. Not per environment, as in Flyway. */
+#define CHK (KF_FLYWAY | KF_NO_OVERRIDE)
+	{ "check.code.failOnError", KT_BOOL, NULL, NF, CHK, NULL, NULL },
+	{ "check.code.noqaSeverity", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.code.generateDriftResolutionScripts", KT_BOOL, NULL, NF, CHK, NULL, NULL },
+	{ "check.rulesDialect", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.rulesLocation", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.rulesConfig", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.regexEnabled", KT_BOOL, NULL, NF, CHK, NULL, NULL },
+	{ "check.sqlfluffEnabled", KT_BOOL, NULL, NF, CHK, NULL, NULL },
+	{ "check.sqlfluffCustomRulesLocation", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.scope", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.buildEnvironment", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.buildUrl", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.buildUser", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.buildPassword", KT_STRING, NULL, NF, CHK | KF_SECRET, NULL, NULL },
+	{ "check.changesSource", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.appliedMigrations", KT_LIST, NULL, NF, CHK, NULL, NULL },
+	{ "check.deployedSnapshot", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.nextSnapshot", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.driftResolutionFolder", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.failOnDrift", KT_BOOL, NULL, NF, CHK, NULL, NULL },
+	{ "check.filterFile", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.scriptFilename", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.majorTolerance", KT_STRING, NULL, NF, CHK | KF_REMOVED, NULL,
+	  "removed from Flyway: code analysis rules are now configured in your SQLFluff configuration" },
+	{ "check.minorTolerance", KT_STRING, NULL, NF, CHK | KF_REMOVED, NULL,
+	  "removed from Flyway: code analysis rules are now configured in your SQLFluff configuration" },
+	{ "check.majorRules", KT_STRING, NULL, NF, CHK | KF_REMOVED, NULL,
+	  "removed from Flyway: code analysis rules are now configured in your SQLFluff configuration" },
+	{ "check.minorRules", KT_STRING, NULL, NF, CHK | KF_REMOVED, NULL,
+	  "removed from Flyway: code analysis rules are now configured in your SQLFluff configuration" },
+#undef CHK
 	{ "plugins", KT_TABLE, NULL, NF, KF_FLYWAY, NULL, NULL },
 	{ "oracle", KT_TABLE, NULL, NF, KF_FLYWAY | KF_NO_OVERRIDE, NULL, NULL },
 	{ "sqlserver", KT_TABLE, NULL, NF, KF_FLYWAY | KF_NO_OVERRIDE, NULL, NULL },
@@ -124,8 +159,8 @@ const struct fw_key fw_keys[] = {
 	{ "outputLogsInJson", KT_BOOL, "false", NF, CLI, NULL, NULL },
 	{ "infoSinceDate", KT_STRING, NULL, F(info_since_date), CLI, NULL, NULL },
 	{ "infoUntilDate", KT_STRING, NULL, F(info_until_date), CLI, NULL, NULL },
-	{ "infoSinceVersion", KT_STRING, NULL, F(info_since_version), CLI, NULL, NULL },
-	{ "infoUntilVersion", KT_STRING, NULL, F(info_until_version), CLI, NULL, NULL },
+	{ "infoSinceVersion", KT_STRING, NULL, F(info_since_version), CLI | KF_VERSION, NULL, NULL },
+	{ "infoUntilVersion", KT_STRING, NULL, F(info_until_version), CLI | KF_VERSION, NULL, NULL },
 	{ "infoOfState", KT_STRING, NULL, F(info_of_state), CLI, NULL, NULL },
 	{ "fleet", KT_STRING, NULL, F(fleet), CLI, NULL, NULL },
 	{ "format", KT_STRING, NULL, F(plan_format), CLI, NULL, NULL },
@@ -154,6 +189,12 @@ int fw_key_is_namespace(const char *prefix, unsigned any_of)
 		    fw_keys[i].name[n] == '.')
 			return 1;
 	return 0;
+}
+
+/* how many edits a misspelling of an n-character name may have */
+static size_t third_of(size_t n)
+{
+	return n / 3 ? n / 3 : 1;
 }
 
 /* camelCase and dots to SCREAMING_SNAKE: an underscore before each capital
@@ -193,6 +234,63 @@ const struct fw_key *fw_key_by_envvar(const char *var)
 	return found;
 }
 
+/* Variables Flyway reads for features fleetway does not have (licensing,
+ * telemetry, Oracle and SQL Server, ...): ignored without a word, like Flyway
+ * ignores every variable it does not know. */
+static const char *const flyway_only_vars[] = {
+	"FLYWAY_CALLER", "FLYWAY_CHECK_DRIFT_ON_MIGRATE", "FLYWAY_CONFIGURATIONS", "FLYWAY_DO_NOT_REDACT_URL",
+	"FLYWAY_LOG_DEBUG_CONFIGURATION_MAP", "FLYWAY_NATIVE_CONNECTORS", "FLYWAY_NEW_REPORTS",
+	"FLYWAY_NEXT_MAJOR_VERSION", "FLYWAY_OFFLINE_PERMIT_PATH", "FLYWAY_PLUGINS", "FLYWAY_PUBLISH_RESULT",
+	"FLYWAY_SSL_AUTOCONFIGURATION", NULL,
+};
+
+static int flyway_only_var(const char *var)
+{
+	if (!strncmp(var, "FLYWAY_ORACLE_", 14) || !strncmp(var, "FLYWAY_SQL_SERVER_", 18))
+		return 1;
+	for (int i = 0; flyway_only_vars[i]; i++)
+		if (!strcmp(flyway_only_vars[i], var))
+			return 1;
+	return 0;
+}
+
+/* An upper-case variable that is not one of Flyway's, but is meant as one:
+ * the derived name of a key that has no such variable (FLYWAY_ENVIRONMENT:
+ * *not_read is set), or a near miss of a variable (FLYWAY_LOCATOINS). */
+const struct fw_key *fw_key_envvar_meant(const char *var, int *not_read)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const struct fw_key *best = NULL;
+	size_t best_d = (size_t)-1, limit;
+	*not_read = 0;
+	if (strncmp(var, "FLYWAY_", 7) || flyway_only_var(var))
+		return NULL;
+	limit = third_of(strlen(var + 7));
+	for (size_t i = 0; i < fw_nr_keys; i++) {
+		const struct fw_key *k = &fw_keys[i];
+		size_t d;
+		if (!(k->flags & (KF_FLYWAY | KF_CONN | KF_ENVVAR)) || (k->flags & (KF_SWITCH | KF_REMOVED)))
+			continue;
+		strbuf_reset(&sb);
+		fw_key_envvar(k, &sb);
+		if (!(k->flags & KF_ENVVAR)) {
+			if (!strcmp(sb.buf, var)) {
+				*not_read = 1;
+				best = k;
+				break;
+			}
+			continue;
+		}
+		d = fw_edit_distance(sb.buf + 7, var + 7);
+		if (d <= limit && d < best_d) {
+			best = k;
+			best_d = d;
+		}
+	}
+	strbuf_release(&sb);
+	return best;
+}
+
 size_t fw_edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -219,22 +317,48 @@ size_t fw_edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* A case-insensitive match wins; else the nearest key within a third of the
- * name's length (so "url" does not suggest "user" for "xyz"). */
+static size_t first_part_len(const char *s)
+{
+	return strcspn(s, ".");
+}
+
+static const char *last_part(const char *s)
+{
+	const char *dot = strrchr(s, '.');
+	return dot ? dot + 1 : s;
+}
+
+/* How far a misspelt name is from a key, or (size_t)-1 when not near: the
+ * whole names within a third of the name's length (so "url" does not suggest
+ * "user" for "xyz"), or, inside the same namespace, the last parts, so that
+ * "check.failOnErorr" finds "check.code.failOnError". */
+static size_t key_distance(const char *key, const char *name)
+{
+	size_t d = fw_edit_distance(key, name), best = (size_t)-1;
+	size_t n = first_part_len(name);
+	if (d <= third_of(strlen(name)))
+		best = d;
+	if (name[n] == '.' && first_part_len(key) == n && !strncasecmp(key, name, n)) {
+		d = fw_edit_distance(last_part(key), last_part(name));
+		if (d <= third_of(strlen(last_part(name))) && d < best)
+			best = d;
+	}
+	return best;
+}
+
+/* A case-insensitive match wins; else the nearest key (see key_distance). */
 const struct fw_key *fw_key_suggest(const char *name, unsigned any_of)
 {
 	const struct fw_key *best = NULL;
-	size_t best_d = (size_t)-1, limit = strlen(name) / 3;
-	if (limit < 1)
-		limit = 1;
+	size_t best_d = (size_t)-1;
 	for (size_t i = 0; i < fw_nr_keys; i++) {
 		size_t d;
 		if (!(fw_keys[i].flags & any_of) || (fw_keys[i].flags & (KF_SWITCH | KF_REMOVED)))
 			continue;
 		if (!strcasecmp(fw_keys[i].name, name))
 			return &fw_keys[i];
-		d = fw_edit_distance(fw_keys[i].name, name);
-		if (d <= limit && d < best_d) {
+		d = key_distance(fw_keys[i].name, name);
+		if (d < best_d) {
 			best = &fw_keys[i];
 			best_d = d;
 		}

@@ -86,6 +86,12 @@ static int is_file(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -367,16 +373,24 @@ static void default_files(struct loader *L, int legacy, struct strvec *out)
 	free(conf_dir);
 }
 
-static void add_explicit(struct loader *L, const struct strvec *files, struct strvec *out)
+/* A file named in -configFiles or FLYWAY_CONFIG_FILES must exist: Flyway stops
+ * too, and going on without it would run against whatever else is configured. */
+static int add_explicit(struct loader *L, const struct strvec *files, const char *where,
+			struct strvec *out)
 {
 	for (size_t i = 0; i < files->nr; i++) {
 		if (strcmp(files->v[i], "-") && !is_file(files->v[i])) {
-			strvec_pushf(&L->s->warnings, "Unable to find configuration file: %s", files->v[i]);
-			continue;
+			struct stat st;
+			config_error(L, NULL, "Unable to load config file: %s", files->v[i]);
+			fw_error_detail(L->err, "%s: %s", where, stat(files->v[i], &st) ? strerror(errno) : "not a regular file");
+			fw_error_hint(L->err, "check the file name; relative names are read from %s",
+				      L->s->workdir ? L->s->workdir : L->s->cwd);
+			return -1;
 		}
 		if (!strvec_contains(out, files->v[i]))
 			strvec_push(out, files->v[i]);
 	}
+	return 0;
 }
 
 static int choose_files(struct loader *L, struct strvec *files)
@@ -409,9 +423,11 @@ static int choose_files(struct loader *L, struct strvec *files)
 	}
 	if (!rc) {
 		default_files(L, L->s->legacy, files);
-		add_explicit(L, L->s->legacy ? &env_conf : &env_toml, files);
-		add_explicit(L, L->s->legacy ? &flag_conf : &flag_toml, files);
+		rc = add_explicit(L, L->s->legacy ? &env_conf : &env_toml, "environment variable FLYWAY_CONFIG_FILES",
+				  files);
 	}
+	if (!rc)
+		rc = add_explicit(L, L->s->legacy ? &flag_conf : &flag_toml, "command line -configFiles", files);
 	strvec_clear(&flag_toml);
 	strvec_clear(&flag_conf);
 	strvec_clear(&env_toml);
@@ -421,7 +437,7 @@ static int choose_files(struct loader *L, struct strvec *files)
 
 /* -workingDirectory, -configFiles and -configFileEncoding decide which files
  * are read, so they are looked at before anything else */
-static void prescan_flags(struct loader *L)
+static int prescan_flags(struct loader *L)
 {
 	const struct strvec *flags = &L->src->args->flags;
 	const char *enc = fw_environ_get(&L->s->environ, "FLYWAY_CONFIG_FILE_ENCODING");
@@ -437,6 +453,16 @@ static void prescan_flags(struct loader *L)
 		}
 	}
 	L->config_encoding = enc;
+	/* a missing one would silently read no project files and default locations */
+	if (L->s->workdir && !is_dir(L->s->workdir)) {
+		struct stat st;
+		config_error(L, NULL, "Invalid working directory: %s", L->s->workdir);
+		fw_error_detail(L->err, "command line -workingDirectory: %s",
+				stat(L->s->workdir, &st) ? strerror(errno) : "not a directory");
+		fw_error_hint(L->err, "give an existing folder (relative to %s)", L->s->cwd);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---------- environment variables ---------- */
@@ -455,9 +481,37 @@ static char *lower_dup(const char *s)
 	return r;
 }
 
+/* An unknown FLYWAY_* variable is ignored, as Flyway does (FLYWAY_HOME, the
+ * FLYWAY_VERSION of Flyway's Docker image), unless it is plainly meant as
+ * configuration: then going on would run with the setting silently missing. */
+static int unknown_var(struct loader *L, const char *name, const char *origin)
+{
+	int not_read;
+	const struct fw_key *k = fw_key_envvar_meant(name, &not_read);
+	struct strbuf lower = STRBUF_INIT, var = STRBUF_INIT;
+	if (!k)
+		return 0;
+	if (not_read) {
+		strbuf_addf(&lower, "flyway_%s", k->name);
+		for (size_t i = 7; i < lower.len; i++)
+			if (lower.buf[i] == '.')
+				lower.buf[i] = '_';
+		config_error(L, origin, "Unknown environment variable: %s (Flyway reads no such variable)", name);
+		fw_error_hint(L->err, "set %s=... (the lower-case form) or give -%s=... on the command line",
+			      lower.buf, k->name);
+	} else {
+		fw_key_envvar(k, &var);
+		config_error(L, origin, "Unknown environment variable: %s", name);
+		fw_error_hint(L->err, "Did you mean %s? (other FLYWAY_* variables are ignored, as Flyway does)",
+			      var.buf);
+	}
+	strbuf_release(&lower);
+	strbuf_release(&var);
+	return -1;
+}
+
 /* FLYWAY_X=value: the key table knows each name; FLYWAY_PLACEHOLDERS_<N> and
- * FLYWAY_JDBC_PROPERTIES_<N> carry a lower-cased name. Unknown FLYWAY_*
- * variables are ignored, as Flyway does (FLYWAY_HOME and the like). */
+ * FLYWAY_JDBC_PROPERTIES_<N> carry a lower-cased name. */
 static int upper_var(struct loader *L, const char *var, const char *value, const char *origin)
 {
 	struct strbuf key = STRBUF_INIT;
@@ -475,6 +529,8 @@ static int upper_var(struct loader *L, const char *var, const char *value, const
 		free(p);
 	} else if ((k = fw_key_by_envvar(name)) && !(k->flags & KF_CLI)) {
 		strbuf_addstr(&key, k->name);
+	} else if (!k) { /* (FLYWAY_CONFIG_FILES and the like were read with the files) */
+		rc = unknown_var(L, name, origin);
 	}
 	if (key.len) {
 		rc = set_flyway_text(L, key.buf, value, origin, 0, 0);
@@ -518,7 +574,7 @@ static int load_environment(struct loader *L)
 	for (size_t i = 0; i < env->nr; i++) {
 		const char *var = env->v[i], *eq = strchr(var, '=');
 		const char *origin;
-		if (!eq || strncmp(var, "FLYWAY_", 7) || !strncmp(var, "FLYWAY_CONFIG_FILE", 18))
+		if (!eq || strncmp(var, "FLYWAY_", 7))
 			continue;
 		origin = fw_settings_origin(L->s, "environment variable %.*s", (int)(eq - var), var);
 		if (upper_var(L, var, eq + 1, origin) < 0)
@@ -710,6 +766,23 @@ static int validate_flyway(struct loader *L, const struct cnode *tab, const char
 	return rc;
 }
 
+static int unknown_env_key(struct loader *L, const char *env, const char *fullname, const char *key,
+			   const struct cnode *n)
+{
+	struct strbuf where = STRBUF_INIT;
+	const struct fw_key *k;
+	cnode_where(n, &where);
+	config_error(L, where.buf, "Unknown configuration property: %s", fullname);
+	if ((k = fw_key_find(key, KF_FLYWAY)) && !(k->flags & KF_REMOVED))
+		fw_error_hint(L->err, "%s is a [flyway] setting: put it under [environments.%s.flyway]", key, env);
+	else if ((k = fw_key_suggest(key, KF_CONN)))
+		fw_error_hint(L->err, "Did you mean 'environments.%s.%s'? Check the parameter spelling.", env, k->name);
+	else
+		fw_error_hint(L->err, "Check the parameter spelling.");
+	strbuf_release(&where);
+	return -1;
+}
+
 static int validate_environment(struct loader *L, const char *env, const struct cnode *tab)
 {
 	struct strbuf full = STRBUF_INIT;
@@ -725,14 +798,8 @@ static int validate_environment(struct loader *L, const char *env, const struct 
 		} else if (k) {
 			rc = check_value(L, k, n, full.buf);
 		} else {
-			/* Flyway only warns about these */
-			struct strbuf where = STRBUF_INIT;
-			const struct fw_key *near = fw_key_suggest(key, KF_CONN);
-			cnode_where(n, &where);
-			strvec_pushf(&L->s->warnings, "Unknown configuration property %s (%s)%s%s%s", full.buf,
-				     where.buf, near ? ". Did you mean '" : "", near ? near->name : "",
-				     near ? "'?" : "");
-			strbuf_release(&where);
+			/* Flyway only warns here; a typo in an environment is as dangerous as anywhere */
+			rc = unknown_env_key(L, env, full.buf, key, n);
 		}
 	}
 	strbuf_release(&full);
@@ -766,12 +833,35 @@ static int validate_overlay(struct loader *L)
 	return rc;
 }
 
+/* Other root tables belong to other tools (Redgate's [redgateCompare], ...) and
+ * are left alone, except one that is a misspelling of a section read here. */
+static int validate_root(struct loader *L)
+{
+	static const char *const sections[] = { "flyway", "environments", "fleets", NULL };
+	const struct cnode *root = L->s->tree;
+	for (size_t i = 0; i < root->nr; i++)
+		for (int j = 0; sections[j]; j++) {
+			struct strbuf where = STRBUF_INIT;
+			if (!strcmp(root->keys[i], sections[j]) || strlen(root->keys[i]) != root->keylens[i] ||
+			    fw_edit_distance(root->keys[i], sections[j]) > 2)
+				continue;
+			cnode_where(root->items[i], &where);
+			config_error(L, where.buf, "Unknown configuration section: %s", root->keys[i]);
+			fw_error_hint(L->err, "Did you mean [%s]? Check the spelling.", sections[j]);
+			strbuf_release(&where);
+			return -1;
+		}
+	return 0;
+}
+
 static int validate(struct loader *L)
 {
 	const struct cnode *fly = cnode_get(L->s->tree, "flyway");
 	const struct cnode *envs = cnode_get(L->s->tree, "environments");
 	struct strbuf what = STRBUF_INIT;
 	int rc = 0;
+	if (validate_root(L) < 0)
+		return -1;
 	if (fly && (must_be_table(L, fly, "[flyway]") < 0 || validate_flyway(L, fly, "", "flyway", 0) < 0))
 		return -1;
 	if (validate_overlay(L) < 0)
@@ -858,8 +948,9 @@ int fw_settings_load(const struct fw_settings_sources *src, struct fw_settings *
 	L.s = settings_new(&local);
 	L.src = &local;
 	L.err = err;
-	prescan_flags(&L);
-	rc = choose_files(&L, &files);
+	rc = prescan_flags(&L);
+	if (!rc)
+		rc = choose_files(&L, &files);
 	for (size_t i = 0; !rc && i < files.nr; i++)
 		rc = load_file(&L, files.v[i]);
 	if (!rc)

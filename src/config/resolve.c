@@ -11,6 +11,8 @@
  * Runs concurrently for several environments on one fw_settings: it only
  * reads the settings and writes to `out`. */
 #include "config/internal.h"
+#include "db/db.h"
+#include "sql/version.h"   /* a leaf: the version grammar, on util only */
 #include "util/redact.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -171,6 +173,89 @@ static int set_value(struct rctx *x, const struct fw_key *k, const struct cnode 
 	return rc;
 }
 
+/* ---------- what a value must mean beyond its type ---------- */
+
+/* the error is set: add where the value was set, and what to do */
+static int meaning_error(struct rctx *x, const struct cnode *n, const char *fullname, const char *hint)
+{
+	add_where(x, n, fullname);
+	if (hint)
+		fw_error_hint(x->err, "%s", hint);
+	return -1;
+}
+
+/* a version as Flyway's MigrationVersion reads it ("Invalid version" otherwise);
+ * a target may also be latest/current/next and end in '?' (reference 2) */
+static int check_version(struct rctx *x, const struct fw_key *k, const struct cnode *n,
+			 const char *fullname, const char *text)
+{
+	struct fw_version v = FW_VERSION_INIT;
+	struct fw_error perr = FW_ERROR_INIT;
+	int target = (k->flags & KF_TARGET) != 0, rc = 0;
+	char *s = xstrdup(text);
+	size_t len = strlen(s);
+	if (target && len && s[len - 1] == '?')
+		s[len - 1] = '\0';
+	if (!(target && !len) && fw_version_parse(s, target, &v, &perr) < 0) {
+		fw_errorf_exit(x->err, FW_EXIT_USAGE, "CONFIGURATION", "%s", perr.message.buf);
+		rc = meaning_error(x, n, fullname,
+				   target ? "target is latest, current, next, or a version such as 5 or 1.2 (5? when the version may not exist)"
+					  : "a version is numbers separated by dots or underscores, such as 1, 1.2 or 2024_01_15");
+	}
+	fw_version_release(&v);
+	fw_error_clear(&perr);
+	free(s);
+	return rc;
+}
+
+/* the URL must name a database kind fleetway has a driver for: a misspelt
+ * scheme is a configuration error, found before anything connects */
+static int check_url(struct rctx *x, const struct cnode *n, const char *fullname, const char *url)
+{
+	struct db_url u;
+	struct fw_error perr = FW_ERROR_INIT;
+	int rc = 0;
+	if (db_url_parse(url, &u, &perr) < 0) {
+		fw_error_move(x->err, &perr);
+		x->err->exit_code = FW_EXIT_USAGE;
+		add_where(x, n, fullname);
+		rc = -1;
+	}
+	db_url_release(&u);
+	return rc;
+}
+
+/* connectRetries: Flyway's own words; the others in the same form */
+static int check_number(struct rctx *x, const struct fw_key *k, const struct cnode *n,
+			const char *fullname, int v)
+{
+	int min = (k->flags & KF_RETRY_COUNT) ? -1 : 0;
+	if (v >= min)
+		return 0;
+	fw_errorf_exit(x->err, FW_EXIT_USAGE, "CONFIGURATION", "Invalid number %s %s (must be %d or greater): %d",
+		       strcmp(k->name, "connectRetriesInterval") ? "of" : "for", k->name, min, v);
+	return meaning_error(x, n, fullname, min < 0 ? "-1 retries for ever, 0 not at all" : NULL);
+}
+
+static int check_meaning(struct rctx *x, const struct fw_key *k, const struct cnode *n, const char *fullname)
+{
+	const char *str = k->type == KT_STRING ? *(char **)field(x, k) : NULL;
+	if (k->flags & (KF_NOT_NEGATIVE | KF_RETRY_COUNT))
+		return check_number(x, k, n, fullname, *(int *)field(x, k));
+	if (!str)
+		return 0;
+	if ((k->flags & KF_NOT_EMPTY) && !fw_has_text(str)) {
+		fw_errorf_exit(x->err, FW_EXIT_USAGE, "CONFIGURATION", "Invalid value for %s (should not be empty)",
+			       fullname);
+		return meaning_error(x, n, fullname, NULL);
+	}
+	if (k->flags & (KF_VERSION | KF_TARGET))
+		return check_version(x, k, n, fullname, str);
+	if ((k->flags & KF_URL) && *str)
+		return check_url(x, n, fullname, str);
+	return 0;
+}
+
 /* of an environment's value and the overlay's, the one set later; on a tie
  * the overlay (Flyway merges -url / FLYWAY_URL into the environment after
  * the environments of the same source) */
@@ -251,6 +336,8 @@ static int resolve_key(struct rctx *x, const struct fw_key *k)
 		n = NULL;
 	if (n) {
 		rc = set_value(x, k, n, full.buf);
+		if (!rc)
+			rc = check_meaning(x, k, n, full.buf);
 	} else if (k->def) {
 		struct cnode *def = cnode_new_text(k->def, NULL, 0);
 		rc = set_value(x, k, def, full.buf);
@@ -315,6 +402,33 @@ static void default_locations(struct rctx *x)
 	else
 		strvec_push(&c->warnings, "No locations configured and default location 'sql' not found.");
 	free(sql);
+}
+
+/* After fix_location every location is filesystem:<absolute path> or keeps a
+ * prefix: classpath: (scanning warns and skips it: it needs Java) is accepted,
+ * the rest (s3:, gcs: of Flyway Teams, a misspelt filesystem:) is an error
+ * rather than a location that silently finds nothing. */
+static int check_location_prefixes(struct rctx *x, const char *keyname, const struct strvec *list)
+{
+	const struct fw_key *k = fw_key_find(keyname, KF_FLYWAY);
+	for (size_t i = 0; i < list->nr; i++) {
+		const char *loc = list->v[i];
+		struct strbuf full = STRBUF_INIT;
+		const struct cnode *n;
+		int cloud = !strncasecmp(loc, "s3:", 3) || !strncasecmp(loc, "gcs:", 4);
+		if (!strncmp(loc, "filesystem:", 11) || !strncmp(loc, "classpath:", 10))
+			continue;
+		n = find_node(x, k, &full);
+		fw_errorf_exit(x->err, FW_EXIT_USAGE, "CONFIGURATION",
+			       "Unknown prefix for location (should be one of filesystem:, classpath:): %s", loc);
+		if (n)
+			add_where(x, n, full.buf);
+		fw_error_hint(x->err, "%s", cloud ? "s3: and gcs: locations (Flyway Teams) are not read by fleetway: copy the scripts into a folder and give filesystem:<folder>"
+						  : "give a folder, as filesystem:<folder> or just <folder>");
+		strbuf_release(&full);
+		return -1;
+	}
+	return 0;
 }
 
 static int locations_are_default(struct rctx *x)
@@ -412,6 +526,9 @@ static int finish(struct rctx *x)
 		default_locations(x);
 	fix_locations(&c->locations, c->working_directory);
 	fix_locations(&c->callback_locations, c->working_directory);
+	if (check_location_prefixes(x, "locations", &c->locations) < 0 ||
+	    check_location_prefixes(x, "callbackLocations", &c->callback_locations) < 0)
+		return -1;
 	for (size_t i = 0; i < fw_nr_keys; i++)
 		if ((fw_keys[i].flags & KF_PATH) && fw_keys[i].type == KT_STRING)
 			absolutize(field(x, &fw_keys[i]), c->working_directory);

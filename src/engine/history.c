@@ -221,7 +221,8 @@ void fw_history_insert_params(const struct fw_history_row *row, char vals[9][32]
 	params[8] = vals[8];
 }
 
-void fw_history_remember(struct fw_history *h, const struct fw_history_row *row)
+/* append a row whose version is already parsed (taken over) */
+static void remember_parsed(struct fw_history *h, const struct fw_history_row *row, struct fw_version *v)
 {
 	struct fw_applied *a;
 	ALLOC_GROW(h->rows, h->nr + 1, h->alloc);
@@ -230,8 +231,8 @@ void fw_history_remember(struct fw_history *h, const struct fw_history_row *row)
 	memset(a, 0, sizeof(*a));
 	a->rank = row->rank;
 	a->version_text = dup_or_null(row->version);
-	if (row->version)
-		fw_version_parse(row->version, 0, &a->version, NULL);
+	a->version = *v;
+	*v = (struct fw_version)FW_VERSION_INIT;
 	a->description = xstrdup(row->description);
 	a->type = xstrdup(row->type);
 	a->script = xstrdup(row->script);
@@ -243,20 +244,45 @@ void fw_history_remember(struct fw_history *h, const struct fw_history_row *row)
 	a->success = row->success;
 }
 
+static int parse_row_version(const struct fw_history_row *row, struct fw_version *v, struct fw_error *err)
+{
+	*v = (struct fw_version)FW_VERSION_INIT;
+	return row->version ? fw_version_parse(row->version, 0, v, err) : 0;
+}
+
+/* Rows inserted through a batch carry the version of a scanned file, which
+ * parsed when the file was found; should one still not parse, the row is
+ * kept without a version rather than with a half-parsed one. */
+void fw_history_remember(struct fw_history *h, const struct fw_history_row *row)
+{
+	struct fw_version v;
+	struct fw_error err = FW_ERROR_INIT;
+	if (parse_row_version(row, &v, &err) < 0)
+		v = (struct fw_version)FW_VERSION_INIT;
+	fw_error_clear(&err);
+	remember_parsed(h, row, &v);
+}
+
+/* the version is checked before anything is written: a row the history
+ * could not read back is never inserted */
 int fw_history_insert(struct fw_history *h, const struct fw_history_row *row, struct fw_error *err)
 {
 	struct strbuf sql = STRBUF_INIT;
 	char vals[9][32];
 	const char *params[9];
 	struct db_result *r = NULL;
+	struct fw_version v;
 	int ret;
+	if (parse_row_version(row, &v, err) < 0)
+		return -1;
 	fw_history_insert_sql(h, &sql);
 	fw_history_insert_params(row, vals, params);
 	ret = db_query(h->db, sql.buf, 9, params, &r, err);
 	db_result_free(r);
 	strbuf_release(&sql);
 	if (ret == 0)
-		fw_history_remember(h, row);
+		remember_parsed(h, row, &v);
+	fw_version_release(&v);
 	return ret;
 }
 

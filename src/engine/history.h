@@ -3,7 +3,7 @@
 #ifndef FW_HISTORY_H
 #define FW_HISTORY_H
 #include <stdint.h>
-#include "engine/version.h"
+#include "sql/version.h"
 #include "db/db.h"
 #include "util/error.h"
 

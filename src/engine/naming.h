@@ -1,7 +1,7 @@
 /* Migration file-name grammar (reference section 1.2 and 1.3). */
 #ifndef FW_NAMING_H
 #define FW_NAMING_H
-#include "engine/version.h"
+#include "sql/version.h"
 #include "util/error.h"
 #include "util/strvec.h"
 

@@ -33,8 +33,23 @@ static void add_file(struct file_list *fl, const char *rel, const char *abs)
 	fl->nr++;
 }
 
-/* recursive walk; hidden directories are skipped as Flyway does */
-static void walk(const char *root, const char *rel, struct file_list *fl)
+/* An entry the walk cannot follow is said, not dropped in silence: a broken
+ * link named like a migration would otherwise make a later one run in its
+ * place. Hidden names are exempt (editors keep lock files as broken links). */
+static void unreadable_entry(const struct fw_scan_opts *o, const char *path, const char *name, int errnum)
+{
+	struct stat st;
+	if (name[0] == '.')
+		return;
+	if (errnum == ENOENT && !lstat(path, &st) && S_ISLNK(st.st_mode))
+		fw_emit_warn(o->obs, "Skipping %s: broken symbolic link (its target does not exist)", path);
+	else
+		fw_emit_warn(o->obs, "Skipping %s: %s", path, strerror(errnum));
+}
+
+/* recursive walk; hidden directories are skipped as Flyway does. Returns -1
+ * (errno set) when the folder itself cannot be read. */
+static int walk(const struct fw_scan_opts *o, const char *root, const char *rel, struct file_list *fl)
 {
 	struct strbuf dirpath = STRBUF_INIT;
 	DIR *d;
@@ -44,8 +59,12 @@ static void walk(const char *root, const char *rel, struct file_list *fl)
 		strbuf_addf(&dirpath, "/%s", rel);
 	d = opendir(dirpath.buf);
 	if (!d) {
+		int errnum = errno;
+		if (*rel)
+			fw_emit_warn(o->obs, "Skipping folder %s: %s", dirpath.buf, strerror(errnum));
 		strbuf_release(&dirpath);
-		return;
+		errno = errnum;
+		return -1;
 	}
 	while ((de = readdir(d))) {
 		struct strbuf abs = STRBUF_INIT, r = STRBUF_INIT;
@@ -62,11 +81,13 @@ static void walk(const char *root, const char *rel, struct file_list *fl)
 			add_file(fl, r.buf, abs.buf);
 		} else if (de->d_type == DT_DIR) {
 			if (de->d_name[0] != '.')
-				walk(root, r.buf, fl);
-		} else if ((de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) && stat(abs.buf, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
+				walk(o, root, r.buf, fl);
+		} else if (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN) {
+			if (stat(abs.buf, &st) != 0) {
+				unreadable_entry(o, abs.buf, de->d_name, errno);
+			} else if (S_ISDIR(st.st_mode)) {
 				if (de->d_name[0] != '.')
-					walk(root, r.buf, fl);
+					walk(o, root, r.buf, fl);
 			} else if (S_ISREG(st.st_mode)) {
 				add_file(fl, r.buf, abs.buf);
 			}
@@ -76,6 +97,7 @@ static void walk(const char *root, const char *rel, struct file_list *fl)
 	}
 	closedir(d);
 	strbuf_release(&dirpath);
+	return 0;
 }
 
 /* Match a relative path against a wildcard pattern where "**" spans folders,
@@ -110,10 +132,23 @@ static int wild_match(const char *pat, const char *s)
 	return *pat == *s && wild_match(pat + 1, s + 1);
 }
 
+/* why a location root cannot be scanned, in Flyway's words where it has them */
+static const char *root_problem(int errnum)
+{
+	switch (errnum) {
+	case ENOENT: return "NOT_FOUND";
+	case EACCES: return "NOT_READABLE";
+	case ENOTDIR: return "NOT_A_DIRECTORY";
+	default: return strerror(errnum);
+	}
+}
+
 /* Files of one location. A wildcard location's root is its longest
  * wildcard-free leading path; the relative path of a match is what follows
- * the last non-wildcard folder. Returns 0, or -1 when the location is missing. */
-static int list_location(const char *path, struct file_list *fl, const char **why)
+ * the last non-wildcard folder. Returns 0, or -1 when the location cannot be
+ * read (*why says why). */
+static int list_location(const struct fw_scan_opts *o, const char *path, struct file_list *fl,
+			 const char **why)
 {
 	struct stat st;
 	if (has_wildcard(path)) {
@@ -121,12 +156,16 @@ static int list_location(const char *path, struct file_list *fl, const char **wh
 		char *star = strpbrk(root, "*?");
 		char *slash;
 		struct file_list all = { 0 };
+		int ret = 0;
 		*star = '\0';
 		slash = strrchr(root, '/');
 		if (slash)
 			*slash = '\0';
 		const char *pattern = path + strlen(root) + 1;
-		walk(root, "", &all);
+		if (walk(o, root, "", &all) < 0) {
+			*why = root_problem(errno);
+			ret = -1;
+		}
 		for (size_t i = 0; i < all.nr; i++) {
 			char *dir = xstrdup(all.v[i].rel), *ds = strrchr(dir, '/');
 			const char *base = strrchr(all.v[i].rel, '/');
@@ -143,17 +182,20 @@ static int list_location(const char *path, struct file_list *fl, const char **wh
 		}
 		free(all.v);
 		free(root);
-		return 0;
+		return ret;
 	}
 	if (stat(path, &st) != 0) {
-		*why = "NOT_FOUND";
+		*why = root_problem(errno);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		*why = "NOT_A_DIRECTORY";
 		return -1;
 	}
-	walk(path, "", fl);
+	if (walk(o, path, "", fl) < 0) {
+		*why = errno == EACCES ? "UNABLE_TO_ACCESS_FOLDER" : root_problem(errno);
+		return -1;
+	}
 	return 0;
 }
 
@@ -415,9 +457,9 @@ static int scan_location(const struct fw_scan_opts *o, const struct fw_naming *n
 		fw_emit_warn(o->obs, "Skipping location %s: classpath locations need Java; use filesystem:", loc);
 		return 0;
 	}
-	if (list_location(path, &fl, &why) < 0) {
+	if (list_location(o, path, &fl, &why) < 0) {
 		if (o->cfg->fail_on_missing_locations) {
-			fw_errorf(err, "ERROR", "Failed to find filesystem location: %s", path);
+			fw_errorf(err, "ERROR", "Failed to find filesystem location: %s (%s)", path, why);
 			fw_error_hint(err, "create the folder, fix `locations`, or set failOnMissingLocations=false");
 			return -1;
 		}

@@ -1,7 +1,7 @@
 /* Running a fleet's targets on a pool of threads (see run.h). */
 #include "fleet/run.h"
 #include "engine/target.h"
-#include "engine/version.h"
+#include "sql/version.h"
 #include "ops/op.h"
 #include "ops/preflight.h"
 #include "ops/probe.h"

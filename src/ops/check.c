@@ -58,8 +58,30 @@ static int no_url(const struct fw_config *cfg)
 	return !cfg->url || !*cfg->url;
 }
 
+/* Flyway's values of check.rulesDialect: only a check without a database
+ * uses it here, but a value Flyway would not take is a mistake wherever it is
+ * written */
+static int check_rules_dialect(const struct fw_config *cfg, struct fw_error *err)
+{
+	static const char *const flyway_dialects[] = {
+		"ansi", "bigquery", "clickhouse", "databricks", "db2", "duckdb", "mariadb", "mysql", "oracle",
+		"postgres", "redshift", "snowflake", "sqlite", "tsql", "text", "postgresql", NULL,
+	};
+	const char *s = fw_config_setting(cfg, "check.rulesDialect");
+	if (!s)
+		return 0;
+	for (int i = 0; flyway_dialects[i]; i++)
+		if (!strcasecmp(s, flyway_dialects[i]))
+			return 0;
+	fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.rulesDialect: unknown dialect '%s'", s);
+	fw_error_hint(err, "one of Flyway's dialects: ansi, bigquery, clickhouse, databricks, db2, duckdb, mariadb, mysql, oracle, postgres, redshift, snowflake, sqlite, tsql, text");
+	return -1;
+}
+
 static int refuse(const struct fw_config *cfg, struct fw_error *err)
 {
+	if (check_rules_dialect(cfg, err) < 0)
+		return -1;
 	static const char *const later[] = { "drift", "changes", NULL };
 	for (int i = 0; later[i]; i++)
 		if (asked(cfg, later[i])) {
@@ -95,7 +117,7 @@ static int rules_dialect(const struct fw_config *cfg, enum sql_dialect *d, struc
 		*d = SQL_DIALECT_SQLITE;
 	else {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.rulesDialect: unknown dialect '%s'", s);
-		fw_error_hint(err, "one of postgres, mysql, mariadb, sqlite");
+		fw_error_hint(err, "fleetway's rules without a database are postgres, mysql, mariadb and sqlite; or give a url");
 		return -1;
 	}
 	return 0;

@@ -223,32 +223,54 @@ static int has_failed(struct fw_target *t, const struct fw_plan *plan, struct fw
 	return 0;
 }
 
-/* position of a migration in cherryPick, or -1 (versions or descriptions) */
+/* does one cherryPick entry name this migration (a version, or a repeatable's description) */
+static int cherry_matches(const char *want, const struct fw_resolved *r)
+{
+	if (r->kind == FW_FILE_REPEATABLE) {
+		char *d = xstrdup(want);
+		int eq;
+		for (char *p = d; *p; p++)
+			if (*p == '_')
+				*p = ' ';
+		eq = !strcmp(d, r->description);
+		free(d);
+		return eq;
+	} else {
+		struct fw_version v = FW_VERSION_INIT;
+		struct fw_error e = FW_ERROR_INIT;
+		int eq = fw_version_parse(want, 0, &v, &e) == 0 && !fw_version_cmp(&v, &r->version);
+		fw_version_release(&v);
+		fw_error_clear(&e);
+		return eq;
+	}
+}
+
+/* position of a migration in cherryPick, or -1 */
 static int cherry_index(const struct fw_config *c, const struct fw_resolved *r)
 {
+	for (size_t i = 0; i < c->cherry_pick.nr; i++)
+		if (cherry_matches(c->cherry_pick.v[i], r))
+			return (int)i;
+	return -1;
+}
+
+/* an entry that names no migration file is a mistake, not a request for nothing */
+static int check_cherry_pick(const struct fw_target *t, struct fw_error *err)
+{
+	const struct fw_config *c = t->cfg;
 	for (size_t i = 0; i < c->cherry_pick.nr; i++) {
-		const char *want = c->cherry_pick.v[i];
-		if (r->kind == FW_FILE_REPEATABLE) {
-			char *d = xstrdup(want);
-			int eq;
-			for (char *p = d; *p; p++)
-				if (*p == '_')
-					*p = ' ';
-			eq = !strcmp(d, r->description);
-			free(d);
-			if (eq)
-				return (int)i;
-		} else {
-			struct fw_version v = FW_VERSION_INIT;
-			struct fw_error e = FW_ERROR_INIT;
-			int eq = fw_version_parse(want, 0, &v, &e) == 0 && !fw_version_cmp(&v, &r->version);
-			fw_version_release(&v);
-			fw_error_clear(&e);
-			if (eq)
-				return (int)i;
+		size_t j;
+		for (j = 0; j < t->scan.nr_migrations; j++)
+			if (cherry_matches(c->cherry_pick.v[i], &t->scan.migrations[j]))
+				break;
+		if (j == t->scan.nr_migrations) {
+			fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "cherryPick: no migration matches '%s'",
+				       c->cherry_pick.v[i]);
+			fw_error_hint(err, "list versions (2, 1.1) of versioned migrations or descriptions of repeatable ones, as in their file names; nothing was changed");
+			return -1;
 		}
 	}
-	return -1;
+	return 0;
 }
 
 /* pending entries in the order they run: versioned ascending, then repeatables */
@@ -411,6 +433,8 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 	const struct fw_entry **pending = NULL;
 	size_t npending = 0, applied = 0;
 	int created, ret = -1, repeatables_started = 0;
+	if (check_cherry_pick(t, err) < 0)
+		return -1;
 	if (t->cfg->validate_on_migrate) {
 		if (fw_callbacks_fire(t, "beforeValidate", err) < 0)
 			return -1;

@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "engine/naming.h"
-#include "engine/version.h"
+#include "sql/version.h"
 
 static void check(int ok, const char *what)
 {

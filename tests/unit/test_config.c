@@ -323,9 +323,8 @@ static void test_config_files_and_workdir(void **state)
 				       "[flyway.placeholders]\nfrom_wd = \"1\"\n");
 	write_file("flyway.toml", "[flyway.placeholders]\nfrom_cwd = \"2\"\n");
 	write_file("proj/extra.toml", "[flyway]\ntable = \"extra\"\n");
-	load_ok(&r, ARGS("-workingDirectory=proj", "-configFiles=extra.toml,missing.toml", "migrate"), NOENV);
-	assert_int_equal(fw_settings_warnings(r.s)->nr, 1);
-	assert_non_null(strstr(fw_settings_warnings(r.s)->v[0], "missing.toml"));
+	load_ok(&r, ARGS("-workingDirectory=proj", "-configFiles=extra.toml", "migrate"), NOENV);
+	assert_int_equal(fw_settings_warnings(r.s)->nr, 0);
 	resolve_ok(&r, NULL, &c);
 	assert_string_equal(c.working_directory, in_tmp("proj"));
 	assert_string_equal(c.table, "extra");
@@ -783,17 +782,171 @@ static void test_unknown_and_wrong_type(void **state)
 	expect_resolve_error(NOARGS, NOENV, "Invalid placeholder ('flyway:' prefix is reserved): flyway:user", NULL,
 			     NULL);
 
-	/* unknown keys of an environment are only a warning */
+	/* unknown keys of an environment are an error too (Flyway only warns) */
 	write_file("flyway.toml", "[environments.dev]\nurl = \"jdbc:sqlite:x\"\nusr = \"me\"\n");
-	load_ok(&r, NOARGS, NOENV);
-	assert_int_equal(fw_settings_warnings(r.s)->nr, 1);
-	assert_non_null(strstr(fw_settings_warnings(r.s)->v[0], "environments.dev.usr"));
-	assert_non_null(strstr(fw_settings_warnings(r.s)->v[0], "Did you mean 'user'?"));
+	assert_int_equal(try_load(&r, NOARGS, NOENV), -1);
+	assert_string_equal(r.err.message.buf, "Unknown configuration property: environments.dev.usr");
+	assert_non_null(strstr(r.err.detail.buf, "flyway.toml:3:"));
+	assert_non_null(strstr(r.err.hint.buf, "Did you mean 'environments.dev.user'?"));
+	assert_int_equal(r.err.exit_code, FW_EXIT_USAGE);
 	run_release(&r);
 
 	/* unknown flag keys name the flag, not its value */
 	expect_load_error(ARGS("-pasword=topsecret"), NOENV, "Unknown configuration property: flyway.pasword",
 			  "command line -pasword");
+}
+
+/* what a value means beyond its type: versions, targets, counts, names, URLs,
+ * location prefixes; each an error with where it was set, exit status 2 */
+static void test_value_meaning(void **state)
+{
+	struct fw_config c;
+	struct fw_error err = FW_ERROR_INIT;
+	static const char *const bad_versions[] = { "abc", "1.x", " ", "", "1..2", "latest", NULL };
+	for (int i = 0; bad_versions[i]; i++) {
+		char flag[64];
+		snprintf(flag, sizeof(flag), "-baselineVersion=%s", bad_versions[i]);
+		expect_resolve_error(ARGS(flag), NOENV, "Version may only contain 0..9 and . (dot). Invalid version: ",
+				     "command line -baselineVersion", &err);
+		assert_int_equal(err.exit_code, FW_EXIT_USAGE);
+		assert_string_equal(err.code, "CONFIGURATION");
+		fw_error_clear(&err);
+	}
+	write_file("flyway.toml", "[flyway]\n\nbaselineVersion = \"1.x\"\n");
+	expect_resolve_error(NOARGS, NOENV, "Invalid version: 1.x", "flyway.toml:3:", NULL);
+	remove(in_tmp("flyway.toml"));
+	config_of(ARGS("-baselineVersion=2_1", "-target=5?", "-infoSinceVersion=1.0"), NOENV, &c);
+	assert_string_equal(c.baseline_version, "2_1");
+	assert_string_equal(c.target, "5?");
+	fw_config_release(&c);
+	config_of(ARGS("-target=current"), NOENV, &c);
+	fw_config_release(&c);
+	config_of(ARGS("-target="), NOENV, &c);   /* empty: latest, as before */
+	fw_config_release(&c);
+	expect_resolve_error(ARGS("-target=abc"), NOENV, "Invalid version: abc", "command line -target", NULL);
+	expect_resolve_error(ARGS("-target=1.x?"), NOENV, "Invalid version: 1.x", NULL, NULL);
+	expect_resolve_error(ARGS("-infoUntilVersion=v2"), NOENV, "Invalid version: v2", "command line -infoUntilVersion",
+			     NULL);
+
+	expect_resolve_error(ARGS("-table="), NOENV, "Invalid value for flyway.table (should not be empty)",
+			     "command line -table", NULL);
+	expect_resolve_error(ARGS("-table= "), NOENV, "(should not be empty)", NULL, NULL);
+	expect_resolve_error(ARGS("-connectRetries=-1"), NOENV,
+			     "Invalid number of connectRetries (must be 0 or greater): -1", "command line -connectRetries",
+			     NULL);
+	expect_resolve_error(ARGS("-connectRetriesInterval=-5"), NOENV,
+			     "Invalid number for connectRetriesInterval (must be 0 or greater): -5", NULL, NULL);
+	expect_resolve_error(ARGS("-lockRetryCount=-2"), NOENV,
+			     "Invalid number of lockRetryCount (must be -1 or greater): -2", NULL, NULL);
+	config_of(ARGS("-lockRetryCount=-1", "-connectRetries=0"), NOENV, &c);
+	assert_int_equal(c.lock_retry_count, -1);
+	fw_config_release(&c);
+
+	/* a URL no driver reads: a configuration error, found before connecting */
+	write_file("flyway.toml", "[environments.default]\nurl = \"jdbc:sqlit:/tmp/x.db\"\n");
+	expect_resolve_error(NOARGS, NOENV, "unsupported database URL 'jdbc:sqlit:/tmp/x.db'", "flyway.toml:2:", &err);
+	assert_int_equal(err.exit_code, FW_EXIT_USAGE);
+	fw_error_clear(&err);
+	remove(in_tmp("flyway.toml"));
+	expect_resolve_error(ARGS("-url=jdbc:mysql:db"), NOENV, "missing '//' after the scheme", "command line -url", &err);
+	assert_int_equal(err.exit_code, FW_EXIT_USAGE);
+	fw_error_clear(&err);
+
+	/* locations: filesystem: and classpath: only */
+	expect_resolve_error(ARGS("-locations=sql,s3:bucket/sql"), NOENV,
+			     "Unknown prefix for location (should be one of filesystem:, classpath:): s3:bucket/sql",
+			     "command line -locations", &err);
+	assert_non_null(strstr(err.hint.buf, "s3: and gcs:"));
+	fw_error_clear(&err);
+	expect_resolve_error(ARGS("-callbackLocations=filesytem:cb"), NOENV, "Unknown prefix for location", NULL, NULL);
+	config_of(ARGS("-locations=classpath:db/migration,sql"), NOENV, &c);
+	assert_int_equal(c.locations.nr, 2);
+	fw_config_release(&c);
+}
+
+/* -configFiles / FLYWAY_CONFIG_FILES naming a missing file, and a missing
+ * -workingDirectory, stop before anything runs (Flyway: "Unable to load config file") */
+static void test_missing_files_and_workdir(void **state)
+{
+	char want[600];
+	snprintf(want, sizeof(want), "Unable to load config file: %s/missing.toml", tmp);
+	write_file("ok.toml", "[flyway]\ntable = \"t\"\n");
+	expect_load_error(ARGS("-configFiles=ok.toml,missing.toml"), NOENV, want, "command line -configFiles");
+	expect_load_error(NOARGS, ARGS("FLYWAY_CONFIG_FILES=missing.toml"), want,
+			  "environment variable FLYWAY_CONFIG_FILES");
+	snprintf(want, sizeof(want), "Unable to load config file: %s/missing.conf", tmp);
+	expect_load_error(ARGS("-configFiles=missing.conf"), NOENV, want, NULL);
+	expect_load_error(ARGS("-workingDirectory=nowhere"), NOENV, "Invalid working directory: ", "-workingDirectory");
+	expect_load_error(ARGS("-workingDirectory=ok.toml"), NOENV, "Invalid working directory: ", "not a directory");
+}
+
+/* an unknown key is an error wherever it is written */
+static void test_unknown_everywhere(void **state)
+{
+	struct run r;
+	struct fw_error err = FW_ERROR_INIT;
+	struct fw_config c;
+
+	/* check's own keys are in the key table */
+	expect_load_error(ARGS("check", "-code", "-check.code.failOnErorr=true"), NOENV,
+			  "Unknown configuration property: flyway.check.code.failOnErorr", NULL);
+	assert_int_equal(try_load(&r, ARGS("check", "-code", "-failOnErorr=true"), NOENV), -1);
+	assert_string_equal(r.err.message.buf, "Unknown configuration property: flyway.check.failOnErorr");
+	assert_non_null(strstr(r.err.hint.buf, "Did you mean 'flyway.check.code.failOnError'?"));
+	run_release(&r);
+	expect_load_error(ARGS("-check.code.failOnError=maybe"), NOENV,
+			  "Invalid value for flyway.check.code.failOnError (should be either true or false): maybe", NULL);
+	write_file("flyway.toml", "[flyway.check]\nrulesDialect = \"postgres\"\nrulesLocatoin = \"r\"\n");
+	expect_load_error(NOARGS, NOENV, "Unknown configuration property: flyway.check.rulesLocatoin", "flyway.toml:3:");
+	write_file("flyway.toml", "[flyway.check]\nmajorRules = \"x\"\n");
+	expect_load_error(NOARGS, NOENV, "Removed: flyway.check.majorRules", NULL);
+	write_file("flyway.toml", "[environments.e.flyway.check]\nrulesDialect = \"sqlite\"\n");
+	expect_load_error(NOARGS, NOENV, "cannot be overridden per environment", NULL);
+	write_file("flyway.toml", "[flyway.check.code]\nfailOnError = true\n[flyway.check]\nrulesDialect = \"sqlite\"\n");
+	load_ok(&r, ARGS("check", "-code", "-rulesLocation=rules", "-scope=all"), NOENV);
+	run_release(&r);
+	remove(in_tmp("flyway.toml"));
+
+	/* environments: every key checked, from files, flags and variables */
+	expect_load_error(ARGS("-environments.dev.usr=me"), NOENV, "Unknown configuration property: environments.dev.usr",
+			  "command line -environments.dev.usr");
+	expect_load_error(NOARGS, ARGS("environments_dev_usr=me"), "environments.dev.usr",
+			  "environment variable environments_dev_usr");
+	write_file("flyway.toml", "[environments.dev]\nlocations = [\"sql\"]\n");
+	assert_int_equal(try_load(&r, NOARGS, NOENV), -1);
+	assert_non_null(strstr(r.err.hint.buf, "put it under [environments.dev.flyway]"));
+	run_release(&r);
+
+	/* a root table that misspells one read here; other tools' tables stay allowed */
+	write_file("flyway.toml", "[flyawy]\ntable = \"t\"\n");
+	expect_load_error(NOARGS, NOENV, "Unknown configuration section: flyawy", "flyway.toml:1:");
+	write_file("flyway.toml", "[environment.dev]\nurl = \"jdbc:sqlite:x\"\n");
+	expect_load_error(NOARGS, NOENV, "Unknown configuration section: environment", NULL);
+	write_file("flyway.toml", "[redgateCompare]\nx = 1\n[flywayDesktop]\ny = 2\n");
+	load_ok(&r, NOARGS, NOENV);
+	run_release(&r);
+	remove(in_tmp("flyway.toml"));
+
+	/* FLYWAY_* variables: a near miss of one, or a key's name Flyway does not read */
+	expect_load_error(NOARGS, ARGS("FLYWAY_LOCATOINS=sql"), "Unknown environment variable: FLYWAY_LOCATOINS",
+			  "environment variable FLYWAY_LOCATOINS");
+	write_file("ci.toml", "[flyway]\ntable = \"t\"\n");
+	assert_int_equal(try_load(&r, NOARGS, ARGS("FLYWAY_CONFIG_FILE=ci.toml")), -1);
+	assert_non_null(strstr(r.err.hint.buf, "Did you mean FLYWAY_CONFIG_FILES?"));
+	run_release(&r);
+	load_ok(&r, NOARGS, ARGS("FLYWAY_CONFIG_FILES=ci.toml", "FLYWAY_CONFIG_FILE_ENCODING=UTF-8"));
+	run_release(&r);
+	assert_int_equal(try_load(&r, NOARGS, ARGS("FLYWAY_ENVIRONMENT=prod")), -1);
+	assert_non_null(strstr(r.err.message.buf, "FLYWAY_ENVIRONMENT"));
+	assert_non_null(strstr(r.err.hint.buf, "flyway_environment"));
+	run_release(&r);
+	/* other variables are not configuration, as in Flyway */
+	load_ok(&r, NOARGS, ARGS("FLYWAY_HOME=/opt/flyway", "FLYWAY_VERSION=10.1", "FLYWAY_EDITION=oss",
+				 "FLYWAY_ORACLE_SQLPLUS=true", "FLYWAY_PLUGINS=x", "FLYWAY_TOKEN=tok"));
+	resolve_ok(&r, NULL, &c);
+	fw_config_release(&c);
+	run_release(&r);
+	fw_error_clear(&err);
 }
 
 static void test_command_line_syntax(void **state)
@@ -944,6 +1097,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolvers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolver_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_wrong_type, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_value_meaning, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_files_and_workdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_everywhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_line_syntax, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connect_retries_flag_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_never_shown, setup, teardown),

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "engine/version.h"
+#include "sql/version.h"
 
 static struct fw_version parse_ok(const char *s, int special)
 {

@@ -26,8 +26,10 @@ struct fw_version {
 
 /* Parse a version as written in a file name or the history table.
  * Accepts the special words current/next/latest (case-insensitive) only if
- * allow_special. Error text: "Version may only contain 0..9 and . (dot). Invalid version: <v>" */
-int fw_version_parse(const char *s, int allow_special, struct fw_version *out, struct fw_error *err);
+ * allow_special. Error text: "Version may only contain 0..9 and . (dot). Invalid version: <v>"
+ * err is required (a literal NULL does not compile): every caller must be able to fail. */
+int fw_version_parse(const char *s, int allow_special, struct fw_version *out, struct fw_error *err)
+	__attribute__((nonnull(3, 4)));
 void fw_version_release(struct fw_version *v);
 void fw_version_copy(struct fw_version *dst, const struct fw_version *src);
 /* <0, 0, >0 ; EMPTY < NUMBER < LATEST; CURRENT/NEXT compare as EMPTY (callers resolve them first) */

@@ -4,7 +4,7 @@
  * block holding the `parts` pointer array followed by the part strings, so
  * that parsing a thousand file names costs two mallocs each and comparing
  * (the sort hot path) costs none. */
-#include "engine/version.h"
+#include "sql/version.h"
 #include "util/xalloc.h"
 #include <stdlib.h>
 #include <string.h>

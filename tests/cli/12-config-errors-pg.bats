@@ -1,0 +1,1 @@
+12-config-errors-sqlite.bats
