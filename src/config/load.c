@@ -620,6 +620,10 @@ static int load_flag(struct loader *L, const char *f, int envs_pass)
 	origin = fw_settings_origin(L->s, "command line -%s", key);
 	if (is_env)
 		rc = set_env_text(L, key + 13, eq + 1, origin);
+	else if (!strncasecmp(key, "fleets.", 7) && strchr(key + 7, '.'))
+		/* a fleet's own setting for this run (-fleets.prod.pause=0s): into
+		 * [fleets.NAME] as text, checked with the rest of the fleet's table */
+		rc = set_path(L, L->s->tree, key, 0, eq + 1, origin, 0);
 	else
 		rc = set_flyway_text(L, key, eq + 1, origin, 0, 1);
 	free(key);

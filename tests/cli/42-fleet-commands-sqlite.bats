@@ -231,3 +231,16 @@ TOML
     assert_output_contains '29 of 30 targets ok; the others are listed above'
     assert_output_not_contains '| tenant-03 '
 }
+
+@test "a fleet's own settings can be changed for one run from the command line" {
+    [ "$KIND" = sqlite ] || skip "the fleet's settings do not depend on the database"
+    project
+    sed -i 's/^parallel = 2$/parallel = 2\npause = "1h"/' flyway.toml
+    run timeout 60 "$FW" -fleet=f migrate -fleets.f.pause=0s -fleets.f.waves=100%
+    assert_status 0
+    assert_output_contains 'Fleet f: wave 1 (100%) (2 of 2): t2, t3'
+    assert_output_not_contains 'pausing'
+    run fw -fleet=f info -fleets.f.paralel=2
+    assert_status 2
+    assert_output_contains 'unknown key fleets.f.paralel'
+}
