@@ -2,6 +2,8 @@
 """Parse YAML with a real parser (PyYAML) and check what fleetway wrote.
 
   yaml-check.py docs FILE.md...            every ```yaml block of the files parses
+  yaml-check.py excerpt FILE.md N OUTPUT   the Nth ```yaml block of FILE.md is an excerpt of OUTPUT:
+                                           its lines (but comments) appear there, in order
   yaml-check.py github PLAN PARALLEL       a `plan -format=github` workflow: structure, limits
   yaml-check.py gitlab PLAN                a `plan -format=gitlab` pipeline: structure, limits
   yaml-check.py json PLAN                  a `plan -format=json` document: structure
@@ -25,21 +27,41 @@ def fail(msg):
     sys.exit(1)
 
 
+def yaml_blocks(path):
+    """(line, text) of each ```yaml block, its indentation removed"""
+    text = open(path, encoding="utf-8").read()
+    for m in re.finditer(r"^([ \t]*)```ya?ml[ \t]*\n(.*?)^\1```", text, re.S | re.M):
+        indent = m.group(1)
+        body = "".join(line[len(indent):] if line.startswith(indent) else line
+                       for line in m.group(2).splitlines(True))
+        yield text.count("\n", 0, m.start()) + 2, body
+
+
 def check_docs(paths):
     for path in paths:
-        text = open(path, encoding="utf-8").read()
         blocks = 0
-        for m in re.finditer(r"^([ \t]*)```ya?ml[ \t]*\n(.*?)^\1```", text, re.S | re.M):
-            indent = m.group(1)
-            body = "".join(line[len(indent):] if line.startswith(indent) else line
-                           for line in m.group(2).splitlines(True))
-            line = text.count("\n", 0, m.start()) + 2
+        for line, body in yaml_blocks(path):
             try:
                 yaml.safe_load(body)
             except yaml.YAMLError as e:
                 fail("%s:%d: a yaml block does not parse: %s" % (path, line, e))
             blocks += 1
         print("%s: %d yaml block%s" % (path, blocks, "" if blocks == 1 else "s"))
+
+
+def check_excerpt(path, n, output):
+    line, body = list(yaml_blocks(path))[n - 1]
+    have = open(output, encoding="utf-8").read().splitlines()
+    pos = 0
+    for i, want in enumerate(body.splitlines()):
+        if not want.strip() or want.lstrip().startswith("#"):
+            continue
+        while pos < len(have) and have[pos] != want:
+            pos += 1
+        if pos == len(have):
+            fail("%s:%d: %r is not in the output (in this order)" % (path, line + i, want))
+        pos += 1
+    print("%s: yaml block %d is an excerpt of %s" % (path, n, output))
 
 
 def stage_of(job_id):
@@ -219,6 +241,8 @@ def main():
     kind = sys.argv[1]
     if kind == "docs":
         check_docs(sys.argv[2:])
+    elif kind == "excerpt":
+        check_excerpt(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     elif kind == "github":
         check_github(sys.argv[2], int(sys.argv[3]))
     elif kind == "gitlab":
