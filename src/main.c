@@ -1,5 +1,6 @@
 /* fleetway: the command table and the run loop over a chain of commands. */
 #include "cmd/cmd.h"
+#include "fleet/provenance.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 #include <errno.h>
@@ -365,6 +366,8 @@ int main(int argc, char **argv)
 	}
 	print_config_warnings(&r, !(r.cfg.fleet && *r.cfg.fleet) && uses_config(&r.args.commands));
 	if (r.cfg.fleet && *r.cfg.fleet) {
+		/* the fleet's report says who ran it, how, and from which commit */
+		fw_provenance_init(argc, (const char *const *)argv, r.cfg.working_directory);
 		status = cmd_fleet(r.settings, &r.cfg, &r.args.commands, &r.out, &err) < 0
 				 ? (err.exit_code ? err.exit_code : FW_EXIT_ERROR) : 0;
 		if (status)

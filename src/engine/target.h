@@ -69,5 +69,7 @@ int fw_callbacks_fire(struct fw_target *t, const char *event, struct fw_error *e
 /* mm:ss.mmms as Flyway prints durations */
 void fw_format_duration(long ms, struct strbuf *out);
 long fw_now_ms(void);
+/* wall clock, ms since the epoch (for reports; fw_now_ms for durations) */
+long fw_wall_ms(void);
 
 #endif

@@ -649,6 +649,7 @@ static void run_one(struct fw_fleet_run *r, enum fw_fleet_op op, size_t idx)
 	if (!r->cfg[idx])
 		return; /* its config failed: already reported as failed */
 	set_status(r, idx, FW_TS_RUNNING);
+	res->started_ms = fw_wall_ms();
 	fw_out_init(&out);
 	out.prefix = r->fleet->m[idx].name;
 	out.quiet = r->quiet;

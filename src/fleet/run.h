@@ -62,6 +62,7 @@ struct fw_fleet_result {
 	char *error;                    /* formatted error (ERROR:/DETAIL:/HINT:), redacted */
 	int exit_code;                  /* of the error */
 	long ms;                        /* duration of the op */
+	long started_ms;                /* wall clock (ms since the epoch) when the op began; 0 = never */
 	char *dryrun_file;
 	struct strbuf log;              /* the target's output lines (prefixed, redacted) */
 };
