@@ -2,6 +2,7 @@
 #include "cmd/cmd.h"
 #include "cmd/render.h"
 #include "ops/op.h"
+#include "fleet/provenance.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 #include <errno.h>
@@ -359,6 +360,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	print_config_warnings(&r, !(r.cfg.fleet && *r.cfg.fleet) && uses_config(&r.args.commands));
+	if (r.cfg.fleet && *r.cfg.fleet)
+		/* the fleet's report says who ran it, how, and from which commit */
+		fw_provenance_init(argc, (const char *const *)argv, r.cfg.working_directory);
 	status = run_chain(&r, &err);
 out:
 	status = finish_output(&r, status, &sigpipe);

@@ -12,6 +12,13 @@ long fw_now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+long fw_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 void fw_format_duration(long ms, struct strbuf *out)
 {
 	strbuf_addf(out, "%02ld:%02ld.%03lds", ms / 60000, (ms / 1000) % 60, ms % 1000);

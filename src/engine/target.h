@@ -67,5 +67,7 @@ const char *fw_target_shown(struct fw_target *t, const char *name);
 /* mm:ss.mmms as Flyway prints durations */
 void fw_format_duration(long ms, struct strbuf *out);
 long fw_now_ms(void);
+/* wall clock, ms since the epoch (for reports; fw_now_ms for durations) */
+long fw_wall_ms(void);
 
 #endif

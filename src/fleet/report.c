@@ -1,5 +1,8 @@
-/* Fleet audit report: JSON document and the HTML page drawn from it. */
+/* Fleet audit report: the JSON document (the page is drawn from it in
+ * report-html.c) and writing both files. */
 #include "fleet/report.h"
+#include "sql/version.h"
+#include "fleet/provenance.h"
 #include "util/json.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
@@ -98,7 +101,7 @@ static json_t *migs_json(const struct fw_fleet_result *res)
 	return a;
 }
 
-static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command)
+static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command, long run_started_ms)
 {
 	const struct fw_fleet_member *m = &r->fleet->m[i];
 	struct fw_fleet_result *res = &r->res[i];
@@ -119,6 +122,10 @@ static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command
 		json_object_set_new(o, "failed", json_integer(res->failed));
 		json_object_set_new(o, "pendingVersions", strvec_json(&res->pending_versions));
 	}
+	/* where its bar goes on the timeline: when its op began, from the run's start */
+	json_object_set_new(o, "startedAt", res->started_ms ? iso_time(res->started_ms) : json_null());
+	json_object_set_new(o, "startOffsetMs",
+			    res->started_ms ? json_integer(res->started_ms - run_started_ms) : json_null());
 	json_object_set_new(o, "durationMs", json_integer(res->ms));
 	json_object_set_new(o, "findings", strvec_json(&res->findings));
 	json_object_set_new(o, "error", jstr(res->error));
@@ -134,17 +141,101 @@ static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command
 }
 
 /* each step of the run (pre-flight, canary, waves) with its start and duration */
-static json_t *phases_json(const struct fw_fleet_run *r)
+static json_t *phases_json(const struct fw_fleet_run *r, long run_started_ms)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < r->nr_phases; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "name", jstr(r->phases[i].name));
 		json_object_set_new(o, "startedAt", iso_time(r->phases[i].started_ms));
+		json_object_set_new(o, "offsetMs", json_integer(r->phases[i].started_ms - run_started_ms));
 		json_object_set_new(o, "durationMs", json_integer(r->phases[i].ms));
 		json_array_append_new(arr, o);
 	}
 	return arr;
+}
+
+/* ---- how many targets sit on each version */
+
+/* one version of the distribution; text NULL = empty schema */
+struct vcount {
+	const char *text;
+	int unknown;                /* the target did not answer or was not reached */
+	struct fw_version v;
+	size_t n[2];                /* before and after migrate; [0] for the other commands */
+};
+
+struct vdist {
+	struct vcount *c;
+	size_t nr, alloc;
+};
+
+static void vdist_add(struct vdist *d, const char *text, int unknown, int side)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	struct vcount *c;
+	for (size_t i = 0; i < d->nr; i++)
+		if (d->c[i].unknown == unknown &&
+		    (unknown || (!text ? !d->c[i].text : d->c[i].text && !strcmp(d->c[i].text, text)))) {
+			d->c[i].n[side]++;
+			return;
+		}
+	ALLOC_GROW(d->c, d->nr, d->alloc);
+	c = &d->c[d->nr++];
+	memset(c, 0, sizeof(*c));
+	c->text = text;
+	c->unknown = unknown;
+	/* a version the history holds always parses; anything else sorts as empty */
+	if (text && fw_version_parse(text, 0, &c->v, &err) < 0)
+		fw_error_clear(&err);
+	c->n[side] = 1;
+}
+
+/* empty schema first, then versions in order, targets not known last */
+static int vcount_cmp(const void *a, const void *b)
+{
+	const struct vcount *x = a, *y = b;
+	if (x->unknown != y->unknown)
+		return x->unknown - y->unknown;
+	return fw_version_cmp(&x->v, &y->v);
+}
+
+/* migrate: [{"label", "version", "before", "after"}]; the other commands:
+ * [{"label", "version", "targets"}]; version is null for an empty schema and
+ * for targets whose version is not known (label "unknown") */
+static json_t *versions_json(const struct fw_fleet_run *r, const char *command)
+{
+	int migrate = !strcmp(command, "migrate");
+	struct vdist d = { NULL, 0, 0 };
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		const struct fw_fleet_result *res = &r->res[i];
+		/* not reached, or never answered: what it is on is not known */
+		int unknown = !res->reachable || res->status == FW_TS_NOT_STARTED || res->status == FW_TS_WAITING;
+		if (migrate) {
+			vdist_add(&d, res->version_before, unknown, 0);
+			vdist_add(&d, res->version_after, unknown, 1);
+		} else {
+			vdist_add(&d, res->version, unknown || res->status != FW_TS_OK, 0);
+		}
+	}
+	qsort(d.c, d.nr, sizeof(*d.c), vcount_cmp);
+	for (size_t i = 0; i < d.nr; i++) {
+		const struct vcount *c = &d.c[i];
+		json_t *o = json_pack("{s:s, s:o}", "label",
+				      c->unknown ? "unknown" : c->text ? c->text : "<< Empty Schema >>", "version",
+				      c->unknown ? json_null() : jstr(c->text));
+		if (migrate) {
+			json_object_set_new(o, "before", json_integer((json_int_t)c->n[0]));
+			json_object_set_new(o, "after", json_integer((json_int_t)c->n[1]));
+		} else {
+			json_object_set_new(o, "targets", json_integer((json_int_t)c->n[0]));
+		}
+		json_array_append_new(a, o);
+		fw_version_release(&d.c[i].v);
+	}
+	free(d.c);
+	return a;
 }
 
 json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info)
@@ -157,6 +248,7 @@ json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info
 	json_object_set_new(doc, "command", json_string(info->command));
 	json_object_set_new(doc, "outcome", json_string(info->outcome));
 	json_object_set_new(doc, "flywayVersion", json_string(FW_VERSION));
+	json_object_set_new(doc, "invocation", fw_provenance_json());
 	json_object_set_new(doc, "startedAt", iso_time(info->started_ms));
 	json_object_set_new(doc, "finishedAt", iso_time(info->finished_ms));
 	json_object_set_new(doc, "durationMs", json_integer(info->finished_ms - info->started_ms));
@@ -174,10 +266,11 @@ json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info
 		const char *st = fw_report_status(&r->res[i], info->command);
 		json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
 		findings += r->res[i].findings.nr;
-		json_array_append_new(targets, target_json(r, i, info->command));
+		json_array_append_new(targets, target_json(r, i, info->command, info->started_ms));
 	}
 	json_object_set_new(doc, "waves", waves);
-	json_object_set_new(doc, "phases", phases_json(r));
+	json_object_set_new(doc, "phases", phases_json(r, info->started_ms));
+	json_object_set_new(doc, "versions", versions_json(r, info->command));
 	json_object_set_new(doc, "summary", counts);
 	json_object_set_new(doc, "findings", json_integer((json_int_t)findings));
 	if (info->verify >= 0) {
@@ -188,241 +281,6 @@ json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info
 	}
 	json_object_set_new(doc, "targets", targets);
 	return doc;
-}
-
-/* ---------------------------------------------------------------- HTML */
-
-static const char *sget(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static long iget(const json_t *o, const char *key)
-{
-	return (long)json_integer_value(json_object_get(o, key));
-}
-
-static void duration(struct strbuf *out, long ms)
-{
-	if (ms < 1000)
-		strbuf_addf(out, "%ld ms", ms);
-	else if (ms < 60000)
-		strbuf_addf(out, "%.1f s", (double)ms / 1000.0);
-	else
-		strbuf_addf(out, "%ld min %ld s", ms / 60000, (ms / 1000) % 60);
-}
-
-static const char style[] =
-	"body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
-	"h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}"
-	"table{border-collapse:collapse;width:100%}"
-	"th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}"
-	"th{background:#f3f3f3}code,pre{font:12px/1.3 ui-monospace,monospace}"
-	"pre{white-space:pre-wrap;margin:0}ul{margin:0;padding-left:1.2em}"
-	".outcome-success{color:#176117}.outcome-other{color:#a11}"
-	"tr.failed td.status,tr.halted td.status,tr.interrupted td.status,tr.findings td.status"
-	"{color:#a11;font-weight:bold}"
-	"tr.migrated td.status,tr.ok td.status{color:#176117}"
-	"tr.not-started td{color:#777}";
-
-static void cell_migrations(struct strbuf *out, const json_t *t)
-{
-	const json_t *migs = json_object_get(t, "migrations");
-	size_t i;
-	json_t *g;
-	if (!json_array_size(migs)) {
-		strbuf_addstr(out, "<td class=\"migrations\">none</td>");
-		return;
-	}
-	strbuf_addstr(out, "<td class=\"migrations\"><ul>");
-	json_array_foreach(migs, i, g) {
-		const char *v = sget(g, "version");
-		strbuf_addstr(out, "<li>");
-		fw_html_escape(out, v && *v ? v : "R");
-		strbuf_addstr(out, " - ");
-		fw_html_escape(out, sget(g, "description"));
-		strbuf_addstr(out, " (");
-		duration(out, iget(g, "executionTime"));
-		strbuf_addstr(out, json_is_true(json_object_get(g, "success")) ? ")" : ", FAILED)");
-		strbuf_addstr(out, "</li>");
-	}
-	strbuf_addstr(out, "</ul></td>");
-}
-
-static void cell_problems(struct strbuf *out, const json_t *t)
-{
-	const json_t *findings = json_object_get(t, "findings");
-	const char *error = sget(t, "error");
-	size_t i;
-	json_t *f;
-	strbuf_addstr(out, "<td class=\"problems\">");
-	if (json_array_size(findings)) {
-		strbuf_addstr(out, "<ul class=\"findings\">");
-		json_array_foreach(findings, i, f) {
-			strbuf_addstr(out, "<li>");
-			fw_html_escape(out, json_string_value(f));
-			strbuf_addstr(out, "</li>");
-		}
-		strbuf_addstr(out, "</ul>");
-	}
-	if (error) {
-		strbuf_addstr(out, "<pre class=\"error\">");
-		fw_html_escape(out, error);
-		strbuf_addstr(out, "</pre>");
-	}
-	strbuf_addstr(out, "</td>");
-}
-
-static void version_cell(struct strbuf *out, const char *cls, const json_t *v)
-{
-	strbuf_addf(out, "<td class=\"%s\">", cls);
-	fw_html_escape(out, json_is_string(v) ? json_string_value(v) : "<< Empty Schema >>");
-	strbuf_addstr(out, "</td>");
-}
-
-static void target_row(struct strbuf *out, const json_t *t, int migrate)
-{
-	const char *st = sget(t, "status");
-	strbuf_addstr(out, "<tr class=\"");
-	for (const char *p = st; p && *p; p++)
-		strbuf_addch(out, *p == ' ' ? '-' : *p);
-	strbuf_addstr(out, "\" data-target=\"");
-	fw_html_escape(out, sget(t, "name"));
-	strbuf_addstr(out, "\"><td class=\"name\">");
-	fw_html_escape(out, sget(t, "name"));
-	strbuf_addstr(out, "</td><td class=\"status\">");
-	fw_html_escape(out, st);
-	strbuf_addstr(out, "</td>");
-	if (migrate) {
-		version_cell(out, "before", json_object_get(t, "versionBefore"));
-		version_cell(out, "after", json_object_get(t, "versionAfter"));
-		cell_migrations(out, t);
-	} else {
-		version_cell(out, "version", json_object_get(t, "version"));
-		strbuf_addf(out, "<td class=\"pending\">%ld</td><td class=\"failed\">%ld</td>", iget(t, "pending"),
-			    iget(t, "failed"));
-	}
-	strbuf_addstr(out, "<td class=\"duration\">");
-	duration(out, iget(t, "durationMs"));
-	strbuf_addstr(out, "</td>");
-	cell_problems(out, t);
-	strbuf_addstr(out, "</tr>\n");
-}
-
-static void wave_section(struct strbuf *out, const json_t *doc, const json_t *wave, int migrate)
-{
-	const char *name = sget(wave, "name");
-	const json_t *targets = json_object_get(doc, "targets");
-	size_t i;
-	json_t *t;
-	strbuf_addstr(out, "<section class=\"wave\"><h2>");
-	fw_html_escape(out, name);
-	strbuf_addf(out, " &middot; %zu target%s</h2>\n<table><thead><tr><th>Target</th><th>Status</th>",
-		    json_array_size(json_object_get(wave, "targets")),
-		    json_array_size(json_object_get(wave, "targets")) == 1 ? "" : "s");
-	if (migrate)
-		strbuf_addstr(out, "<th>Version before</th><th>Version after</th><th>Migrations applied</th>");
-	else
-		strbuf_addstr(out, "<th>Version</th><th>Pending</th><th>Failed</th>");
-	strbuf_addstr(out, "<th>Duration</th><th>Errors and findings</th></tr></thead><tbody>\n");
-	json_array_foreach(targets, i, t)
-		if (!strcmp(sget(t, "wave"), name))
-			target_row(out, t, migrate);
-	strbuf_addstr(out, "</tbody></table></section>\n");
-}
-
-/* the steps of the run: pre-flight, canary, each wave, and how long each took */
-static void phases_section(struct strbuf *out, const json_t *doc)
-{
-	const json_t *phases = json_object_get(doc, "phases");
-	size_t i;
-	json_t *p;
-	if (!json_array_size(phases))
-		return;
-	strbuf_addstr(out, "<section class=\"phases\"><h2>Timeline</h2>\n<table><thead><tr><th>Step</th>"
-			   "<th>Started</th><th>Duration</th></tr></thead><tbody>\n");
-	json_array_foreach(phases, i, p) {
-		long long ms = json_integer_value(json_object_get(p, "durationMs"));
-		strbuf_addstr(out, "<tr><td>");
-		fw_html_escape(out, sget(p, "name"));
-		strbuf_addstr(out, "</td><td>");
-		fw_html_escape(out, sget(p, "startedAt"));
-		strbuf_addf(out, "</td><td>%lld.%03llds</td></tr>\n", ms / 1000, ms % 1000);
-	}
-	strbuf_addstr(out, "</tbody></table></section>\n");
-}
-
-static void logs_section(struct strbuf *out, const json_t *doc)
-{
-	size_t i, j;
-	json_t *t, *line;
-	strbuf_addstr(out, "<section class=\"logs\"><h2>Logs</h2>\n");
-	json_array_foreach(json_object_get(doc, "targets"), i, t) {
-		const json_t *log = json_object_get(t, "log");
-		if (!json_array_size(log))
-			continue;
-		strbuf_addstr(out, "<details><summary>");
-		fw_html_escape(out, sget(t, "name"));
-		strbuf_addstr(out, "</summary><pre>");
-		json_array_foreach(log, j, line) {
-			fw_html_escape(out, json_string_value(line));
-			strbuf_addch(out, '\n');
-		}
-		strbuf_addstr(out, "</pre></details>\n");
-	}
-	strbuf_addstr(out, "</section>\n");
-}
-
-void fw_report_html(const json_t *doc, struct strbuf *out)
-{
-	const char *outcome = sget(doc, "outcome");
-	const json_t *verify = json_object_get(doc, "verify");
-	int migrate = !strcmp(sget(doc, "command"), "migrate");
-	const char *key;
-	json_t *v, *wave;
-	size_t i;
-	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>fleetway ");
-	fw_html_escape(out, sget(doc, "command"));
-	strbuf_addstr(out, " report: fleet ");
-	fw_html_escape(out, sget(doc, "fleet"));
-	strbuf_addf(out, "</title>\n<style>%s</style></head><body>\n<h1>Fleet <code>", style);
-	fw_html_escape(out, sget(doc, "fleet"));
-	strbuf_addstr(out, "</code>: ");
-	fw_html_escape(out, sget(doc, "command"));
-	strbuf_addf(out, " &mdash; <span id=\"outcome\" class=\"%s\">",
-		    !strcmp(outcome, "success") ? "outcome-success" : "outcome-other");
-	fw_html_escape(out, outcome);
-	strbuf_addstr(out, "</span></h1>\n<p class=\"summary\">Started ");
-	fw_html_escape(out, sget(doc, "startedAt"));
-	strbuf_addstr(out, ", finished ");
-	fw_html_escape(out, sget(doc, "finishedAt"));
-	strbuf_addstr(out, " (");
-	duration(out, iget(doc, "durationMs"));
-	strbuf_addf(out, "); %zu targets in %zu waves, up to %ld at once.",
-		    json_array_size(json_object_get(doc, "targets")), json_array_size(json_object_get(doc, "waves")),
-		    iget(doc, "parallel"));
-	strbuf_addstr(out, "</p>\n<ul class=\"counts\">");
-	json_object_foreach((json_t *)json_object_get(doc, "summary"), key, v) {
-		strbuf_addf(out, "<li>%ld ", (long)json_integer_value(v));
-		fw_html_escape(out, key);
-		strbuf_addstr(out, "</li>");
-	}
-	strbuf_addstr(out, "</ul>\n");
-	if (verify) {
-		strbuf_addf(out, "<p id=\"verify\">Post-flight verification: %s",
-			    json_is_true(json_object_get(verify, "ok")) ? "every target is on version "
-									: "targets differ; the fleet is mostly on version ");
-		fw_html_escape(out, json_is_string(json_object_get(verify, "version")) ? sget(verify, "version")
-									 : "<< Empty Schema >>");
-		strbuf_addstr(out, ".</p>\n");
-	}
-	phases_section(out, doc);
-	json_array_foreach(json_object_get(doc, "waves"), i, wave)
-		wave_section(out, doc, wave, migrate);
-	logs_section(out, doc);
-	strbuf_addstr(out, "<p><small>Written by fleetway ");
-	fw_html_escape(out, sget(doc, "flywayVersion"));
-	strbuf_addstr(out, ".</small></p>\n</body></html>\n");
 }
 
 /* ---------------------------------------------------------------- files */

@@ -34,13 +34,6 @@ static void flag_set(volatile int *flag)
 	__atomic_store_n(flag, 1, __ATOMIC_SEQ_CST);
 }
 
-static long wall_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (long)tv.tv_sec * 1000L + tv.tv_usec / 1000;
-}
-
 /* ---------------------------------------------------------------- kept sessions */
 
 /* A session opened for the pre-flight is kept for the migrate that follows:
@@ -318,7 +311,7 @@ static void set_status(struct fw_fleet_run *r, size_t idx, enum fw_tstatus st)
 	pthread_mutex_lock(&r->lock);
 	r->res[idx].status = st;
 	if (st == FW_TS_RUNNING)
-		r->res[idx].started_ms = wall_ms();
+		r->res[idx].started_ms = fw_wall_ms();
 	if (st != FW_TS_RUNNING) {
 		free(r->res[idx].current);
 		r->res[idx].current = NULL;

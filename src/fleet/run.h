@@ -53,7 +53,6 @@ struct fw_fleet_result {
 	long current_since;             /* fw_now_ms() when it started */
 	int started_migrations;         /* migrations begun so far (live count) */
 	int done_migrations;            /* ... and finished */
-	long started_ms;                /* wall clock (ms since the epoch) when the target started */
 
 	/* written by the worker alone; read by others only after its batch ended */
 	int reachable;
@@ -69,6 +68,7 @@ struct fw_fleet_result {
 	char *error;                    /* formatted error (ERROR:/DETAIL:/HINT:), redacted */
 	int exit_code;                  /* of the error */
 	long ms;                        /* duration of the op */
+	long started_ms;                /* wall clock (ms since the epoch) when the op began; 0 = never */
 	char *dryrun_file;
 	char *summary;                  /* one line about the result (commands other than migrate) */
 	json_t *result;                 /* the command's JSON result on this target, or NULL */

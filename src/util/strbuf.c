@@ -125,6 +125,31 @@ void strbuf_add_doubled(struct strbuf *sb, const char *s, char ch)
 	}
 }
 
+static int shell_safe(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-:/=,+@%", *s))
+			return 0;
+	return 1;
+}
+
+void strbuf_add_shell_quoted(struct strbuf *sb, const char *s)
+{
+	if (shell_safe(s)) {
+		strbuf_addstr(sb, s);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	strbuf_addch(sb, '\'');
+}
+
 void strbuf_rtrim(struct strbuf *sb)
 {
 	while (sb->len && isspace((unsigned char)sb->buf[sb->len - 1]))

@@ -34,6 +34,9 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 /* append s with every occurrence of ch doubled (SQL literal quoting helper) */
 void strbuf_add_doubled(struct strbuf *sb, const char *s, char ch);
+/* s as one POSIX shell word: as is when it holds only safe characters
+ * (letters, digits, ._-:/=,+@%), else in single quotes ('\'' for a quote) */
+void strbuf_add_shell_quoted(struct strbuf *sb, const char *s);
 
 void strbuf_trim(struct strbuf *sb);
 void strbuf_rtrim(struct strbuf *sb);

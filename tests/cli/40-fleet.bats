@@ -360,42 +360,6 @@ EOF
     assert_output_contains '| ap     | wave 2 (100%) | 3                  | 0       | 0      | up to date |'
 }
 
-@test "plan -format=github prints the waves as a CI matrix, verify last" {
-    sqlite_project
-    run fw -fleet=prod plan -format=github
-    assert_status 0
-    run python3 -c '
-import json, sys
-d = json.loads(sys.stdin.read())
-print(d["max-parallel"], [w["name"] for w in d["waves"]])
-for w in d["waves"]:
-    for job in w["matrix"]["include"]:
-        print(job["target"], job["command"])
-print(d["verify"]["command"])' <<<"$output"
-    assert_status 0
-    [ "${lines[0]}" = "2 ['canary', 'wave 1 (50%)', 'wave 2 (100%)']" ]
-    # validate would fail on the pending migrations without the pattern (as Flyway's does)
-    [ "${lines[1]}" = "eu fleetway -environment=eu '-ignoreMigrationPatterns=*:future,*:pending' info validate migrate" ]
-    [ "${lines[2]}" = "us fleetway -environment=us '-ignoreMigrationPatterns=*:future,*:pending' info validate migrate" ]
-    [ "${lines[3]}" = "ap fleetway -environment=ap '-ignoreMigrationPatterns=*:future,*:pending' info validate migrate" ]
-    # and the job's command works as printed
-    eval "$FW ${lines[3]#ap fleetway }"
-    [ "$(versions "$AP")" = "1 2 3" ]
-    [ "${lines[4]}" = "fleetway -fleet=prod verify" ]
-    run fw -fleet=prod plan -format=json
-    assert_status 0
-    python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert len(d["waves"]) == 3' <<<"$output"
-    run fw -fleet=prod plan -format=gitlab
-    assert_status 0
-    assert_output_contains "'migrate us':"
-    assert_output_contains "  stage: fleet-wave-1"
-    assert_output_contains "    - 'fleetway -fleet=prod verify'"
-    run fw -fleet=prod plan -format=yaml
-    assert_status 2
-    # planning connected nowhere (ap was migrated by the job command above)
-    for url in "$EU" "$US"; do [ ! -s "${url#jdbc:sqlite:}" ] || ! has_history "$url"; done
-}
-
 @test "configuration mistakes are usage errors that name the fleet" {
     sqlite_project
     run fw -fleet=nope info
