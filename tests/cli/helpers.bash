@@ -19,6 +19,9 @@
 #   assert_status N, assert_output_contains TEXT, assert_output_not_contains TEXT,
 #   assert_no_secret TEXT [FILE...]   TEXT must not be in $output nor in any file under $T
 #                                     (except the listed files, relative to $T: the config that holds it)
+#   assert_no_table NAME        the database at $URL answers and has no table NAME (multi-backend files)
+#
+# Never `! cmd` in the middle of a test: errexit ignores it, so it cannot fail (run-all.sh refuses it).
 #
 # A .bats file that needs its own setup/teardown calls fw_setup / fw_teardown from them.
 #
