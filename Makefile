@@ -19,6 +19,12 @@ OPT      := -O2
 endif
 
 B        := build/$(MODE)
+
+# Root building in a tree that a user owns (`sudo make ...`) hands every file and folder it makes back
+# to that user, or a later `make` as the user could not replace them.  OWNER is empty otherwise.
+OWNER    := $(shell [ "$$(id -u)" = 0 ] && stat -c %u:%g . 2>/dev/null | grep -v '^0:')
+give_back = $(if $(OWNER),@chown $(OWNER) $(1))
+mkdir_p   = @[ -d $(1) ] || { mkdir -p $(1) $(if $(OWNER),&& chown -R $(OWNER) build); }
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS += -Isrc -D_GNU_SOURCE -DFW_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS   += -std=c11 -g $(OPT) $(WARN) -pthread
@@ -42,21 +48,28 @@ all: fleetway build/toml-test-decoder
 # ./fleetway and build/toml-test-decoder always reflect the last MODE built
 fleetway: $(B)/fleetway
 	cp $< $@
+	$(call give_back,$@)
 build/toml-test-decoder: $(B)/toml-test-decoder
 	cp $< $@
+	$(call give_back,$@)
 
 $(B)/fleetway: $(CMD_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIBA) $(LDLIBS)
+	$(call give_back,$@)
 $(B)/toml-test-decoder: $(B)/tools/toml-test-decoder.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call give_back,$@)
 $(LIBA): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
+	$(call give_back,$@)
 $(B)/%.o: %.c
-	@mkdir -p $(dir $@)
+	$(call mkdir_p,$(dir $@))
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(call give_back,$@ $(@:.o=.d))
 $(B)/tests/%: tests/unit/%.c $(LIBA)
-	@mkdir -p $(dir $@)
+	$(call mkdir_p,$(dir $@))
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIBA) $(LDLIBS) $(TEST_LDLIBS) $(LDFLAGS) -lcmocka
+	$(call give_back,$@)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
@@ -83,13 +96,16 @@ toml-test: build/toml-test-decoder
 
 fuzz:
 	tests/fuzz/build.sh
+	$(call give_back,-R build)
 
 bench: fleetway
 	bench/run-all.sh
 
-install: fleetway
+# Always the release build, whatever was built last (./fleetway may be the sanitizer build).
+install:
+	$(MAKE) SANITIZE=0 build/rel/fleetway
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 fleetway $(DESTDIR)$(PREFIX)/bin/fleetway
+	install -m 755 build/rel/fleetway $(DESTDIR)$(PREFIX)/bin/fleetway
 	install -m 644 man/fleetway.1 $(DESTDIR)$(PREFIX)/share/man/man1/fleetway.1
 
 clean:

@@ -4,17 +4,20 @@
 #   scripts/install-deps.sh               install everything (build, tests, benchmarks, report test)
 #   scripts/install-deps.sh --check       same, but return at once when all is already installed
 #                                         (this is what `make test` runs before every test run)
-#   scripts/install-deps.sh --build-only  only what `make` and the demo need
+#   scripts/install-deps.sh --build-only  only what `make`, the demo and the README's commands need
+#   scripts/install-deps.sh --list        print the packages (required ones, then optional), install nothing
 #
-# Options combine (`--check --build-only`).  Safe to run again and again: apt-get only sees the packages
-# that are missing, and `apt-get update` runs only when something has to be installed.
+# Options combine (`--check --build-only`, `--list --build-only`).  Safe to run again and again: apt-get
+# only sees the packages that are missing, and `apt-get update` runs only when something has to be
+# installed.
 # Never prompts: debconf is non-interactive, and when not root we use `sudo -n` unless a terminal is there
 # to type a password into.
 set -euo pipefail
 
-# What `make` (src + tools) and scripts/demo.sh need.
-BUILD_PKGS=(build-essential pkg-config libsqlite3-dev sqlite3 libpq-dev libmariadb-dev zlib1g-dev
-            libjansson-dev)
+# What `make` (src + tools) and scripts/demo.sh need, and the README's other commands: `man fleetway`
+# (a minimal Debian has no man-db) and `sudo make install` (a root shell there has no sudo).
+BUILD_PKGS=(build-essential make pkg-config libsqlite3-dev sqlite3 libpq-dev libmariadb-dev zlib1g-dev
+            libjansson-dev man-db sudo)
 # What `make test`, `make SANITIZE=1 test`, the fuzzers (clang + its runtime) and the benchmarks add.
 # python3-yaml: the tests read generated CI plans and the docs' YAML blocks with a real YAML parser;
 # git: the fleet report's commit is checked against git's own answer.
@@ -24,12 +27,13 @@ TEST_PKGS=(libcmocka-dev postgresql postgresql-client mariadb-server mariadb-cli
 # chromium: only the HTML report rendering tests use it (they skip without it).
 OPTIONAL_PKGS=(chromium)
 
-check_only=0 build_only=0
+check_only=0 build_only=0 list_only=0
 for arg in "$@"; do
     case $arg in
         --check) check_only=1 ;;
         --build-only) build_only=1 ;;
-        -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --list) list_only=1 ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "install-deps: unknown option '$arg' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -53,6 +57,11 @@ missing_of() {
         grep -qxF -- "$p" <<<"$installed" || echo "$p"
     done
 }
+
+if [ "$list_only" = 1 ]; then
+    printf '%s\n' "${required[@]}" "${optional[@]+"${optional[@]}"}"
+    exit 0
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
     echo "install-deps: this script knows only Debian/Ubuntu (apt-get); install these by hand:" >&2

@@ -3,6 +3,7 @@
 #
 #   tests/run-all.sh BUILD_DIR                     unit tests, TOML conformance, end-to-end (bats)
 #   tests/run-all.sh BUILD_DIR tests/cli/x.bats…   only these bats files (servers still started)
+#   tests/run-all.sh --lint tests/cli/x.bats…      only the check below, on these files
 #
 # Sections, in order; each one runs even when an earlier one failed:
 #   1. every cmocka binary BUILD_DIR/tests/test_*
@@ -11,8 +12,14 @@
 #   4. bats on tests/cli/*.bats
 # The last line is always  "N passed, M failed"  (", K skipped" when any); exit status 1 when M > 0.
 #
-# Environment: FLEETWAY_BIN (default BUILD_DIR/fleetway, else ./fleetway), FW_SHARED_DIR (default
-# ../shared beside the repo), ASAN_OPTIONS/UBSAN_OPTIONS (defaults below), BATS_TEST_TIMEOUT (seconds).
+# Before all that, the bats files to run and their helpers are checked for `! cmd` lines in the middle
+# of a test (tests/lib/bats-lint.awk): such a line can never fail, and each one counts as a failure.
+#
+# Everything runs with no locale set (LANG, LC_*), as on a fresh machine or in a CI container, so that
+# the results do not depend on the caller's.  The data the tests read is in the repository (tests/data).
+#
+# Environment: FLEETWAY_BIN (default BUILD_DIR/fleetway, else ./fleetway), ASAN_OPTIONS/UBSAN_OPTIONS
+# (defaults below), BATS_TEST_TIMEOUT (seconds).
 
 # No `set -e`: a failing section must not stop the others.
 set -uo pipefail
@@ -20,10 +27,15 @@ set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 
 # Arguments are relative to where we were called from; make them absolute before moving to the repo.
-BUILD_DIR=${1:-build/rel}
+LINT_ONLY=0
+if [ "${1:-}" = --lint ]; then
+    LINT_ONLY=1 BUILD_DIR=$REPO
+else
+    BUILD_DIR=${1:-build/rel}
+    [ -d "$BUILD_DIR" ] || { echo "run-all: no build dir '$BUILD_DIR' (run make first, or use make test)" >&2; exit 2; }
+    BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
+fi
 shift $(( $# > 0 ? 1 : 0 ))
-[ -d "$BUILD_DIR" ] || { echo "run-all: no build dir '$BUILD_DIR' (run make first, or use make test)" >&2; exit 2; }
-BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 ONLY_BATS=()
 for f in "$@"; do
     [ -f "$f" ] || { echo "run-all: no such bats file: $f" >&2; exit 2; }
@@ -36,8 +48,8 @@ if [ -z "${FLEETWAY_BIN:-}" ]; then
     if [ -x "$BUILD_DIR/fleetway" ]; then FLEETWAY_BIN=$BUILD_DIR/fleetway; else FLEETWAY_BIN=$REPO/fleetway; fi
 fi
 export FLEETWAY_BIN
-export FW_SHARED_DIR=${FW_SHARED_DIR:-$REPO/../shared}
-[ -d "$FW_SHARED_DIR" ] || echo "run-all: note: shared data dir $FW_SHARED_DIR is missing; tests needing it will fail or skip" >&2
+# No locale: what a minimal Debian or a CI container has.  A test that needs one sets it itself.
+unset LANG LANGUAGE LC_ALL $(compgen -e | grep '^LC_')
 # A hung test must not hang CI for its whole time budget.
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
@@ -115,6 +127,54 @@ if [ "$(basename "$BUILD_DIR")" = san ] && [[ $ASAN_OPTIONS == *detect_leaks=1* 
         fi
     fi
 fi
+
+# ---------------------------------------------------------------- 0. bats lines that cannot fail
+
+# Every `! cmd` in the middle of a test is one failure, named by file:line (see tests/lib/bats-lint.awk).
+run_lint() {
+    local f files=() seen=' ' bad=()
+    for f in "$@" "$REPO"/tests/cli/*.bash; do
+        [ -f "$f" ] || continue
+        f=$(readlink -f "$f")          # the *-pg/*-mysql links are their target's lines
+        [[ $seen == *" $f "* ]] && continue
+        seen+="$f "; files+=("$f")
+    done
+    [ "${#files[@]}" -gt 0 ] || return 0
+    mapfile -t bad < <(awk -f "$REPO/tests/lib/bats-lint.awk" "${files[@]}" | sed "s|^$REPO/||")
+    if [ "${#bad[@]}" -eq 0 ]; then
+        SECTIONS+=("bats lint:   no \`! cmd\` in the middle of a test")
+        return
+    fi
+    section "bats lint"
+    for f in "${bad[@]}"; do
+        echo "run-all: $f"
+        FAILURES+=("bats lint: ${f%%: *}: \`! cmd\` in the middle of a test")
+    done
+    echo "run-all: a \`! cmd\` line in the middle of a test never fails it (bash's errexit ignores negated"
+    echo "         commands): write \`run cmd\` and check its status (assert_status N), or a [ ... ] test"
+    FAIL=$((FAIL + ${#bad[@]}))
+    SECTIONS+=("bats lint:   ${#bad[@]} \`! cmd\` line(s) in the middle of a test")
+}
+
+# The layers of src/ (tools/layers.py): no include cycle, no include of a layer above. One failure
+# per problem, each named.
+run_layers() {
+    local bad=()
+    command -v python3 >/dev/null || { SECTIONS+=("layers:      (python3 missing: not checked)"); return; }
+    mapfile -t bad < <(python3 "$REPO/tools/layers.py" "$REPO/src")
+    if [ "${#bad[@]}" -eq 0 ]; then
+        PASS=$((PASS + 1))
+        SECTIONS+=("layers:      no include cycle, every include points down")
+        return
+    fi
+    section "layers"
+    for f in "${bad[@]}"; do
+        echo "run-all: $f"
+        FAILURES+=("layers: $f")
+    done
+    FAIL=$((FAIL + ${#bad[@]}))
+    SECTIONS+=("layers:      ${#bad[@]} problem(s), see tools/layers.py")
+}
 
 # ---------------------------------------------------------------- 1. unit tests (cmocka)
 
@@ -225,26 +285,35 @@ run_bats() {
 
 # ---------------------------------------------------------------- main
 
-# Servers first: the driver unit tests talk to them too (FW_TEST_PG_URL, FW_TEST_MYSQL_URL).
-start_servers
+# The last lines: what each section did, what failed, the count; the exit status.
+summary() {
+    section "summary"
+    printf '  %s\n' "${SECTIONS[@]}"
+    if [ "${#FAILURES[@]}" -gt 0 ]; then
+        echo "  failed:"
+        printf '    %s\n' "${FAILURES[@]}"
+    fi
+    [[ $ASAN_OPTIONS == *detect_leaks=0* ]] && [ "$(basename "$BUILD_DIR")" = san ] && echo "  (leak detection was off)"
+    echo
+    echo "$PASS passed, $FAIL failed$([ "$SKIP" -gt 0 ] && echo ", $SKIP skipped")"
+    [ "$FAIL" = 0 ]
+}
+
 if [ "${#ONLY_BATS[@]}" -eq 0 ]; then
-    run_unit
-    run_toml
     BATS_FILES=("$REPO"/tests/cli/*.bats)
     [ -e "${BATS_FILES[0]}" ] || BATS_FILES=()
 else
     BATS_FILES=("${ONLY_BATS[@]}")
 fi
+run_lint "${BATS_FILES[@]+"${BATS_FILES[@]}"}"
+if [ "$LINT_ONLY" = 1 ]; then summary; exit; fi
+# Servers first: the driver unit tests talk to them too (FW_TEST_PG_URL, FW_TEST_MYSQL_URL).
+start_servers
+if [ "${#ONLY_BATS[@]}" -eq 0 ]; then
+    run_layers
+    run_unit
+    run_toml
+fi
 run_bats "${BATS_FILES[@]+"${BATS_FILES[@]}"}"
 fw_stop_servers
-
-section "summary"
-printf '  %s\n' "${SECTIONS[@]}"
-if [ "${#FAILURES[@]}" -gt 0 ]; then
-    echo "  failed:"
-    printf '    %s\n' "${FAILURES[@]}"
-fi
-[[ $ASAN_OPTIONS == *detect_leaks=0* ]] && [ "$(basename "$BUILD_DIR")" = san ] && echo "  (leak detection was off)"
-echo
-echo "$PASS passed, $FAIL failed$([ "$SKIP" -gt 0 ] && echo ", $SKIP skipped")"
-[ "$FAIL" = 0 ]
+summary

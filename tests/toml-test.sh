@@ -8,7 +8,8 @@
 #
 # Environment:
 #   TOML_TEST_DIR   the toml-test data (the folder holding files-toml-1.0.0, or its
-#                   parent); default: <repo>/../shared/toml-test
+#                   parent); default: <repo>/tests/data/toml-test, the cases of the
+#                   1.0.0 list as the repository ships them (see tests/data/README.md)
 #   TOML_DECODER    the decoder to run; default: <repo>/build/toml-test-decoder
 #   TOML_TEST_LIST  the list to run; default: files-toml-1.0.0
 #
@@ -16,7 +17,7 @@
 set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-dir=${TOML_TEST_DIR:-$(dirname "$repo")/shared/toml-test}
+dir=${TOML_TEST_DIR:-$repo/tests/data/toml-test}
 [ -f "$dir/tests/${TOML_TEST_LIST:-files-toml-1.0.0}" ] && dir=$dir/tests
 list=$dir/${TOML_TEST_LIST:-files-toml-1.0.0}
 decoder=${TOML_DECODER:-$repo/build/toml-test-decoder}

@@ -19,6 +19,10 @@ static const char toml_template[] =
 	"environment = \"default\"\n"
 	"locations = [\"filesystem:migrations\"]\n"
 	"\n"
+	"# A deploy: fleetway '-ignoreMigrationPatterns=*:future,*:pending' info validate migrate\n"
+	"# validate fails while migrations are pending (as in Flyway), so a deploy that validates\n"
+	"# before migrating ignores them there; migrate still validates the rest before it runs.\n"
+	"\n"
 	"# [flyway.placeholders]\n"
 	"# owner = \"app\"\n";
 

@@ -88,6 +88,30 @@ SQL
     [ "$status" -ne 0 ]
 }
 
+@test "the tests run with no locale set, as on a fresh machine" {
+    # tests/run-all.sh clears it, so that a test that only passes with a UTF-8 locale fails everywhere
+    [ -z "${LANG-}${LC_ALL-}${LC_CTYPE-}${LC_MESSAGES-}" ]
+    [ "$(locale charmap 2>/dev/null)" = ANSI_X3.4-1968 ]
+}
+
+@test "sqlq reads non-ASCII text back as written, whatever the locale, on every database" {
+    local url
+    for url in "$(sqlite_url)" "$(pg_url)" "$(mysql_url)"; do
+        [ "$(sqlq "$url" "SELECT 'café ☕'")" = 'café ☕' ]
+    done
+}
+
+@test "MariaDB lets in a client that names no user, whoever runs the tests" {
+    require_mysql
+    # as the tests' URLs do (PostgreSQL's take PGUSER): the client's default, the login name or root
+    run mariadb --no-defaults -h 127.0.0.1 -P "$FW_TEST_MYSQL_PORT" --protocol=tcp -N -B -e 'select 1'
+    assert_status 0
+    [ "$output" = 1 ]
+    run mariadb --no-defaults -S "$FW_TEST_MYSQL_SOCKET" -N -B -e 'select 1'
+    assert_status 0
+    [ "$output" = 1 ]
+}
+
 @test "MariaDB fleetway may grant, fwsecret needs its password" {
     require_mysql
     [ "$(sqlq "$FW_TEST_MYSQL_URL" 'show grants' | grep -c 'WITH GRANT OPTION')" -ge 1 ]

@@ -29,8 +29,8 @@ four() {
     assert_output_contains "Baseline"
     run fw migrate
     assert_status 0
-    ! table_exists t1
-    ! table_exists t2
+    assert_no_table t1
+    assert_no_table t2
     table_exists t3
     table_exists t4
     run history
@@ -59,14 +59,14 @@ four() {
     run fw migrate
     [ "$status" -ne 0 ]
     assert_output_contains "Found non-empty schema(s) $Q$SCHEMA$Q but no schema history table"
-    ! table_exists t1
+    assert_no_table t1
     run fw -baselineOnMigrate=true -baselineVersion=2 migrate
     assert_status 0
     run history
     [ "${lines[0]}" = "1|2|<< Flyway Baseline >>|BASELINE|<< Flyway Baseline >>|1" ]
     [ "${lines[1]}" = "2|3|m3|SQL|V3__m3.sql|1" ]
     [ "${lines[2]}" = "3|4|m4|SQL|V4__m4.sql|1" ]
-    ! table_exists t1
+    assert_no_table t1
 }
 
 @test "B migration: a new database starts from the newest B script, an existing one ignores it" {
@@ -80,7 +80,7 @@ four() {
     [ "${lines[1]}" = "2|3|m3|SQL|V3__m3.sql|1" ]
     [ "${#lines[@]}" -eq 3 ]
     table_exists from_b
-    ! table_exists from_older_b
+    assert_no_table from_older_b
     run fw info
     assert_status 0
     assert_output_contains "Ignored (Baseline)"
@@ -96,7 +96,7 @@ four() {
     assert_status 0
     run fw -url="$URL" migrate
     assert_status 0
-    ! table_exists from_b
+    assert_no_table from_b
     run sqlq "$URL" "SELECT COUNT(*) FROM $H WHERE type = 'SQL_BASELINE'"
     [ "$output" = 0 ]
     run sqlq "$URL" "SELECT COUNT(*) FROM $H WHERE type = 'SQL' AND success = $( [ "$KIND" = pg ] && echo true || echo 1 )"
@@ -113,7 +113,7 @@ four() {
     assert_status 0
     table_exists t1
     table_exists t3
-    ! table_exists prod_only
+    assert_no_table prod_only
     run history
     [ "${#lines[@]}" -eq 2 ]
     run fw -placeholders.env=dev -placeholders.region=eu info
@@ -135,7 +135,7 @@ four() {
     [ "$status" -ne 0 ]
     assert_output_contains "V2__b.sql"
     assert_output_contains "shouldExecute"
-    ! table_exists t2
+    assert_no_table t2
     run history
     [ "${#lines[@]}" -eq 1 ]
 }
@@ -146,12 +146,12 @@ four() {
     run fw migrate
     [ "$status" -ne 0 ]
     assert_output_contains "Unknown configuration property: executeInTransactoin"
-    ! table_exists t1
+    assert_no_table t1
     write_migration sql V1__a.sql.conf 'executeInTransaction=maybe'
     run fw migrate
     [ "$status" -ne 0 ]
     assert_output_contains "Invalid value for executeInTransaction (should be either true or false): maybe"
-    ! table_exists t1
+    assert_no_table t1
 }
 
 @test "sidecar encoding and placeholderReplacement" {
@@ -176,13 +176,13 @@ four() {
     [ "${lines[0]}" = "1|3|m3|SQL|V3__m3.sql|1" ]
     [ "${lines[1]}" = "2|1|m1|SQL|V1__m1.sql|1" ]
     [ "${#lines[@]}" -eq 2 ]
-    ! table_exists t2
+    assert_no_table t2
     # the saved config form works too
     printf '[flyway]\ncherryPick = ["4"]\n' >"$T/flyway.toml"
     run fw -outOfOrder=true migrate
     assert_status 0
     table_exists t4
-    ! table_exists t2
+    assert_no_table t2
 }
 
 @test "built-in placeholders" {
@@ -275,8 +275,8 @@ EOF
     [ "${#lines[@]}" -eq 1 ]
     run fw -skipExecutingMigrations=true -target=3 migrate
     assert_status 0
-    ! table_exists t2
-    ! table_exists t3
+    assert_no_table t2
+    assert_no_table t3
     run history
     [ "${lines[1]}" = "2|2|m2|SQL|V2__m2.sql|1" ]
     [ "${lines[2]}" = "3|3|m3|SQL|V3__m3.sql|1" ]

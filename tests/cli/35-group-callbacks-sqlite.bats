@@ -55,9 +55,9 @@ INSERT INTO no_such_table VALUES (1);'
     assert_output_contains "Migration V4__bad.sql failed"
     assert_output_contains "rolled back"
     # nothing of V2..V4 remains: no tables, no rows, no history rows
-    ! table_exists t1
-    ! table_exists t2
-    ! table_exists t3
+    assert_no_table t1
+    assert_no_table t2
+    assert_no_table t3
     run sqlq "$URL" "SELECT COUNT(*) FROM t0"
     [ "$output" = 0 ]
     run history
@@ -81,7 +81,7 @@ INSERT INTO no_such_table VALUES (1);'
     run fw -group=true migrate
     [ "$status" -eq 1 ]
     assert_output_contains "Detected both transactional and non-transactional migrations within the same migration group (even though mixed is false). First offending migration: 2 b [non-transactional]"
-    ! table_exists t1
+    assert_no_table t1
     run fw -group=true -mixed=true migrate
     assert_status 0
     assert_output_contains "the group runs without a transaction"
@@ -97,8 +97,8 @@ INSERT INTO no_such_table VALUES (1);'
     run fw -group=true migrate
     [ "$status" -eq 1 ]
     assert_output_contains "group=true needs transactional DDL"
-    ! table_exists t1
-    ! table_exists "$H"
+    assert_no_table t1
+    assert_no_table "$H"
 }
 
 @test "migrate callbacks fire in Flyway's order" {

@@ -5,7 +5,7 @@
 #   $T        a fresh empty temp dir, also the current directory (removed after the test;
 #             FW_KEEP_TMP=1 keeps it and prints where)
 #   $FW       absolute path of the fleetway binary (FLEETWAY_BIN, default <repo>/fleetway)
-#   $REPO     the repository root;  $SHARED  the shared data dir (FW_SHARED_DIR, default <repo>/../shared)
+#   $REPO     the repository root;  test data the repository ships lives in $REPO/tests/data
 #   HOME=$T/home and no FLYWAY_* variables from the caller, so no user config leaks into a test.
 #
 #   fw ARGS...                  run fleetway (use as `run fw migrate ...`)
@@ -19,6 +19,9 @@
 #   assert_status N, assert_output_contains TEXT, assert_output_not_contains TEXT,
 #   assert_no_secret TEXT [FILE...]   TEXT must not be in $output nor in any file under $T
 #                                     (except the listed files, relative to $T: the config that holds it)
+#   assert_no_table NAME        the database at $URL answers and has no table NAME (multi-backend files)
+#
+# Never `! cmd` in the middle of a test: errexit ignores it, so it cannot fail (run-all.sh refuses it).
 #
 # A .bats file that needs its own setup/teardown calls fw_setup / fw_teardown from them.
 #
@@ -26,8 +29,6 @@
 # and FW_TEST_MYSQL_URL.  Run one file by hand with servers:   tests/run-all.sh build/rel tests/cli/x.bats
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-SHARED=${FW_SHARED_DIR:-$REPO/../shared}
-if [ -d "$SHARED" ]; then SHARED=$(cd "$SHARED" && pwd); fi
 
 # Relative FLEETWAY_BIN is taken from where bats was started (before setup moves into $T).
 FW=${FLEETWAY_BIN:-$REPO/fleetway}
@@ -175,7 +176,10 @@ sqlq() {
             [ "$hostport" != "$rest" ] || db=''
             host=${hostport%%:*}; port=${hostport#*:}; [ "$port" != "$hostport" ] || port=3306
             user=$(fw__urlparam "$url" user); pw=$(fw__urlparam "$url" password)
-            local args=(--no-defaults -h "$host" -P "$port" --protocol=tcp -u "${user:-fleetway}" -N -B -r)
+            # utf8mb4 whatever the locale says: without LANG the client would pick latin1 and turn
+            # every non-ASCII character it reads back into '?'.
+            local args=(--no-defaults --default-character-set=utf8mb4 -h "$host" -P "$port" --protocol=tcp
+                        -u "${user:-fleetway}" -N -B -r)
             [ -n "$pw" ] && args+=(--password="$pw")
             [ -n "$db" ] && args+=(-D "$db")
             # Tabs to | like the other two clients; `set -o pipefail` keeps a failing query visible.
@@ -256,3 +260,20 @@ history_of() {
 
 # does the table exist (any backend)
 table_exists() { sqlq "$URL" "SELECT COUNT(*) FROM $1" >/dev/null 2>&1; }
+
+# assert_no_table NAME: the database at $URL answers, and has no table or view NAME in its schema.
+# (Not `! table_exists`: a negated command in the middle of a test never fails it, and a query that
+# fails for any other reason would look like a missing table.)
+assert_no_table() {
+    local n schema='current_schema()'
+    if [ "$KIND" = mysql ]; then schema='DATABASE()'; fi
+    if [ "$KIND" = sqlite ]; then
+        n=$(sqlq "$URL" "SELECT COUNT(*) FROM sqlite_master WHERE name = '$1'")
+    else
+        n=$(sqlq "$URL" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = $schema AND table_name = '$1'")
+    fi
+    if [ "$n" != 0 ]; then
+        printf 'expected no table %s in %s, found: %s\n' "$1" "$URL" "${n:-nothing (the query failed)}" >&2
+        return 1
+    fi
+}

@@ -4,7 +4,7 @@
 # NAME is the part after fuzz_ (toml for tests/fuzz/fuzz_toml.c). The corpus
 # lives in build/fuzz/corpus-NAME and is kept between runs; an empty one is
 # seeded from tests/fuzz/seeds-NAME/ if that exists, and for toml from the
-# toml-test files (TOML_TEST_DIR, default ../shared/toml-test). A dictionary
+# toml-test files (TOML_TEST_DIR, default tests/data/toml-test). A dictionary
 # tests/fuzz/NAME.dict is used when present. Crashes are written to
 # build/fuzz/artifacts-NAME/. Builds the target first if it is missing.
 set -euo pipefail
@@ -26,7 +26,7 @@ artifacts=build/fuzz/artifacts-$name
 mkdir -p "$corpus" "$artifacts"
 
 seed_toml() {
-	local dir=${TOML_TEST_DIR:-$(dirname "$repo")/shared/toml-test} f
+	local dir=${TOML_TEST_DIR:-$repo/tests/data/toml-test} f
 	[ -d "$dir/tests" ] && dir=$dir/tests
 	[ -d "$dir/valid" ] || { echo "run.sh: no toml-test files in $dir" >&2; return; }
 	# valid documents for structure, invalid ones for the error paths

@@ -12,6 +12,8 @@
 #
 # Users: PostgreSQL superuser `postgres` and MariaDB `fleetway` (all privileges) log in without a password;
 # `fwsecret` / `s3cr3t-Pa55` exists on both and must give its password (for the secret-handling tests).
+# A URL without a user works on both whoever runs the tests: PGUSER=postgres is exported, and MariaDB
+# gets an account for the login name the client library sends by default (root has one already).
 #
 # Functions return non-zero and print the server log on failure; they never exit the caller.
 
@@ -272,10 +274,20 @@ fw_start_mariadb() {
     # Users the tests log in as.  'fleetway' must match from every host form a client may use: '%'
     # covers TCP, 'localhost' the socket, and an explicit '127.0.0.1' guards against future
     # host-specific accounts shadowing '%'.  Anonymous accounts would shadow them too: drop them.
-    local h sql="DELETE FROM mysql.global_priv WHERE User=''; FLUSH PRIVILEGES;"
+    # A URL that names no user (the tests' URLs) connects as the client library's default user, the
+    # login name, which gets the rights of 'fleetway' too: the tests run under any OS user.
+    local h u me admins=(fleetway) sql="DELETE FROM mysql.global_priv WHERE User=''; FLUSH PRIVILEGES;"
+    me=$(fw__mysql_default_user)
+    case $me in
+        root|fleetway) ;;   # root@localhost and root@127.0.0.1 come with the data directory
+        "$FW_SECRET_USER") fw__log "warning: the OS user is $me, the test user that must give a password" ;;
+        *) admins+=("$me") ;;
+    esac
     for h in '%' 'localhost' '127.0.0.1'; do
-        sql+="CREATE USER 'fleetway'@'$h';"
-        sql+="GRANT ALL PRIVILEGES ON *.* TO 'fleetway'@'$h' WITH GRANT OPTION;"
+        for u in "${admins[@]}"; do
+            sql+="CREATE USER '$u'@'$h';"
+            sql+="GRANT ALL PRIVILEGES ON *.* TO '$u'@'$h' WITH GRANT OPTION;"
+        done
         sql+="CREATE USER '$FW_SECRET_USER'@'$h' IDENTIFIED BY '$FW_SECRET_PASSWORD';"
         sql+="GRANT ALL PRIVILEGES ON *.* TO '$FW_SECRET_USER'@'$h';"
     done
@@ -287,6 +299,12 @@ fw_start_mariadb() {
     export FW_TEST_MYSQL_URL="jdbc:mariadb://127.0.0.1:$port/"
     export FW_TEST_MYSQL_USER=fleetway
     fw__log "MariaDB $("$mysqld" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir)"
+}
+
+# The user a MariaDB client connects as when none is given: what Connector/C picks, "root" for root,
+# else the login name (getlogin(), which `logname` prints), else the name of the effective user.
+fw__mysql_default_user() {
+    if [ "$(id -u)" = 0 ]; then echo root; else logname 2>/dev/null || id -un; fi
 }
 
 # Kill a mariadbd that is not (or no longer) wanted, and wait for it to go.

@@ -1,9 +1,9 @@
 /* Checksums (reference section 3, vectors of Appendix A).
  *
- * Every row of shared/reference/checksum-vectors.tsv is checked at run time,
- * fed whole, one byte at a time, split at every position, and (re-encoded)
- * through iconv. The file is found through $FW_SHARED_DIR, else ../shared
- * relative to the current directory (tests run from the repository root). */
+ * Every row of tests/data/checksum-vectors.tsv is checked at run time, fed
+ * whole, one byte at a time, split at every position, and (re-encoded)
+ * through iconv. The path is relative to the repository root, where the
+ * tests run (tests/run-all.sh). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +17,8 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "engine/checksum.h"
+
+#define VECTORS_FILE "tests/data/checksum-vectors.tsv"
 
 struct vector {
 	char *name;
@@ -81,16 +83,15 @@ static int parse_row(char *line, struct vector *v)
 /* reads the TSV; returns -1 (with a message) on a missing or malformed file */
 static int read_vectors(void)
 {
-	const char *dir = getenv("FW_SHARED_DIR");
-	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	const char *path = VECTORS_FILE;
+	struct strbuf text = STRBUF_INIT;
 	char *line, *save = NULL;
 	size_t alloc = 0;
 	int first = 1;
 
-	strbuf_addf(&path, "%s/reference/checksum-vectors.tsv", dir && *dir ? dir : "../shared");
-	if (strbuf_read_file(&text, path.buf) < 0) {
-		print_error("cannot read %s: %s (run from the repository root or set FW_SHARED_DIR)\n",
-			    path.buf, strerror(errno));
+	if (strbuf_read_file(&text, path) < 0) {
+		print_error("cannot read %s: %s (run from the repository root)\n",
+			    path, strerror(errno));
 		goto fail;
 	}
 	for (line = strtok_r(text.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -100,7 +101,7 @@ static int read_vectors(void)
 		if (first) {
 			first = 0;
 			if (strcmp(line, "name\tfile_bytes_hex_escaped\texpected_signed_checksum")) {
-				print_error("unexpected header in %s: %s\n", path.buf, line);
+				print_error("unexpected header in %s: %s\n", path, line);
 				goto fail;
 			}
 			continue;
@@ -110,17 +111,15 @@ static int read_vectors(void)
 			vectors = realloc(vectors, alloc * sizeof(*vectors));
 		}
 		if (parse_row(line, &vectors[nvectors]) < 0) {
-			print_error("bad row in %s: %s\n", path.buf, line);
+			print_error("bad row in %s: %s\n", path, line);
 			nvectors++;  /* so that free_vectors releases it */
 			goto fail;
 		}
 		nvectors++;
 	}
-	strbuf_release(&path);
 	strbuf_release(&text);
 	return 0;
 fail:
-	strbuf_release(&path);
 	strbuf_release(&text);
 	return -1;
 }
