@@ -69,6 +69,21 @@ static char *value(struct db *db, const char *sql)
 	return v;
 }
 
+struct notices {
+	int nr;
+	char *state[4], *msg[4];
+};
+
+static void on_notice(void *ctx, const char *sqlstate, int code, const char *message)
+{
+	struct notices *n = ctx;
+	(void)code;
+	if (n->nr < 4) {
+		n->state[n->nr] = xstrdup(sqlstate);
+		n->msg[n->nr++] = xstrdup(message);
+	}
+}
+
 static void assert_value(struct db *db, const char *sql, const char *expected)
 {
 	char *v = value(db, sql);
@@ -204,7 +219,24 @@ static void test_basics(void **state)
 	assert_non_null(s);
 	free(s);
 	assert_value(db, "SELECT current_setting('application_name')", "fleetway");
-	assert_value(db, "SELECT current_setting('client_min_messages')", "warning");
+	/* the server's notices reach the notice handler (a migration's "DB: ..." lines) */
+	{
+		struct notices n = { 0 };
+		db_set_notice_handler(db, on_notice, &n);
+		exec_ok(db, "DROP TABLE IF EXISTS fw_not_there");
+		exec_ok(db, "DO $$ BEGIN RAISE WARNING 'careful %', 1; END $$");
+		db_set_notice_handler(db, NULL, NULL);
+		exec_ok(db, "DROP TABLE IF EXISTS fw_not_there");
+		assert_int_equal(n.nr, 2);
+		assert_string_equal(n.state[0], "00000");
+		assert_string_equal(n.msg[0], "table \"fw_not_there\" does not exist, skipping");
+		assert_string_equal(n.state[1], "01000");
+		assert_string_equal(n.msg[1], "careful 1");
+		for (int i = 0; i < n.nr; i++) {
+			free(n.state[i]);
+			free(n.msg[i]);
+		}
+	}
 
 	/* ? parameters, but not inside literals, identifiers, comments, dollar quotes */
 	{
