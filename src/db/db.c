@@ -17,7 +17,11 @@
  * create_schema, set_default_schema, create_history_table, clean_schema, drop_schema,
  * schema_exists, schema_is_empty, table_exists, current_schema, current_user,
  * database_name. The variable is read once per db_open; unset, it costs
- * nothing. Build with -DFW_NO_FAULT_INJECT to compile the hook out. */
+ * nothing.
+ *
+ * The hook exists only in test builds: db.c compiled with -DFW_FAULT_INJECT
+ * (the Makefile's build/<mode>/fleetway-faults and the unit tests). A release
+ * ./fleetway has none of this code and ignores the variable. */
 #include "db/db-internal.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
@@ -71,15 +75,13 @@ static void free_faults(struct db_fault *f, int n)
 	free(f);
 }
 
+#ifdef FW_FAULT_INJECT
 static struct db_fault *parse_faults(int *nr)
 {
-	const char *spec = NULL;
+	const char *spec = getenv("FLEETWAY_FAULT_INJECT");
 	struct strvec rules = STRVEC_INIT;
 	struct db_fault *f = NULL;
 	*nr = 0;
-#ifndef FW_NO_FAULT_INJECT
-	spec = getenv("FLEETWAY_FAULT_INJECT");
-#endif
 	if (!spec || !*spec)
 		return NULL;
 	strvec_split(&rules, spec, ',');
@@ -120,6 +122,25 @@ static int fault(struct db *db, const char *op, const char *sql, struct fw_error
 {
 	return db->nfaults && fault_hit(db->faults, db->nfaults, op, sql, err);
 }
+#else
+/* release build: no hook, nothing read from the environment */
+static struct db_fault *parse_faults(int *nr)
+{
+	*nr = 0;
+	return NULL;
+}
+
+static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
+		     struct fw_error *err)
+{
+	return 0;
+}
+
+static int fault(struct db *db, const char *op, const char *sql, struct fw_error *err)
+{
+	return 0;
+}
+#endif
 
 /* ---- opening ---- */
 
