@@ -168,14 +168,9 @@ int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r,
 		*tx = 0;
 		return 0;
 	}
-	if (r->conf.execute_in_transaction >= 0) {
-		*tx = r->conf.execute_in_transaction;
-		return 0;
-	}
-	if (!t->cfg->execute_in_transaction) {
-		*tx = 0;
-		return 0;
-	}
+	/* The whole script is split even when the configuration decides: this
+	 * pass is what refuses a script that cannot be split (an unterminated
+	 * string, a NUL byte) before any of its statements runs. */
 	if (src_open(t, r, &src, err) < 0)
 		return -1;
 	sp = sqlsplit_new(t->dialect, src_read, &src, r->script);
@@ -192,6 +187,10 @@ int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r,
 	if (rc < 0) {
 		take_src_error(&src, err);
 		ret = -1;
+	} else if (r->conf.execute_in_transaction >= 0) {
+		*tx = r->conf.execute_in_transaction;
+	} else if (!t->cfg->execute_in_transaction) {
+		*tx = 0;
 	} else if (nontx_line && others && !t->cfg->mixed) {
 		ret = fw_errorf(err, "ERROR",
 				"Detected both transactional and non-transactional statements within the same migration (even though mixed is false). Offending statement found at line %d: %s [non-transactional]",
