@@ -68,7 +68,9 @@ struct db {
 	int nfaults;
 	atomic_int cancelled;    /* set by db_cancel (any thread), never reset: lock
 				  * waits give up, a cancelled statement's error
-				  * gets exit code FW_EXIT_INTERRUPTED */
+				  * gets exit code FW_EXIT_INTERRUPTED, and the
+				  * wrappers refuse new work (db.c) */
+	struct db *next_open;    /* db.c's list of open connections (db_cancel_all) */
 };
 
 /* helpers for drivers (db.c) */

@@ -26,6 +26,7 @@
 #include "util/redact.h"
 #include "util/xalloc.h"
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -141,6 +142,61 @@ static int fault(struct db *db, const char *op, const char *sql, struct fw_error
 	return 0;
 }
 #endif
+
+/* ---- cancellation ---- */
+
+/* every open connection, for db_cancel_all (Ctrl-C of a single-target run,
+ * whose watcher thread does not know which connection is in use) */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *open_list;
+static atomic_int all_cancelled;
+
+static int interrupted(struct fw_error *err)
+{
+	return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+}
+
+static void register_open(struct db *db)
+{
+	pthread_mutex_lock(&open_lock);
+	db->next_open = open_list;
+	open_list = db;
+	if (atomic_load(&all_cancelled))
+		atomic_store(&db->cancelled, 1);
+	pthread_mutex_unlock(&open_lock);
+}
+
+static void unregister_open(struct db *db)
+{
+	pthread_mutex_lock(&open_lock);
+	for (struct db **p = &open_list; *p; p = &(*p)->next_open)
+		if (*p == db) {
+			*p = db->next_open;
+			break;
+		}
+	pthread_mutex_unlock(&open_lock);
+}
+
+void db_cancel_all(void)
+{
+	atomic_store(&all_cancelled, 1);
+	pthread_mutex_lock(&open_lock);
+	for (struct db *db = open_list; db; db = db->next_open)
+		db_cancel(db);
+	pthread_mutex_unlock(&open_lock);
+}
+
+/* A wrapper that starts new work: refused once the connection is cancelled
+ * (so an interrupted run winds down instead of going on with the next
+ * statement), else subject to fault injection. */
+static int refuse(struct db *db, const char *op, const char *sql, struct fw_error *err)
+{
+	if (atomic_load(&db->cancelled)) {
+		interrupted(err);
+		return 1;
+	}
+	return fault(db, op, sql, err);
+}
 
 /* ---- opening ---- */
 
@@ -268,6 +324,8 @@ int db_open(const struct db_params *p, struct db **out, struct fw_error *err)
 	int nfaults;
 
 	*out = NULL;
+	if (atomic_load(&all_cancelled))
+		return interrupted(err);
 	if (db_url_parse(p->url, &u, err) < 0)
 		return -1;
 	apply_overrides(&u, p);
@@ -296,6 +354,7 @@ int db_open(const struct db_params *p, struct db **out, struct fw_error *err)
 	db->target_name = p->target_name ? xstrdup(p->target_name) : NULL;
 	db->faults = faults;
 	db->nfaults = nfaults;
+	register_open(db);
 	if (p->init_sql && *p->init_sql && db_exec(db, p->init_sql, err) < 0) {
 		fw_error_prefix(err, "initSql failed");
 		db_close(db);
@@ -312,6 +371,7 @@ void db_close(struct db *db)
 	char *display_url, *target_name, *product;
 	if (!db)
 		return;
+	unregister_open(db);   /* no db_cancel_all reaches it from now on */
 	faults = db->faults;
 	nfaults = db->nfaults;
 	display_url = db->display_url;
@@ -401,7 +461,7 @@ void db_set_rows_handler(struct db *db, db_rows_fn fn, void *ctx)
 
 int db_exec(struct db *db, const char *sql, struct fw_error *err)
 {
-	if (fault(db, "exec", sql, err))
+	if (refuse(db, "exec", sql, err))
 		return -1;
 	return db->ops->exec(db, sql, err);
 }
@@ -410,7 +470,7 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 	     struct db_result **out, struct fw_error *err)
 {
 	*out = NULL;
-	if (fault(db, "query", sql, err))
+	if (refuse(db, "query", sql, err))
 		return -1;
 	return db->ops->query(db, sql, nparams, params, out, err);
 }
@@ -432,7 +492,7 @@ int db_batch_begin(struct db *db, struct fw_error *err)
 {
 	if (db->in_batch)
 		return fw_errorf(err, "FAULT", "internal error: a database batch is already open");
-	if (fault(db, "batch_begin", NULL, err))
+	if (refuse(db, "batch_begin", NULL, err))
 		return -1;
 	if (db->ops->batch_begin && db->ops->batch_begin(db, err) < 0)
 		return -1;
@@ -457,7 +517,7 @@ static int run_single(struct db *db, const struct db_cmd *cmd, struct fw_error *
 
 int db_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
 {
-	if (fault(db, "batch_add", cmd->sql, err)) {
+	if (refuse(db, "batch_add", cmd->sql, err)) {
 		err->line = cmd->line;
 		db_error_add_statement(err, cmd->sql, cmd->line);
 		abort_batch(db);
@@ -488,7 +548,7 @@ int db_batch_end(struct db *db, struct fw_error *err)
  * own; an error shows at db_batch_end). ROLLBACK abandons the batch first. */
 static int tx_statement(struct db *db, const char *op, const char *sql, struct fw_error *err)
 {
-	if (fault(db, op, sql, err)) {
+	if (refuse(db, op, sql, err)) {
 		if (db->in_batch)
 			abort_batch(db);
 		return -1;
@@ -592,7 +652,7 @@ int db_change_counter(struct db *db, const char *schema, long long *out, int *kn
 
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "create_schema", schema, err))
+	if (refuse(db, "create_schema", schema, err))
 		return -1;
 	return db->ops->create_schema(db, schema, err);
 }
@@ -617,7 +677,7 @@ void db_create_schema_sql(struct db *db, const char *schema, struct strbuf *out)
 
 int db_set_default_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "set_default_schema", schema, err))
+	if (refuse(db, "set_default_schema", schema, err))
 		return -1;
 	return db->ops->set_default_schema ? db->ops->set_default_schema(db, schema, err) : 0;
 }
@@ -627,7 +687,7 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 {
 	struct strbuf sql = STRBUF_INIT;
 	int ret;
-	if (fault(db, "create_history_table", table, err))
+	if (refuse(db, "create_history_table", table, err))
 		return -1;
 	db->ops->history_table_sql(db, schema, table, tablespace, &sql);
 	ret = db->ops->exec_atomic(db, sql.buf, err);
@@ -638,7 +698,7 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 int db_lock(struct db *db, const char *schema, const char *table, int retry_count,
 	    struct fw_error *err)
 {
-	if (fault(db, "lock", table, err))
+	if (refuse(db, "lock", table, err))
 		return -1;
 	return db->ops->lock ? db->ops->lock(db, schema, table, retry_count, err) : 0;
 }
@@ -652,14 +712,14 @@ int db_unlock(struct db *db, struct fw_error *err)
 
 int db_clean_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "clean_schema", schema, err))
+	if (refuse(db, "clean_schema", schema, err))
 		return -1;
 	return db->ops->clean_schema(db, schema, err);
 }
 
 int db_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "drop_schema", schema, err))
+	if (refuse(db, "drop_schema", schema, err))
 		return -1;
 	return db->ops->drop_schema(db, schema, err);
 }

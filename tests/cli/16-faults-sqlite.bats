@@ -103,3 +103,98 @@ INSERT INTO a VALUES (4); INSERT INTO a VALUES (5);'
     run table_exists a
     [ "$status" -ne 0 ]
 }
+
+# ---------------------------------------------------------------- Ctrl-C and SIGTERM
+
+# a statement that runs for half a minute on this backend
+long_statement() {
+    case $KIND in
+        pg) echo 'SELECT pg_sleep(30)' ;;
+        mysql) echo 'SELECT SLEEP(30)' ;;
+        *) echo 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000000) SELECT count(*) FROM c' ;;
+    esac
+}
+
+# is the long statement still running on the server (SQLite: always "no")
+long_statement_running() {
+    case $KIND in
+        pg) sqlq "$FW_TEST_PG_URL" "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" ;;
+        mysql) sqlq "$URL" "SELECT count(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(30)%'" ;;
+        *) echo 0 ;;
+    esac
+}
+
+# Flyway's MySQL lock name is Flyway-<Java hashCode of `db`.`flyway_schema_history`>
+flyway_lock_hash() {
+    python3 -c 'import sys
+h = 0
+for ch in sys.argv[1]: h = (31 * h + ord(ch)) & 0xFFFFFFFF
+print(h - (1 << 32) if h >= 1 << 31 else h)' "\`$SCHEMA\`.\`$H\`"
+}
+
+# advisory / named locks still held in this test's database
+locks_held() {
+    case $KIND in
+        pg) sqlq "$URL" "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()" ;;
+        mysql) sqlq "$URL" "SELECT IS_USED_LOCK('Flyway-$(flyway_lock_hash)') IS NOT NULL" ;;
+        *) echo 0 ;;
+    esac
+}
+
+# interrupt_run SIGNAL: migrate, send SIGNAL while V2's long statement runs; sets $st and $secs
+interrupt_run() {
+    five_rows
+    write_migration sql V2__slow.sql "INSERT INTO a VALUES (6);
+$(long_statement);"
+    "$FW" migrate >run.log 2>&1 &
+    local pid=$! n=0
+    # wait until the server runs the statement (SQLite: until V2 has begun, then a moment more)
+    for _ in $(seq 150); do
+        if [ "$KIND" = sqlite ]; then
+            grep -q 'to version "2 - slow"' run.log && { sleep 1; n=1; break; }
+        else
+            n=$(long_statement_running)
+            [ "$n" = 1 ] && break
+        fi
+        sleep 0.1
+    done
+    [ "$n" = 1 ] || { cat run.log; kill -9 "$pid"; return 1; }
+    local t0=$SECONDS
+    kill "-$1" "$pid"
+    # no more than 15 s: a statement that was not cancelled would run on for half a minute
+    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    st=0
+    wait "$pid" || st=$?
+    secs=$((SECONDS - t0))
+    cat run.log
+}
+
+@test "Ctrl-C cancels the running statement on the server, rolls the migration back and exits 130" {
+    interrupt_run INT
+    [ "$st" = 130 ]
+    [ "$secs" -lt 10 ]
+    # the statement is gone from the server right away, and so is the lock
+    [ "$(long_statement_running)" = 0 ]
+    [ "$(locks_held)" = 0 ]
+    grep -q 'interrupted\|canceling statement\|Query execution was interrupted' run.log
+    run history
+    [ "$output" = "1|1|a|SQL|1" ]
+    [ "$(ids_of_a)" = "1 2 3 4 5" ]
+    # the next run applies V2 (without the slow statement) as if nothing happened
+    write_migration sql V2__slow.sql 'INSERT INTO a VALUES (6);'
+    run fw migrate
+    assert_status 0
+    assert_output_contains "Successfully applied 1 migration"
+    [ "$(ids_of_a)" = "1 2 3 4 5 6" ]
+}
+
+@test "SIGTERM does the same as Ctrl-C" {
+    interrupt_run TERM
+    [ "$st" = 130 ]
+    [ "$secs" -lt 10 ]
+    [ "$(long_statement_running)" = 0 ]
+    run history
+    [ "$output" = "1|1|a|SQL|1" ]
+    [ "$(ids_of_a)" = "1 2 3 4 5" ]
+}
