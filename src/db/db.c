@@ -12,6 +12,9 @@
  * only calls whose SQL contains that text are counted, e.g.
  * "batch_add:1:INSERT INTO" fails the first history insert sent through a
  * batch, "query:2:flyway_schema_history" the second query naming the table.
+ * An op written with a trailing "+" ("batch_begin+:2") drops the connection
+ * there: that call and every later one on the connection fail (SQLSTATE
+ * 08006), as when the server goes away.
  * Ops: open (counts connection attempts within one db_open), exec, query,
  * begin, commit, rollback, batch_begin, batch_add, batch_end, lock, unlock,
  * create_schema, set_default_schema, create_history_table, clean_schema, drop_schema,
@@ -92,7 +95,8 @@ static struct db_fault *parse_faults(int *nr)
 		if (!c1)
 			continue;
 		c2 = strchr(c1 + 1, ':');
-		f[*nr].op = xstrndup(rule, (size_t)(c1 - rule));
+		f[*nr].drop = c1 > rule && c1[-1] == '+';
+		f[*nr].op = xstrndup(rule, (size_t)(c1 - rule) - (size_t)f[*nr].drop);
 		f[*nr].nth = atoi(c1 + 1);
 		f[*nr].match = c2 && c2[1] ? xstrdup(c2 + 1) : NULL;
 		(*nr)++;
@@ -101,7 +105,8 @@ static struct db_fault *parse_faults(int *nr)
 	return f;
 }
 
-/* true (after filling err) when this call of op is the one to fail */
+/* 1 (after filling err) when this call of op is the one to fail; 2 when its
+ * rule also drops the connection */
 static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
 		     struct fw_error *err)
 {
@@ -111,9 +116,15 @@ static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
 		if (f[i].match && (!sql || !strstr(sql, f[i].match)))
 			continue;
 		if (++f[i].calls == f[i].nth) {
-			fw_errorf(err, "ERROR", "injected fault: db_%s call %d failed", op, f[i].nth);
+			if (f[i].drop) {
+				fw_errorf(err, "ERROR", "injected fault: connection lost at db_%s call %d",
+					  op, f[i].nth);
+				strncpy(err->sqlstate, "08006", sizeof(err->sqlstate) - 1);
+			} else {
+				fw_errorf(err, "ERROR", "injected fault: db_%s call %d failed", op, f[i].nth);
+			}
 			fw_error_detail(err, "FLEETWAY_FAULT_INJECT is set in the environment");
-			return 1;
+			return f[i].drop ? 2 : 1;
 		}
 	}
 	return 0;
@@ -121,7 +132,22 @@ static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
 
 static int fault(struct db *db, const char *op, const char *sql, struct fw_error *err)
 {
-	return db->nfaults && fault_hit(db->faults, db->nfaults, op, sql, err);
+	if (db->fault_dropped) {
+		fw_errorf(err, "ERROR", "injected fault: db_%s on a lost connection", op);
+		strncpy(err->sqlstate, "08006", sizeof(err->sqlstate) - 1);
+		return 1;
+	}
+	if (!db->nfaults)
+		return 0;
+	switch (fault_hit(db->faults, db->nfaults, op, sql, err)) {
+	case 2:
+		db->fault_dropped = 1;
+		return 1;
+	case 1:
+		return 1;
+	default:
+		return 0;
+	}
 }
 #else
 /* release build: no hook, nothing read from the environment */

@@ -198,3 +198,181 @@ $(long_statement);"
     [ "$output" = "1|1|a|SQL|1" ]
     [ "$(ids_of_a)" = "1 2 3 4 5" ]
 }
+
+# ---------------------------------------------------------------- the fault-injection hook
+
+@test "hook: a release build has no fault-injection hook and ignores FLEETWAY_FAULT_INJECT" {
+    run grep -c "FLEETWAY_FAULT_INJECT" "$FW"
+    [ "$output" = 0 ]
+    run grep -c "injected fault" "$FW"
+    [ "$output" = 0 ]
+    five_rows
+    FLEETWAY_FAULT_INJECT="batch_add:1,commit:1,unlock:1,query:1,exec:1" run fw migrate
+    assert_status 0
+    assert_output_contains "Successfully applied 1 migration"
+    # while the test binary has it
+    grep -q "FLEETWAY_FAULT_INJECT" "$FWF"
+}
+
+# V1, and V2 with DDL and DML (on MySQL/MariaDB DML only: there DDL commits at once, and what
+# happens to DML after it is the subject of other tests)
+two_migrations() {
+    five_rows
+    if [ "$KIND" = mysql ]; then
+        write_migration sql V2__b.sql 'INSERT INTO a VALUES (6);'
+    else
+        write_migration sql V2__b.sql 'CREATE TABLE b (id INT);
+INSERT INTO a VALUES (6);'
+    fi
+}
+
+# after a failed V2 of two_migrations: its changes are rolled back and it has no row (MySQL:
+# a success=0 row, as Flyway writes there, which migrate refuses until `repair`); the next
+# migrate applies it
+v2_failed_then_recovered() {
+    [ "$(ids_of_a)" = "1 2 3 4 5" ]
+    run history
+    if [ "$KIND" = mysql ]; then
+        [ "${lines[0]}" = "1|1|a|SQL|1" ]
+        [ "${lines[1]}" = "2|2|b|SQL|0" ]
+        run fw migrate
+        assert_status 1
+        assert_output_contains "Detected failed migration to version 2"
+        run fw repair   # nothing to undo by hand: V2 was DML only
+        assert_status 0
+    else
+        [ "$output" = "1|1|a|SQL|1" ]
+        run table_exists b
+        [ "$status" -ne 0 ]
+    fi
+    run fw migrate
+    assert_status 0
+    assert_output_contains "Successfully applied 1 migration"
+    run history
+    [ "${lines[1]}" = "2|2|b|SQL|1" ]
+    [ "$(ids_of_a)" = "1 2 3 4 5 6" ]
+}
+
+@test "fault: the history insert fails after the script ran" {
+    two_migrations
+    FLEETWAY_FAULT_INJECT="batch_add:2:$H" run fwf migrate
+    assert_status 1
+    assert_output_contains "Migration V2__b.sql failed"
+    assert_output_contains "injected fault: db_batch_add call 2 failed"
+    assert_output_contains "$H"      # the statement that failed: the history insert
+    if [ "$KIND" = mysql ]; then
+        assert_output_contains "Please restore backups and roll back database and code"
+    else
+        assert_output_contains "Changes successfully rolled back"
+    fi
+    v2_failed_then_recovered
+}
+
+@test "fault: the history insert fails after DDL on MySQL/MariaDB: the DDL stays, the row says failed" {
+    [ "$KIND" = mysql ] || skip "DDL is transactional here (see the test above)"
+    five_rows
+    write_migration sql V2__b.sql 'CREATE TABLE b (id INT);'
+    FLEETWAY_FAULT_INJECT="batch_add:2:$H" run fwf migrate
+    assert_status 1
+    assert_output_contains "Please restore backups and roll back database and code"
+    run history
+    [ "${lines[1]}" = "2|2|b|SQL|0" ]
+    table_exists b
+    # the way out, as for any failed migration there: undo by hand, repair, migrate
+    sqlq "$URL" "DROP TABLE b"
+    run fw repair
+    assert_status 0
+    run fw migrate
+    assert_status 0
+    run history
+    [ "${lines[1]}" = "2|2|b|SQL|1" ]
+}
+
+@test "fault: COMMIT fails" {
+    two_migrations
+    FLEETWAY_FAULT_INJECT="commit:2" run fwf migrate
+    assert_status 1
+    assert_output_contains "Migration V2__b.sql failed"
+    assert_output_contains "injected fault: db_commit call 2 failed"
+    v2_failed_then_recovered
+}
+
+@test "fault: COMMIT refused by the server (a deferred constraint on PostgreSQL)" {
+    [ "$KIND" = pg ] || skip "only PostgreSQL checks constraints at COMMIT"
+    write_migration sql V1__a.sql 'CREATE TABLE p (id INT PRIMARY KEY);
+CREATE TABLE c (p INT REFERENCES p DEFERRABLE INITIALLY DEFERRED);'
+    write_migration sql V2__b.sql 'CREATE TABLE b (id INT);
+INSERT INTO c VALUES (42);'
+    run fw migrate
+    assert_status 1
+    assert_output_contains "Migration V2__b.sql failed"
+    assert_output_contains "violates foreign key constraint"
+    assert_output_contains "Changes successfully rolled back"
+    run history
+    [ "$output" = "1|1|a|SQL|1" ]
+    run table_exists b
+    [ "$status" -ne 0 ]
+    [ "$(sqlq "$URL" "SELECT count(*) FROM c")" = 0 ]
+}
+
+@test "fault: the lock cannot be released after the migrations are done" {
+    two_migrations
+    FLEETWAY_FAULT_INJECT="unlock:1" run fwf migrate
+    # the work is committed, but a lock left held is not passed over in silence
+    assert_status 1
+    assert_output_contains "unable to release the migration lock"
+    assert_output_contains "2 migrations were applied and recorded in the schema history"
+    run history
+    [ "${lines[0]}" = "1|1|a|SQL|1" ]
+    [ "${lines[1]}" = "2|2|b|SQL|1" ]
+    [ "${#lines[@]}" -eq 2 ]
+    [ "$(locks_held)" = 0 ]
+    # the lock went with the connection: the next run takes it at once
+    run fw -lockRetryCount=0 migrate
+    assert_status 0
+    assert_output_contains "is up to date"
+}
+
+@test "fault: the connection drops between two migrations" {
+    two_migrations
+    # the first call of V2 (its batch) finds the connection gone; so does everything after it
+    FLEETWAY_FAULT_INJECT="batch_begin+:2" run fwf migrate
+    assert_status 1
+    assert_output_contains "connection lost"
+    run history
+    [ "$output" = "1|1|a|SQL|1" ]
+    run table_exists b
+    [ "$status" -ne 0 ]
+    [ "$(ids_of_a)" = "1 2 3 4 5" ]
+    [ "$(locks_held)" = 0 ]
+    run fw migrate
+    assert_status 0
+    assert_output_contains "Successfully applied 1 migration"
+    [ "$(ids_of_a)" = "1 2 3 4 5 6" ]
+}
+
+@test "fault: the server ends the session between two migrations" {
+    [ "$KIND" != sqlite ] || skip "an SQLite connection cannot be dropped by a server"
+    five_rows
+    # V2 ends its own session before doing anything else
+    if [ "$KIND" = pg ]; then
+        write_migration sql V2__b.sql 'SELECT pg_terminate_backend(pg_backend_pid());
+CREATE TABLE b (id INT);'
+    else
+        write_migration sql V2__b.sql 'KILL CONNECTION_ID();
+CREATE TABLE b (id INT);'
+    fi
+    run fw migrate
+    assert_status 1
+    assert_output_contains "Migration V2__b.sql failed"
+    run history
+    [ "$output" = "1|1|a|SQL|1" ]
+    run table_exists b
+    [ "$status" -ne 0 ]
+    [ "$(locks_held)" = 0 ]
+    # the network is back (V2 without the kill): the next run continues
+    write_migration sql V2__b.sql 'CREATE TABLE b (id INT);'
+    run fw migrate
+    assert_status 0
+    assert_output_contains "Successfully applied 1 migration"
+}
