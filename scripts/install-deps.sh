@@ -17,7 +17,7 @@ BUILD_PKGS=(build-essential pkg-config libsqlite3-dev sqlite3 libpq-dev libmaria
             libjansson-dev)
 # What `make test`, `make SANITIZE=1 test`, the fuzzers (clang + its runtime) and the benchmarks add.
 TEST_PKGS=(libcmocka-dev postgresql postgresql-client mariadb-server mariadb-client bats clang
-           libclang-rt-14-dev jq python3 iproute2 procps hyperfine)
+           libclang-rt-14-dev jq python3 iproute2 procps hyperfine time)
 # Wanted, but the suite must still run without them: a warning, not a failure.
 # chromium: only the HTML report rendering test uses it (it skips without it).
 OPTIONAL_PKGS=(chromium)

@@ -67,6 +67,11 @@ struct db_cmd {
 	const char *copy_data;     /* COPY FROM STDIN data */
 	size_t copy_len;
 	int want_rows;             /* deliver result rows to the row handler */
+	/* optional: the buffer that holds sql. A driver that keeps its own copy
+	 * of a huge statement (SQLite's compiled program does) may release it
+	 * once it is no longer needed, so the statement is not held once more
+	 * by the caller; errors then quote the driver's copy. */
+	struct strbuf *release_sql;
 };
 
 typedef void (*db_rows_fn)(void *ctx, const struct db_result *r);

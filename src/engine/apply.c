@@ -326,6 +326,7 @@ static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw
 		}
 		memset(&c, 0, sizeof(c));
 		c.sql = st.sql.buf;
+		c.release_sql = &st.sql;   /* a huge statement is then held once, by the driver */
 		c.line = st.line;
 		c.want_rows = (st.flags & SQL_STMT_SELECT_LIKE) && rn->t->cfg->output_query_results;
 		if (st.flags & SQL_STMT_COPY) {
