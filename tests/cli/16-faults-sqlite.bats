@@ -199,6 +199,48 @@ $(long_statement);"
     [ "$(ids_of_a)" = "1 2 3 4 5" ]
 }
 
+@test "Ctrl-C while waiting for the migration lock ends the wait and exits 130" {
+    five_rows
+    # another session holds the lock fleetway needs, for a few seconds
+    case $KIND in
+        sqlite) flock "$T/db.sqlite-fleetway.lock" sleep 6 >/dev/null 2>&1 3>&- &
+                ;;
+        pg)     local key
+                key=$(python3 -c 'import sys
+h = 0
+for ch in sys.argv[1]: h = (31 * h + ord(ch)) & 0xFFFFFFFF
+print(0x466C79776179 + (h - (1 << 32) if h >= 1 << 31 else h))' "\"$SCHEMA\".\"$H\"")
+                sqlq "$URL" "SELECT pg_advisory_lock($key), pg_sleep(6)" >/dev/null 2>&1 3>&- &
+                ;;
+        mysql)  sqlq "$URL" "SELECT GET_LOCK('Flyway-$(flyway_lock_hash)', 0), SLEEP(6)" >/dev/null 2>&1 3>&- &
+                ;;
+    esac
+    for _ in $(seq 50); do
+        if [ "$KIND" = sqlite ]; then
+            flock -n "$T/db.sqlite-fleetway.lock" true || break
+        elif [ "$(locks_held)" = 1 ]; then
+            break
+        fi
+        sleep 0.1
+    done
+    "$FW" -lockRetryCount=-1 migrate >run.log 2>&1 &
+    local pid=$!
+    sleep 2
+    kill -0 "$pid" || { cat run.log; false; }   # still waiting for the lock
+    local t0=$SECONDS
+    kill -INT "$pid"
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    st=0
+    wait "$pid" || st=$?
+    cat run.log
+    [ "$st" = 130 ]
+    [ $((SECONDS - t0)) -lt 8 ]
+    grep -qi 'interrupted' run.log
+    run history
+    [ "$output" = "" ] || [ "$status" -ne 0 ]   # nothing applied (no history table at all)
+}
+
 # ---------------------------------------------------------------- the fault-injection hook
 
 @test "hook: a release build has no fault-injection hook and ignores FLEETWAY_FAULT_INJECT" {
