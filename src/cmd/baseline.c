@@ -95,7 +95,8 @@ int cmd_baseline(struct fw_cmd_ctx *c, struct fw_error *err)
 	if (fw_callbacks_fire(t, "beforeBaseline", err) < 0 || fw_target_lock(t, err) < 0)
 		return -1;
 	rc = do_baseline(t, &done, err);
-	fw_target_unlock(t);
+	if (fw_target_unlock(t, rc < 0 ? NULL : err) < 0)
+		rc = -1;
 	if (rc < 0) {
 		struct fw_error e2 = FW_ERROR_INIT;
 		fw_callbacks_fire(t, "afterBaselineError", &e2);

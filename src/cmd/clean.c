@@ -124,7 +124,8 @@ int cmd_clean(struct fw_cmd_ctx *c, struct fw_error *err)
 	cleaned = json_array();
 	dropped = json_array();
 	rc = do_clean(c, cleaned, dropped, err);
-	fw_target_unlock(t);
+	if (fw_target_unlock(t, rc < 0 ? NULL : err) < 0)
+		rc = -1;
 	if (rc < 0) {
 		struct fw_error e2 = FW_ERROR_INIT;
 		json_decref(cleaned);

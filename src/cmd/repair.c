@@ -29,7 +29,8 @@ int cmd_repair(struct fw_cmd_ctx *c, struct fw_error *err)
 	if (fw_callbacks_fire(t, "beforeRepair", err) < 0 || fw_target_lock(t, err) < 0)
 		return -1;
 	rc = fw_op_repair(t, &r, err);
-	fw_target_unlock(t);
+	if (fw_target_unlock(t, rc < 0 ? NULL : err) < 0)
+		rc = -1;
 	if (rc < 0) {
 		struct fw_error e2 = FW_ERROR_INIT;
 		fw_callbacks_fire(t, "afterRepairError", &e2);

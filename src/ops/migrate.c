@@ -523,7 +523,11 @@ int fw_op_migrate(struct fw_target *t, struct fw_migrate_result *res, struct fw_
 	if (fw_target_lock(t, err) < 0)
 		return -1;
 	ret = migrate_locked(t, res, err);
-	fw_target_unlock(t);
+	if (fw_target_unlock(t, ret < 0 ? NULL : err) < 0 && ret == 0) {
+		ret = -1;
+		fw_error_detail(err, "%zu migration%s applied and recorded in the schema history before this",
+				res->nr, res->nr == 1 ? " was" : "s were");
+	}
 	res->total_ms = fw_now_ms() - t0;
 	if (ret < 0) {
 		struct fw_error cberr = FW_ERROR_INIT;

@@ -155,7 +155,8 @@ int fw_op_undo(struct fw_target *t, struct fw_undo_result *res, struct fw_error 
 	if (fw_target_lock(t, err) < 0)
 		return -1;
 	ret = undo_locked(t, res, err);
-	fw_target_unlock(t);
+	if (fw_target_unlock(t, ret < 0 ? NULL : err) < 0)
+		ret = -1;
 	res->total_ms = fw_now_ms() - t0;
 	if (ret < 0) {
 		struct fw_error cberr = FW_ERROR_INIT;
