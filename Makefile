@@ -41,9 +41,16 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 LIBA     := $(B)/libfleetway.a
+# Test builds only: the same library with the fault-injection hook of src/db/db.c compiled in
+# (FLEETWAY_FAULT_INJECT). The unit tests link it; the end-to-end tests run $(B)/fleetway-faults.
+# A release ./fleetway has no hook.
+FAULT_OBJ  := $(B)/faults/src/db/db.o
+LIBA_FAULT := $(B)/libfleetway-faults.a
+FAULT_BIN  := $(B)/fleetway-faults
 
-.PHONY: all deps demo test unit-test toml-test cli-test fuzz install clean check-deps bench
+.PHONY: all faults deps demo test unit-test toml-test cli-test fuzz install clean check-deps bench
 all: fleetway build/toml-test-decoder
+faults: $(FAULT_BIN)
 
 # ./fleetway and build/toml-test-decoder always reflect the last MODE built
 fleetway: $(B)/fleetway
@@ -62,13 +69,23 @@ $(B)/toml-test-decoder: $(B)/tools/toml-test-decoder.o $(LIBA)
 $(LIBA): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 	$(call give_back,$@)
+$(LIBA_FAULT): $(filter-out $(B)/src/db/db.o,$(LIB_OBJ)) $(FAULT_OBJ)
+	rm -f $@ && ar rcs $@ $^
+	$(call give_back,$@)
+$(FAULT_BIN): $(CMD_OBJ) $(LIBA_FAULT)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIBA_FAULT) $(LDLIBS)
+	$(call give_back,$@)
+$(FAULT_OBJ): src/db/db.c
+	$(call mkdir_p,$(dir $@))
+	$(CC) $(CPPFLAGS) -DFW_FAULT_INJECT $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(call give_back,$@ $(@:.o=.d))
 $(B)/%.o: %.c
 	$(call mkdir_p,$(dir $@))
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 	$(call give_back,$@ $(@:.o=.d))
-$(B)/tests/%: tests/unit/%.c $(LIBA)
+$(B)/tests/%: tests/unit/%.c $(LIBA_FAULT)
 	$(call mkdir_p,$(dir $@))
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIBA) $(LDLIBS) $(TEST_LDLIBS) $(LDFLAGS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(LIBA_FAULT) $(LDLIBS) $(TEST_LDLIBS) $(LDFLAGS) -lcmocka
 	$(call give_back,$@)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
@@ -85,7 +102,7 @@ demo:
 	scripts/demo.sh
 
 test: check-deps
-	$(MAKE) all $(UNIT_BIN)
+	$(MAKE) all $(UNIT_BIN) $(FAULT_BIN)
 	tests/run-all.sh $(B)
 
 unit-test: $(UNIT_BIN)

@@ -7,6 +7,7 @@
 #include "util/xalloc.h"
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +57,8 @@ static void usage(FILE *f)
 		"  2    bad command line or configuration\n"
 		"  3    command not implemented yet in this version (nothing was changed)\n"
 		"  4    fleet: one or more targets failed or differ\n"
-		"  130  interrupted (Ctrl-C)\n"
+		"  130  interrupted (Ctrl-C or SIGTERM: the running statement is cancelled\n"
+		"       on the server and its migration rolled back)\n"
 		"\n"
 		"See fleetway(1) and docs/ for details.\n");
 }
@@ -246,6 +248,90 @@ static void emit_json(struct run *r, json_t *doc)
 	strbuf_release(&s);
 }
 
+/* ---- Ctrl-C and SIGTERM of a single-target run ----
+ *
+ * Ending the process would leave the running statement to go on on the
+ * server, with its locks. Instead the first signal wakes a watcher thread
+ * (through a pipe: a handler may do little more than write(2)) that cancels
+ * the statement on every open connection (db_cancel_all); the migration then
+ * fails as interrupted, rolls back, releases the lock, and the run exits 130.
+ * A second signal has the default effect. Fleet mode has its own handling
+ * (src/cmd/fleet-view.c). */
+
+static int signal_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t signalled;
+static volatile int interrupt_flag;     /* the target's cancel flag: checked between statements */
+static struct sigaction old_int, old_term;
+static pthread_t watcher;
+static int watching;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	signalled = sig;
+	sigaction(sig, sig == SIGINT ? &old_int : &old_term, NULL);
+	if (write(signal_pipe[1], "x", 1) < 0) {
+		/* nothing to do in a handler; the flag is set */
+	}
+	errno = saved;
+}
+
+static void *watch_signals(void *arg)
+{
+	char c;
+	(void)arg;
+	while (read(signal_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	if (signalled) {
+		__atomic_store_n(&interrupt_flag, 1, __ATOMIC_SEQ_CST);
+		db_cancel_all();
+	}
+	return NULL;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	sigset_t all, old;
+	if (pipe(signal_pipe) < 0)
+		return;   /* no watcher: a signal then ends the process as before */
+	/* the watcher itself takes no signal: the handler runs on another thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	watching = pthread_create(&watcher, NULL, watch_signals, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!watching) {
+		close(signal_pipe[0]);
+		close(signal_pipe[1]);
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+}
+
+/* stop the watcher; returns whether a signal arrived */
+static int release_signals(void)
+{
+	if (!watching)
+		return 0;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (write(signal_pipe[1], "", 1) < 0) {
+		/* the pipe is ours and empty: cannot fail */
+	}
+	pthread_join(watcher, NULL);
+	close(signal_pipe[0]);
+	close(signal_pipe[1]);
+	watching = 0;
+	return signalled != 0;
+}
+
+/* run the chain; returns the exit status */
+
 /* `info validate migrate`: with the lock taken at connect, migrate trusts the
  * history info read instead of reading it again under its own lock */
 static int chain_locks_at_connect(struct run *r)
@@ -276,6 +362,7 @@ static int run_chain(struct run *r, struct fw_error *err)
 	c.settings = r->settings;
 	c.cfg = &r->cfg;
 	c.out = &r->out;
+	session.cancel = &interrupt_flag;
 	c.session = &session;
 	if (r->cfg.fleet && *r->cfg.fleet && !(fleet = fw_fleet_open(r->settings, &r->cfg, &r->out, err))) {
 		status = err->exit_code ? err->exit_code : FW_EXIT_USAGE;
@@ -334,7 +421,7 @@ int main(int argc, char **argv)
 {
 	struct run r;
 	struct fw_error err = FW_ERROR_INIT;
-	int status, sigpipe;
+	int status, sigpipe, fleet;
 	memset(&r, 0, sizeof(r));
 	fw_out_init(&r.out);
 	signal(SIGPIPE, SIG_IGN);
@@ -360,10 +447,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	print_config_warnings(&r, !(r.cfg.fleet && *r.cfg.fleet) && uses_config(&r.args.commands));
-	if (r.cfg.fleet && *r.cfg.fleet)
+	fleet = r.cfg.fleet && *r.cfg.fleet;
+	if (fleet)
 		/* the fleet's report says who ran it, how, and from which commit */
 		fw_provenance_init(argc, (const char *const *)argv, r.cfg.working_directory);
+	else
+		catch_signals();   /* a fleet catches its own (cmd/fleet-view.c) */
 	status = run_chain(&r, &err);
+	if (!fleet && release_signals() && status != FW_EXIT_INTERRUPTED) {
+		/* interrupted where no statement was running, or the cancellation
+		 * surfaced as another error: the run still ends as interrupted */
+		if (!status) {
+			fw_errorf_exit(&err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+			fw_out_error(&r.out, &err);
+		}
+		status = FW_EXIT_INTERRUPTED;
+	}
 out:
 	status = finish_output(&r, status, &sigpipe);
 	fw_error_clear(&err);

@@ -65,6 +65,7 @@ struct db_fault {
 	char *match;             /* only calls whose SQL contains this text count; NULL = all */
 	int nth;                 /* the call (1-based) that fails */
 	int calls;               /* matching calls seen so far on this connection */
+	int drop;                /* "op+": the connection is lost from that call on */
 };
 
 struct db {
@@ -79,9 +80,12 @@ struct db {
 	int in_batch;
 	struct db_fault *faults; /* owned by db.c */
 	int nfaults;
+	int fault_dropped;       /* an "op+" rule hit: every wrapper fails */
 	atomic_int cancelled;    /* set by db_cancel (any thread), never reset: lock
 				  * waits give up, a cancelled statement's error
-				  * gets exit code FW_EXIT_INTERRUPTED */
+				  * gets exit code FW_EXIT_INTERRUPTED, and the
+				  * wrappers refuse new work (db.c) */
+	struct db *next_open;    /* db.c's list of open connections (db_cancel_all) */
 };
 
 /* helpers for drivers (db.c) */

@@ -12,16 +12,24 @@
  * only calls whose SQL contains that text are counted, e.g.
  * "batch_add:1:INSERT INTO" fails the first history insert sent through a
  * batch, "query:2:flyway_schema_history" the second query naming the table.
+ * An op written with a trailing "+" ("batch_begin+:2") drops the connection
+ * there: that call and every later one on the connection fail (SQLSTATE
+ * 08006), as when the server goes away.
  * Ops: open (counts connection attempts within one db_open), exec, query,
  * begin, commit, rollback, batch_begin, batch_add, batch_end, lock, unlock,
  * create_schema, set_default_schema, create_history_table, clean_schema, drop_schema,
  * schema_exists, schema_is_empty, table_exists, current_schema, current_user,
  * database_name. The variable is read once per db_open; unset, it costs
- * nothing. Build with -DFW_NO_FAULT_INJECT to compile the hook out. */
+ * nothing.
+ *
+ * The hook exists only in test builds: db.c compiled with -DFW_FAULT_INJECT
+ * (the Makefile's build/<mode>/fleetway-faults and the unit tests). A release
+ * ./fleetway has none of this code and ignores the variable. */
 #include "db/db-internal.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -52,15 +60,13 @@ static void free_faults(struct db_fault *f, int n)
 	free(f);
 }
 
+#ifdef FW_FAULT_INJECT
 static struct db_fault *parse_faults(int *nr)
 {
-	const char *spec = NULL;
+	const char *spec = getenv("FLEETWAY_FAULT_INJECT");
 	struct strvec rules = STRVEC_INIT;
 	struct db_fault *f = NULL;
 	*nr = 0;
-#ifndef FW_NO_FAULT_INJECT
-	spec = getenv("FLEETWAY_FAULT_INJECT");
-#endif
 	if (!spec || !*spec)
 		return NULL;
 	strvec_split(&rules, spec, ',');
@@ -70,7 +76,8 @@ static struct db_fault *parse_faults(int *nr)
 		if (!c1)
 			continue;
 		c2 = strchr(c1 + 1, ':');
-		f[*nr].op = xstrndup(rule, (size_t)(c1 - rule));
+		f[*nr].drop = c1 > rule && c1[-1] == '+';
+		f[*nr].op = xstrndup(rule, (size_t)(c1 - rule) - (size_t)f[*nr].drop);
 		f[*nr].nth = atoi(c1 + 1);
 		f[*nr].match = c2 && c2[1] ? xstrdup(c2 + 1) : NULL;
 		(*nr)++;
@@ -79,7 +86,8 @@ static struct db_fault *parse_faults(int *nr)
 	return f;
 }
 
-/* true (after filling err) when this call of op is the one to fail */
+/* 1 (after filling err) when this call of op is the one to fail; 2 when its
+ * rule also drops the connection */
 static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
 		     struct fw_error *err)
 {
@@ -89,9 +97,15 @@ static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
 		if (f[i].match && (!sql || !strstr(sql, f[i].match)))
 			continue;
 		if (++f[i].calls == f[i].nth) {
-			fw_errorf(err, "ERROR", "injected fault: db_%s call %d failed", op, f[i].nth);
+			if (f[i].drop) {
+				fw_errorf(err, "ERROR", "injected fault: connection lost at db_%s call %d",
+					  op, f[i].nth);
+				strncpy(err->sqlstate, "08006", sizeof(err->sqlstate) - 1);
+			} else {
+				fw_errorf(err, "ERROR", "injected fault: db_%s call %d failed", op, f[i].nth);
+			}
 			fw_error_detail(err, "FLEETWAY_FAULT_INJECT is set in the environment");
-			return 1;
+			return f[i].drop ? 2 : 1;
 		}
 	}
 	return 0;
@@ -99,7 +113,96 @@ static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
 
 static int fault(struct db *db, const char *op, const char *sql, struct fw_error *err)
 {
-	return db->nfaults && fault_hit(db->faults, db->nfaults, op, sql, err);
+	if (db->fault_dropped) {
+		fw_errorf(err, "ERROR", "injected fault: db_%s on a lost connection", op);
+		strncpy(err->sqlstate, "08006", sizeof(err->sqlstate) - 1);
+		return 1;
+	}
+	if (!db->nfaults)
+		return 0;
+	switch (fault_hit(db->faults, db->nfaults, op, sql, err)) {
+	case 2:
+		db->fault_dropped = 1;
+		return 1;
+	case 1:
+		return 1;
+	default:
+		return 0;
+	}
+}
+#else
+/* release build: no hook, nothing read from the environment */
+static struct db_fault *parse_faults(int *nr)
+{
+	*nr = 0;
+	return NULL;
+}
+
+static int fault_hit(struct db_fault *f, int n, const char *op, const char *sql,
+		     struct fw_error *err)
+{
+	return 0;
+}
+
+static int fault(struct db *db, const char *op, const char *sql, struct fw_error *err)
+{
+	return 0;
+}
+#endif
+
+/* ---- cancellation ---- */
+
+/* every open connection, for db_cancel_all (Ctrl-C of a single-target run,
+ * whose watcher thread does not know which connection is in use) */
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db *open_list;
+static atomic_int all_cancelled;
+
+static int interrupted(struct fw_error *err)
+{
+	return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+}
+
+static void register_open(struct db *db)
+{
+	pthread_mutex_lock(&open_lock);
+	db->next_open = open_list;
+	open_list = db;
+	if (atomic_load(&all_cancelled))
+		atomic_store(&db->cancelled, 1);
+	pthread_mutex_unlock(&open_lock);
+}
+
+static void unregister_open(struct db *db)
+{
+	pthread_mutex_lock(&open_lock);
+	for (struct db **p = &open_list; *p; p = &(*p)->next_open)
+		if (*p == db) {
+			*p = db->next_open;
+			break;
+		}
+	pthread_mutex_unlock(&open_lock);
+}
+
+void db_cancel_all(void)
+{
+	atomic_store(&all_cancelled, 1);
+	pthread_mutex_lock(&open_lock);
+	for (struct db *db = open_list; db; db = db->next_open)
+		db_cancel(db);
+	pthread_mutex_unlock(&open_lock);
+}
+
+/* A wrapper that starts new work: refused once the connection is cancelled
+ * (so an interrupted run winds down instead of going on with the next
+ * statement), else subject to fault injection. */
+static int refuse(struct db *db, const char *op, const char *sql, struct fw_error *err)
+{
+	if (atomic_load(&db->cancelled)) {
+		interrupted(err);
+		return 1;
+	}
+	return fault(db, op, sql, err);
 }
 
 /* ---- opening ---- */
@@ -231,6 +334,8 @@ int db_open(const struct db_params *p, struct db **out, struct fw_error *err)
 	int nfaults;
 
 	*out = NULL;
+	if (atomic_load(&all_cancelled))
+		return interrupted(err);
 	if (db_url_parse(p->url, &u, err) < 0)
 		return -1;
 	apply_overrides(&u, p);
@@ -248,6 +353,7 @@ int db_open(const struct db_params *p, struct db **out, struct fw_error *err)
 	db->target_name = p->target_name ? xstrdup(p->target_name) : NULL;
 	db->faults = faults;
 	db->nfaults = nfaults;
+	register_open(db);
 	if (p->init_sql && *p->init_sql && db_exec(db, p->init_sql, err) < 0) {
 		fw_error_prefix(err, "initSql failed");
 		db_close(db);
@@ -264,6 +370,7 @@ void db_close(struct db *db)
 	char *display_url, *target_name, *product;
 	if (!db)
 		return;
+	unregister_open(db);   /* no db_cancel_all reaches it from now on */
 	faults = db->faults;
 	nfaults = db->nfaults;
 	display_url = db->display_url;
@@ -360,7 +467,7 @@ void db_set_notice_handler(struct db *db, db_notice_fn fn, void *ctx)
 
 int db_exec(struct db *db, const char *sql, struct fw_error *err)
 {
-	if (fault(db, "exec", sql, err))
+	if (refuse(db, "exec", sql, err))
 		return -1;
 	return db->ops->exec(db, sql, err);
 }
@@ -369,7 +476,7 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 	     struct db_result **out, struct fw_error *err)
 {
 	*out = NULL;
-	if (fault(db, "query", sql, err))
+	if (refuse(db, "query", sql, err))
 		return -1;
 	return db->ops->query(db, sql, nparams, params, out, err);
 }
@@ -391,7 +498,7 @@ int db_batch_begin(struct db *db, struct fw_error *err)
 {
 	if (db->in_batch)
 		return fw_errorf(err, "FAULT", "internal error: a database batch is already open");
-	if (fault(db, "batch_begin", NULL, err))
+	if (refuse(db, "batch_begin", NULL, err))
 		return -1;
 	if (db->ops->batch_begin && db->ops->batch_begin(db, err) < 0)
 		return -1;
@@ -416,7 +523,7 @@ static int run_single(struct db *db, const struct db_cmd *cmd, struct fw_error *
 
 int db_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
 {
-	if (fault(db, "batch_add", cmd->sql, err)) {
+	if (refuse(db, "batch_add", cmd->sql, err)) {
 		err->line = cmd->line;
 		db_error_add_statement(err, cmd->sql, cmd->line);
 		abort_batch(db);
@@ -447,7 +554,7 @@ int db_batch_end(struct db *db, struct fw_error *err)
  * own; an error shows at db_batch_end). ROLLBACK abandons the batch first. */
 static int tx_statement(struct db *db, const char *op, const char *sql, struct fw_error *err)
 {
-	if (fault(db, op, sql, err)) {
+	if (refuse(db, op, sql, err)) {
 		if (db->in_batch)
 			abort_batch(db);
 		return -1;
@@ -552,7 +659,7 @@ int db_change_counter(struct db *db, const char *schema, long long *out, int *kn
 
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "create_schema", schema, err))
+	if (refuse(db, "create_schema", schema, err))
 		return -1;
 	return db->ops->create_schema(db, schema, err);
 }
@@ -612,7 +719,7 @@ void db_create_schema_sql(struct db *db, const char *schema, struct strbuf *out)
 
 int db_set_default_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "set_default_schema", schema, err))
+	if (refuse(db, "set_default_schema", schema, err))
 		return -1;
 	return db->ops->set_default_schema ? db->ops->set_default_schema(db, schema, err) : 0;
 }
@@ -622,7 +729,7 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 {
 	struct strbuf sql = STRBUF_INIT;
 	int ret;
-	if (fault(db, "create_history_table", table, err))
+	if (refuse(db, "create_history_table", table, err))
 		return -1;
 	db->ops->history_table_sql(db, schema, table, tablespace, &sql);
 	ret = db->ops->exec_atomic(db, sql.buf, err);
@@ -633,7 +740,7 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 int db_lock(struct db *db, const char *schema, const char *table, int retry_count,
 	    struct fw_error *err)
 {
-	if (fault(db, "lock", table, err))
+	if (refuse(db, "lock", table, err))
 		return -1;
 	return db->ops->lock ? db->ops->lock(db, schema, table, retry_count, err) : 0;
 }
@@ -647,14 +754,14 @@ int db_unlock(struct db *db, struct fw_error *err)
 
 int db_clean_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "clean_schema", schema, err))
+	if (refuse(db, "clean_schema", schema, err))
 		return -1;
 	return db->ops->clean_schema(db, schema, err);
 }
 
 int db_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (fault(db, "drop_schema", schema, err))
+	if (refuse(db, "drop_schema", schema, err))
 		return -1;
 	return db->ops->drop_schema(db, schema, err);
 }

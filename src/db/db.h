@@ -69,6 +69,11 @@ struct db_cmd {
 	const char *copy_data;     /* COPY FROM STDIN data */
 	size_t copy_len;
 	int want_rows;             /* deliver result rows to the row handler */
+	/* optional: the buffer that holds sql. A driver that keeps its own copy
+	 * of a huge statement (SQLite's compiled program does) may release it
+	 * once it is no longer needed, so the statement is not held once more
+	 * by the caller; errors then quote the driver's copy. */
+	struct strbuf *release_sql;
 };
 
 typedef void (*db_rows_fn)(void *ctx, const struct db_result *r);
@@ -190,11 +195,20 @@ int db_unlock(struct db *db, struct fw_error *err);
 int db_clean_schema(struct db *db, const char *schema, struct fw_error *err);
 int db_drop_schema(struct db *db, const char *schema, struct fw_error *err);
 
-/* cancel the statement running on db from another thread (Ctrl-C in fleet mode) */
+/* Cancel the statement running on db from another thread (Ctrl-C). From then
+ * on the connection only winds down: every wrapper that would start new work
+ * (statements, batches, BEGIN, COMMIT, the lock, schema changes) fails with
+ * "interrupted" (exit code FW_EXIT_INTERRUPTED); db_rollback, db_batch_end,
+ * db_unlock and db_close still work, so the caller can roll back and release
+ * the lock. */
 void db_cancel(struct db *db);
 /* a worker thread that opened connections is about to end (fleet workers):
  * the client libraries free what they keep per thread */
 void db_thread_end(void);
+/* db_cancel on every connection of the process, and on every one opened
+ * later (db_open then fails with "interrupted"). Thread-safe; for a watcher
+ * thread woken by SIGINT/SIGTERM, not for a signal handler. */
+void db_cancel_all(void);
 
 /* Java String.hashCode() of s (UTF-8 decoded to UTF-16 units), used for lock keys */
 int32_t db_java_hash(const char *s);

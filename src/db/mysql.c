@@ -518,6 +518,9 @@ static int run_alone(struct my_db *m, const struct db_cmd *cmd, struct fw_error 
 {
 	struct strbuf text = STRBUF_INIT;
 	int ret;
+	if (cmd->nparams <= 0)   /* no copy: a huge statement is held once */
+		return run_text(m, cmd->sql, strlen(cmd->sql), cmd->sql, cmd->line, cmd->want_rows,
+				NULL, err);
 	if (substitute(m->conn, cmd->sql, cmd->nparams, cmd->params, cmd->line, &text, err) < 0) {
 		strbuf_release(&text);
 		return -1;
@@ -550,7 +553,9 @@ static int my_batch_begin(struct db *db, struct fw_error *err)
 static int my_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
 {
 	struct my_db *m = my(db);
-	if (!m->batching || !batchable(cmd->sql, backslash_escapes(m->conn))) {
+	/* a command larger than a whole batch goes on its own, not copied into one */
+	if (!m->batching || strlen(cmd->sql) > BATCH_MAX_BYTES ||
+	    !batchable(cmd->sql, backslash_escapes(m->conn))) {
 		if (flush(m, err) < 0 || run_alone(m, cmd, err) < 0)
 			return batch_failed(m);
 		return 0;

@@ -164,11 +164,32 @@ static int bind_params(struct sqlite_db *s, sqlite3_stmt *st, int nparams,
 	return 0;
 }
 
+/* a statement this long is not held twice (db_cmd.release_sql): SQLite
+ * keeps the text and the literals compiled into its program, and builds the
+ * row from them, three copies of its own */
+#define RELEASE_SQL_MIN (1024 * 1024)
+
+/* Once the only statement of a long text is prepared, the caller's copy of
+ * the text can go (1 = released): messages quote SQLite's copy from then on. */
+static int release_text(const char *next, struct strbuf *owner, const char *sql)
+{
+	if (!owner || owner->buf != sql || owner->len < RELEASE_SQL_MIN)
+		return 0;
+	while (*next == ' ' || *next == '\t' || *next == '\n' || *next == '\r')
+		next++;
+	if (*next)
+		return 0;   /* more statements to prepare from the text */
+	strbuf_release(owner);
+	return 1;
+}
+
 /* Run every statement of sql (parameters go to the first). Rows of
  * statements that return columns go to the rows handler when `deliver`, else
- * the first such result set goes to *out (when out is given). */
+ * the first such result set goes to *out (when out is given). owner, when
+ * given, is the buffer holding sql (release_text). */
 static int run(struct sqlite_db *s, const char *sql, int nparams, const char *const *params,
-	       int line, int deliver, struct db_result **out, struct fw_error *err)
+	       int line, int deliver, struct db_result **out, struct strbuf *owner,
+	       struct fw_error *err)
 {
 	const char *tail = sql;
 	int first = 1;
@@ -182,6 +203,11 @@ static int run(struct sqlite_db *s, const char *sql, int nparams, const char *co
 		if (!st) {          /* only blanks or comments left */
 			tail = next;
 			continue;
+		}
+		if (release_text(next, owner, sql)) {
+			sql = sqlite3_sql(st);
+			next = "";
+			owner = NULL;
 		}
 		if (first && bind_params(s, st, nparams, params, sql, line, err) < 0) {
 			sqlite3_finalize(st);
@@ -213,14 +239,14 @@ static int run(struct sqlite_db *s, const char *sql, int nparams, const char *co
 
 static int sqlite_exec(struct db *db, const char *sql, struct fw_error *err)
 {
-	return run(sq(db), sql, 0, NULL, 0, 0, NULL, err);
+	return run(sq(db), sql, 0, NULL, 0, 0, NULL, NULL, err);
 }
 
 static int sqlite_query(struct db *db, const char *sql, int nparams, const char *const *params,
 			struct db_result **out, struct fw_error *err)
 {
 	*out = NULL;
-	if (run(sq(db), sql, nparams, params, 0, 0, out, err) < 0) {
+	if (run(sq(db), sql, nparams, params, 0, 0, out, NULL, err) < 0) {
 		db_result_free(*out);
 		*out = NULL;
 		return -1;
@@ -241,7 +267,7 @@ static int sqlite_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_e
 		return -1;
 	}
 	return run(s, cmd->sql, cmd->nparams, cmd->params, cmd->line,
-		   cmd->want_rows && s->base.rows_fn, NULL, err);
+		   cmd->want_rows && s->base.rows_fn, NULL, cmd->release_sql, err);
 }
 
 /* a one-value query: *out = first column of the first row, or NULL */
@@ -250,7 +276,7 @@ static int query_value(struct sqlite_db *s, const char *sql, int nparams,
 {
 	struct db_result *r = NULL;
 	*out = NULL;
-	if (run(s, sql, nparams, params, 0, 0, &r, err) < 0) {
+	if (run(s, sql, nparams, params, 0, 0, &r, NULL, err) < 0) {
 		db_result_free(r);
 		return -1;
 	}
@@ -297,7 +323,7 @@ static int apply_pragmas(struct sqlite_db *s, const struct db_url *u, struct fw_
 			continue;   /* other sqlite-jdbc properties mean nothing here */
 		strbuf_addf(&sql, "PRAGMA %s = %s", k,
 			    !strcasecmp(v, "true") ? "ON" : !strcasecmp(v, "false") ? "OFF" : v);
-		ret = run(s, sql.buf, 0, NULL, 0, 0, NULL, err);
+		ret = run(s, sql.buf, 0, NULL, 0, 0, NULL, NULL, err);
 		strbuf_release(&sql);
 		if (ret < 0)
 			return -1;
@@ -330,7 +356,7 @@ static int sqlite_open(const struct db_url *u, const struct db_params *p, struct
 	/* SQLite opens lazily: read the schema now so that a file that is not
 	 * a database (or is locked) fails here, as a connection error */
 	if (apply_pragmas(s, u, err) < 0 ||
-	    run(s, "SELECT count(*) FROM sqlite_master", 0, NULL, 0, 0, NULL, err) < 0) {
+	    run(s, "SELECT count(*) FROM sqlite_master", 0, NULL, 0, 0, NULL, NULL, err) < 0) {
 		if (!strstr(err->message.buf, path))
 			fw_error_detail(err, "database file: %s", path);
 		sqlite3_close(s->h);
@@ -459,15 +485,15 @@ static int run_in_tx(struct sqlite_db *s, const char *sql, struct fw_error *err)
 {
 	struct fw_error ignored = FW_ERROR_INIT;
 	int own = sqlite3_get_autocommit(s->h);
-	if (own && run(s, "BEGIN IMMEDIATE", 0, NULL, 0, 0, NULL, err) < 0)
+	if (own && run(s, "BEGIN IMMEDIATE", 0, NULL, 0, 0, NULL, NULL, err) < 0)
 		return -1;
-	if (run(s, sql, 0, NULL, 0, 0, NULL, err) < 0) {
+	if (run(s, sql, 0, NULL, 0, 0, NULL, NULL, err) < 0) {
 		if (own)
-			run(s, "ROLLBACK", 0, NULL, 0, 0, NULL, &ignored);
+			run(s, "ROLLBACK", 0, NULL, 0, 0, NULL, NULL, &ignored);
 		fw_error_clear(&ignored);
 		return -1;
 	}
-	return own ? run(s, "COMMIT", 0, NULL, 0, 0, NULL, err) : 0;
+	return own ? run(s, "COMMIT", 0, NULL, 0, 0, NULL, NULL, err) : 0;
 }
 
 static void sqlite_history_table_sql(struct db *db, const char *schema, const char *table,
@@ -522,7 +548,7 @@ static int list_objects(struct sqlite_db *s, const char *schema, const char *whe
 	quote(schema, &sql);
 	strbuf_addf(&sql, ".sqlite_master WHERE name NOT LIKE 'sqlite\\_%%' ESCAPE '\\' AND %s",
 		    where);
-	ret = run(s, sql.buf, 0, NULL, 0, 0, &r, err);
+	ret = run(s, sql.buf, 0, NULL, 0, 0, &r, NULL, err);
 	for (int i = 0; ret == 0 && r && i < r->nrows; i++)
 		strvec_push(names, db_value(r, i, 0));
 	db_result_free(r);
@@ -542,7 +568,7 @@ static int drop_all(struct sqlite_db *s, const char *schema, const char *kind,
 		quote(schema, &sql);
 		strbuf_addch(&sql, '.');
 		quote(names.v[i], &sql);
-		ret = run(s, sql.buf, 0, NULL, 0, 0, NULL, err);
+		ret = run(s, sql.buf, 0, NULL, 0, 0, NULL, NULL, err);
 	}
 	strvec_clear(&names);
 	strbuf_release(&sql);
@@ -564,12 +590,12 @@ static int sqlite_clean_schema(struct db *db, const char *schema, struct fw_erro
 	if (query_value(s, "PRAGMA foreign_keys", 0, NULL, &fk, err) < 0)
 		return -1;
 	if (own && fk && !strcmp(fk, "1") && run(s, "PRAGMA foreign_keys = OFF", 0, NULL, 0, 0,
-						 NULL, err) < 0) {
+						 NULL, NULL, err) < 0) {
 		free(fk);
 		return -1;
 	}
 	ret = run(s, own ? "BEGIN IMMEDIATE" : "PRAGMA defer_foreign_keys = ON", 0, NULL, 0, 0,
-		  NULL, err);
+		  NULL, NULL, err);
 	if (ret == 0)
 		ret = drop_all(s, schema, "VIEW", "type = 'view'", err);
 	if (ret == 0)
@@ -580,11 +606,11 @@ static int sqlite_clean_schema(struct db *db, const char *schema, struct fw_erro
 	if (ret == 0)
 		ret = drop_all(s, schema, "TABLE", "type = 'table'", err);
 	if (own && ret == 0)
-		ret = run(s, "COMMIT", 0, NULL, 0, 0, NULL, err);
+		ret = run(s, "COMMIT", 0, NULL, 0, 0, NULL, NULL, err);
 	else if (own)
-		run(s, "ROLLBACK", 0, NULL, 0, 0, NULL, &ignored);
+		run(s, "ROLLBACK", 0, NULL, 0, 0, NULL, NULL, &ignored);
 	if (own && fk && !strcmp(fk, "1"))
-		run(s, "PRAGMA foreign_keys = ON", 0, NULL, 0, 0, NULL, ret ? &ignored : err);
+		run(s, "PRAGMA foreign_keys = ON", 0, NULL, 0, 0, NULL, NULL, ret ? &ignored : err);
 	fw_error_clear(&ignored);
 	free(fk);
 	return ret;

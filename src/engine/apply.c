@@ -155,6 +155,9 @@ static void take_src_error(struct script_src *s, struct fw_error *err)
 
 /* ---- transaction decision ---- */
 
+static int check_inline_callbacks(struct fw_target *t, const struct fw_resolved *r,
+				  struct fw_error *err);
+
 int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
 			       struct fw_error *err)
 {
@@ -167,14 +170,9 @@ int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r,
 		*tx = 0;
 		return 0;
 	}
-	if (r->conf.execute_in_transaction >= 0) {
-		*tx = r->conf.execute_in_transaction;
-		return 0;
-	}
-	if (!t->cfg->execute_in_transaction) {
-		*tx = 0;
-		return 0;
-	}
+	/* The whole script is split even when the configuration decides: this
+	 * pass is what refuses a script that cannot be split (an unterminated
+	 * string, a NUL byte) before any of its statements runs. */
 	if (src_open(t, r, &src, err) < 0)
 		return -1;
 	sp = sqlsplit_new(t->dialect, src_read, &src, r->script);
@@ -191,6 +189,12 @@ int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r,
 	if (rc < 0) {
 		take_src_error(&src, err);
 		ret = -1;
+	} else if (check_inline_callbacks(t, r, err) < 0) {
+		ret = -1;
+	} else if (r->conf.execute_in_transaction >= 0) {
+		*tx = r->conf.execute_in_transaction;
+	} else if (!t->cfg->execute_in_transaction) {
+		*tx = 0;
 	} else if (nontx_line && others && !t->cfg->mixed) {
 		ret = fw_errorf(err, "ERROR",
 				"Detected both transactional and non-transactional statements within the same migration (even though mixed is false). Offending statement found at line %d: %s [non-transactional]",
@@ -315,6 +319,7 @@ static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw
 		}
 		memset(&c, 0, sizeof(c));
 		c.sql = st.sql.buf;
+		c.release_sql = &st.sql;   /* a huge statement is then held once, by the driver */
 		c.line = st.line;
 		c.want_rows = (st.flags & SQL_STMT_SELECT_LIKE) && rn->t->cfg->output_query_results;
 		if (st.flags & SQL_STMT_COPY) {
@@ -350,6 +355,33 @@ static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw
 	sqlsplit_free(sp);
 	src_close(&src);
 	return ret;
+}
+
+static int ignore_statement(void *ctx, const char *sql, int line, struct fw_error *err)
+{
+	return 0;
+}
+
+/* The SQL callbacks that run inside a migration (beforeEachMigrate, ...) are
+ * split before it starts too: one that cannot be split (a NUL byte) would
+ * otherwise fail the migration half-way. */
+static int check_inline_callbacks(struct fw_target *t, const struct fw_resolved *r,
+				  struct fw_error *err)
+{
+	const struct script_events *ev = events_of(r);
+	if (!ev)
+		return 0;
+	for (size_t i = 0; i < t->scan.nr_callbacks; i++) {
+		const struct fw_resolved *cb = &t->scan.callbacks[i];
+		const char *e = cb->event;
+		if (cb->is_script || (strcmp(e, ev->before_each) && strcmp(e, ev->after_each) &&
+				      strcmp(e, ev->after_each_error) && strcmp(e, ev->before_stmt) &&
+				      strcmp(e, ev->after_stmt) && strcmp(e, ev->after_stmt_error)))
+			continue;
+		if (fw_script_statements(t, cb, ignore_statement, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* is there a callback for `event` (only script ones: scripts_only) */

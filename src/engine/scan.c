@@ -230,6 +230,7 @@ int fw_script_conf_read(const char *path, struct fw_script_conf *out, struct fw_
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *line, *save = NULL;
+	const char *nul;
 	int lineno = 0, ret = 0;
 	out->execute_in_transaction = -1;
 	out->placeholder_replacement = -1;
@@ -238,6 +239,16 @@ int fw_script_conf_read(const char *path, struct fw_script_conf *out, struct fw_
 	if (strbuf_read_file(&sb, path) < 0) {
 		fw_errorf(err, "CONFIGURATION", "unable to read script config %s: %s", path,
 			  strerror(errno));
+		return -1;
+	}
+	nul = memchr(sb.buf, '\0', sb.len);
+	if (nul) {
+		/* strtok would stop there and drop the settings after it unseen */
+		for (const char *p = sb.buf; p < nul; p++)
+			lineno += *p == '\n';
+		fw_errorf(err, "CONFIGURATION", "%s:%d: the file contains a NUL byte", path, lineno + 1);
+		fw_error_hint(err, "remove the NUL (zero) byte");
+		strbuf_release(&sb);
 		return -1;
 	}
 	for (line = strtok_r(sb.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

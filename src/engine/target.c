@@ -246,21 +246,32 @@ int fw_target_lock(struct fw_target *t, struct fw_error *err)
 	return 0;
 }
 
-void fw_target_unlock(struct fw_target *t)
+int fw_target_unlock(struct fw_target *t, struct fw_error *err)
 {
-	struct fw_error err = FW_ERROR_INIT;
+	struct fw_error e = FW_ERROR_INIT;
 	if (!t->locked)
-		return;
-	if (db_unlock(t->db, &err) < 0) {
-		fw_emit_warn(t->obs, "unable to release the migration lock: %s", err.message.buf);
-		fw_error_clear(&err);
-	}
+		return 0;
 	t->locked = 0;
+	if (db_unlock(t->db, &e) == 0)
+		return 0;
+	if (!err) {
+		fw_emit_warn(t->obs, "unable to release the migration lock: %s", e.message.buf);
+		fw_error_clear(&e);
+		return -1;
+	}
+	/* A lock left held would stall every later run until this connection
+	 * ends: an error, so that the run stops and closes it, which releases
+	 * the lock on the server (PostgreSQL and MySQL session locks, SQLite's
+	 * file lock). What was done before is committed. */
+	fw_error_move(err, &e);
+	fw_error_prefix(err, "unable to release the migration lock");
+	fw_error_hint(err, "what ran before is committed and recorded in the schema history; the lock goes when the connection closes, which this run does now; check with `fleetway info`");
+	return -1;
 }
 
 void fw_target_close(struct fw_target *t)
 {
-	fw_target_unlock(t);
+	fw_target_unlock(t, NULL);
 	fw_history_release(&t->hist);
 	if (t->scanned)
 		fw_scan_release(&t->scan);

@@ -57,7 +57,9 @@ int fw_target_schema_exists(struct fw_target *t, const char *schema, int *exists
 /* build states with the config's target and outOfOrder */
 int fw_target_plan(struct fw_target *t, struct fw_plan *plan, struct fw_error *err);
 int fw_target_lock(struct fw_target *t, struct fw_error *err);
-void fw_target_unlock(struct fw_target *t);
+/* release the lock of fw_target_lock; a failure is an error in err, or a
+ * warning when err is NULL (another error is already on its way) */
+int fw_target_unlock(struct fw_target *t, struct fw_error *err);
 void fw_target_close(struct fw_target *t);
 /* a schema name as Flyway prints it in messages, quoted the database's way
  * ("public", `app`); valid until fw_target_close */

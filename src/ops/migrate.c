@@ -550,6 +550,13 @@ static void migrate_release(void *result)
 	fw_migrate_result_release(result);
 }
 
+static void migrate_unlock_failed(const void *result, struct fw_error *err)
+{
+	const struct fw_migrate_result *res = result;
+	fw_error_detail(err, "%zu migration%s applied and recorded in the schema history before this", res->nr,
+			res->nr == 1 ? " was" : "s were");
+}
+
 /* the lock is held around the whole of it; before/after callbacks fire
  * inside, where Flyway fires them (after validation and schema creation) */
 const struct fw_op fw_op_migrate = {
@@ -559,4 +566,5 @@ const struct fw_op fw_op_migrate = {
 	.result_size = sizeof(struct fw_migrate_result),
 	.run = migrate_run,
 	.release = migrate_release,
+	.unlock_failed = migrate_unlock_failed,
 };

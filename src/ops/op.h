@@ -46,6 +46,9 @@ struct fw_op {
 	 * failure the result still holds what was done */
 	int (*run)(struct fw_target *t, const void *args, void *result, struct fw_error *err);
 	void (*release)(void *result);  /* optional */
+	/* the lock could not be released after a success: say in err what was
+	 * done before (optional) */
+	void (*unlock_failed)(const void *result, struct fw_error *err);
 };
 
 extern const struct fw_op fw_op_info;        /* ops/info.c: the plan of every migration */

@@ -61,8 +61,13 @@ static int run_on_target(struct fw_session *s, const struct fw_op *op, const voi
 		locked_here = 1;
 	}
 	rc = op->run(t, args, result, err);
-	if (locked_here)
-		fw_target_unlock(t);
+	/* a lock that cannot be released is an error (the run ends and closes
+	 * the connection, which releases it), unless an error is on its way */
+	if (locked_here && fw_target_unlock(t, rc < 0 ? NULL : err) < 0 && rc == 0) {
+		rc = -1;
+		if (op->unlock_failed)
+			op->unlock_failed(result, err);
+	}
 	if (rc < 0) {
 		if (op->on_error)
 			fire_error_callback(t, op->on_error);

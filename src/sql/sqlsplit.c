@@ -85,6 +85,7 @@ struct sqlsplit {
 	struct strbuf *sink;
 	int eof, read_err, failed;
 	int line, col;        /* position of buf[pos] */
+	int nul_line, nul_col; /* first NUL byte read, 0 = none */
 	char delim[DELIM_MAX + 1];
 	size_t dlen;
 	char tag[LOOKAHEAD_MAX];   /* current dollar-quote tag */
@@ -143,6 +144,10 @@ static inline void adv(struct sqlsplit *s)
 		s->line++;
 		s->col = 1;
 	} else if ((c & 0xC0) != 0x80 && c != '\r') {
+		if (c == '\0' && !s->nul_line) {
+			s->nul_line = s->line;
+			s->nul_col = s->col;
+		}
 		s->col++;
 	}
 }
@@ -188,6 +193,17 @@ static int fail_at(struct sqlsplit *s, struct fw_error *err, int line, int col, 
 {
 	fw_errorf(err, "ERROR", "%s:%d:%d: %s", s->filename, line, col, what);
 	err->line = line;
+	return -1;
+}
+
+/* A NUL byte would end the statement for the database's C API, which would
+ * run what comes before it (DELETE FROM a<NUL> WHERE id = 5 as DELETE FROM a):
+ * the script is refused where the NUL is. Reported whatever the statement
+ * around it, so the result does not depend on how the script was chunked. */
+static int nul_error(struct sqlsplit *s, struct fw_error *err)
+{
+	fail_at(s, err, s->nul_line, s->nul_col, "the script contains a NUL byte");
+	fw_error_hint(err, "remove the NUL (zero) byte; a script saved as UTF-16 needs its encoding set (encoding=UTF-16 in flyway.toml or the script's .conf)");
 	return -1;
 }
 
@@ -963,6 +979,8 @@ int sqlsplit_next(struct sqlsplit *s, struct sql_stmt *out, struct fw_error *err
 		r = scan(s, err);
 		if (s->read_err)
 			r = fw_errorf(err, "ERROR", "%s: error reading script", s->filename);
+		else if (s->nul_line)
+			r = nul_error(s, err);
 		if (r < 0) {
 			s->failed = 1;
 			s->sink = NULL;
@@ -980,9 +998,11 @@ int sqlsplit_next(struct sqlsplit *s, struct sql_stmt *out, struct fw_error *err
 	out->flags = stmt_flags(s);
 	if (s->st.is_copy && r == 1) {
 		read_copy_data(s, &out->copy_data);
-		if (s->read_err) {
+		if (s->read_err || s->nul_line) {
 			s->failed = 1;
 			stmt_clear(out);
+			if (s->nul_line)
+				return nul_error(s, err);
 			return fw_errorf(err, "ERROR", "%s: error reading script", s->filename);
 		}
 	}

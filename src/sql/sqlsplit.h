@@ -33,6 +33,10 @@
  * "<filename>:<line>:<col>: <what>" with the position of the opening quote/comment/block
  * (or of the statement for an incomplete statement); err->line is set too.
  *
+ * A NUL byte anywhere in the script is an error at its position (a database's C API would take it
+ * as the end of the statement and run the text before it): the statements before it are handed out,
+ * the one holding it is not.
+ *
  * Memory: the splitter holds a 64 KiB window of the script plus the current statement (and, for
  * COPY, its data); a $tag$ longer than 254 bytes is not taken as a dollar quote, a delimiter may
  * be at most 32 bytes, blocks nest at most 256 deep.

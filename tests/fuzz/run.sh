@@ -6,7 +6,8 @@
 # seeded from tests/fuzz/seeds-NAME/ if that exists, and for toml from the
 # toml-test files (TOML_TEST_DIR, default tests/data/toml-test). A dictionary
 # tests/fuzz/NAME.dict is used when present. Crashes are written to
-# build/fuzz/artifacts-NAME/. Builds the target first if it is missing.
+# build/fuzz/artifacts-NAME/ (absolute paths: a target may change directory). Builds the target
+# first if it is missing.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
@@ -18,9 +19,9 @@ secs=$2
 shift 2
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
-bin=build/fuzz/fuzz_$name
-corpus=build/fuzz/corpus-$name
-artifacts=build/fuzz/artifacts-$name
+bin=$repo/build/fuzz/fuzz_$name
+corpus=$repo/build/fuzz/corpus-$name
+artifacts=$repo/build/fuzz/artifacts-$name
 
 [ -x "$bin" ] || tests/fuzz/build.sh "$name"
 mkdir -p "$corpus" "$artifacts"
@@ -46,5 +47,5 @@ fi
 
 flags=(-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048
 	-artifact_prefix="$artifacts/" -print_final_stats=1)
-[ -f "tests/fuzz/$name.dict" ] && flags+=(-dict="tests/fuzz/$name.dict")
+[ -f "tests/fuzz/$name.dict" ] && flags+=(-dict="$repo/tests/fuzz/$name.dict")
 exec "$bin" "${flags[@]}" "$@" "$corpus"

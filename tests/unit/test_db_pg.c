@@ -730,7 +730,12 @@ static void test_cancel(void **state)
 	assert_string_equal(err.sqlstate, "57014");
 	assert_int_equal(err.exit_code, FW_EXIT_INTERRUPTED);
 	fw_error_clear(&err);
-	assert_value(db, "SELECT 1", "1");
+	/* a cancelled connection starts nothing new; rolling back and unlocking still work */
+	assert_int_equal(db_exec(db, "SELECT 1", &err), -1);
+	assert_int_equal(err.exit_code, FW_EXIT_INTERRUPTED);
+	fw_error_clear(&err);
+	assert_int_equal(db_rollback(db, &err), 0);
+	assert_int_equal(db_unlock(db, &err), 0);
 	db_close(db);
 
 	/* a lock wait gives up when cancelled */

@@ -668,8 +668,8 @@ static void test_streaming_many(void **state)
 
 static void test_binary_input(void **state)
 {
-	/* NUL bytes and junk must not confuse positions or lengths */
-	static const char in[] = "SELECT '\0';\x01\xff\xfe;\0SELECT 2";
+	/* junk bytes must not confuse positions or lengths */
+	static const char in[] = "SELECT '\x02';\x01\xff\xfe;\x03SELECT 2";
 	struct got g;
 	(void)state;
 	split_all(SQLITE, in, sizeof(in) - 1, &g);
@@ -677,6 +677,34 @@ static void test_binary_input(void **state)
 	assert_int_equal(g.n, 3);
 	assert_int_equal(g.st[0].sql.len, 10);
 	assert_int_equal(g.st[2].sql.len, 9);
+	got_free(&g);
+}
+
+/* the C APIs of the databases end a statement at a NUL: DELETE FROM a<NUL> WHERE id = 5
+ * would run as DELETE FROM a; the statements before it are handed out, then the error */
+static void test_nul_byte(void **state)
+{
+	static const char in[] = "SELECT 1;\nDELETE FROM a\0 WHERE id = 5;\nSELECT 2;";
+	static const char in2[] = "SELECT 1; -- \0 in a comment\nSELECT 2;";
+	static const char in3[] = "SELECT 'x\0y';";
+	struct got g;
+	(void)state;
+	for (int d = SQLITE; d <= MY; d++) {
+		split_all((enum sql_dialect)d, in, sizeof(in) - 1, &g);
+		assert_int_equal(g.rc, -1);
+		assert_int_equal(g.n, 1);
+		assert_string_equal(g.err.message.buf, "t.sql:2:14: the script contains a NUL byte");
+		assert_int_equal(g.err.line, 2);
+		got_free(&g);
+	}
+	split_all(PG, in2, sizeof(in2) - 1, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.n, 1);   /* the comment leads the second statement */
+	got_free(&g);
+	split_all(MY, in3, sizeof(in3) - 1, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.n, 0);
+	assert_non_null(strstr(g.err.message.buf, "t.sql:1:10:"));
 	got_free(&g);
 }
 
@@ -707,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_long_statements),
 		cmocka_unit_test(test_streaming_many),
 		cmocka_unit_test(test_binary_input),
+		cmocka_unit_test(test_nul_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
