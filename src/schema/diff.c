@@ -36,11 +36,13 @@ static const struct fw_column *find_column(const struct fw_object *o, const char
 	return NULL;
 }
 
+/* "what: field a -> b" (field NULL: "what: a -> b") when a and b differ */
 static void field_change(struct strvec *out, const char *what, const char *field,
 			 const char *a, const char *b)
 {
 	if (!str_eq(a, b))
-		strvec_pushf(out, "%s: %s %s -> %s", what, field, or_none(a), or_none(b));
+		strvec_pushf(out, "%s: %s%s%s -> %s", what, field ? field : "", field ? " " : "",
+			     or_none(a), or_none(b));
 }
 
 static void attrs_details(const char *what, const struct fw_attrs *a, const struct fw_attrs *b,
@@ -179,10 +181,10 @@ static void index_details(const struct fw_index *a, const struct fw_index *b, st
 	if (a->valid != b->valid)
 		strvec_pushf(out, "index: %s -> %s", a->valid ? "valid" : "INVALID",
 			     b->valid ? "valid" : "INVALID");
-	field_change(out, "index", "method", a->method, b->method);
+	field_change(out, "index method", NULL, a->method, b->method);
 	list_change(out, "columns", &a->columns, &b->columns);
 	list_change(out, "include", &a->include, &b->include);
-	field_change(out, "index", "predicate", a->predicate, b->predicate);
+	field_change(out, "index predicate", NULL, a->predicate, b->predicate);
 }
 
 static void details(const struct fw_object *a, const struct fw_object *b, struct strvec *out)
