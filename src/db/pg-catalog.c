@@ -31,6 +31,12 @@
 	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '" cls \
 	"'::regclass AND e.objid = " oid " AND e.deptype = 'e')"
 
+/* the comment of an object: a join (one pass over pg_description), not a
+ * function call per row */
+#define DESCRIPTION_JOIN(alias, cls, oid, subid) \
+	" LEFT JOIN pg_catalog.pg_description " alias " ON " alias ".objoid = " oid \
+	" AND " alias ".classoid = '" cls "'::regclass AND " alias ".objsubid = " subid
+
 /* privileges other than the owner's, as GRANT statements in a fixed order */
 #define GRANTS_SQL(acl, owner, kind, target) \
 	"(SELECT string_agg(g, E'\\n' ORDER BY g) FROM (SELECT format('GRANT %s ON %s %s TO %s%s;'," \
@@ -41,8 +47,8 @@
 
 enum { R_NAME, R_QNAME, R_KIND, R_PERSIST, R_PARTOF, R_BOUND, R_PARTKEY, R_INHERITS, R_OPTIONS,
        R_TABLESPACE, R_RLS, R_FORCE_RLS, R_COMMENT, R_VIEWDEF, R_SEQTYPE, R_SEQSTART, R_SEQINC,
-       R_SEQMIN, R_SEQMAX, R_SEQCACHE, R_SEQCYCLE, R_OWNED, R_SERVER, R_FTOPTIONS, R_AM,
-       R_GRANTS };
+       R_SEQMIN, R_SEQMAX, R_SEQCACHE, R_SEQCYCLE, R_OWNED_KIND, R_OWNER, R_QOWNER, R_QOWNED_COL,
+       R_OWNED_COL, R_SERVER, R_FTOPTIONS, R_AM, R_GRANTS };
 
 static const char rel_sql[] =
 	"SELECT c.relname, quote_ident(c.relname), c.relkind, c.relpersistence,"
@@ -53,16 +59,13 @@ static const char rel_sql[] =
 	" CASE WHEN NOT c.relispartition THEN (SELECT json_agg(i.inhparent::regclass::text"
 	"  ORDER BY i.inhseqno) FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) END,"
 	" array_to_json(c.reloptions), ts.spcname, c.relrowsecurity, c.relforcerowsecurity,"
-	" pg_catalog.obj_description(c.oid, 'pg_class'),"
+	" ds.description,"
 	" CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
 	" pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,"
 	" s.seqmax, s.seqcache, s.seqcycle,"
-	" (SELECT json_build_array(d.deptype, r.relname, d.refobjid::regclass::text,"
-	"  quote_ident(a.attname), a.attname)"
-	"  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class r ON r.oid = d.refobjid"
-	"  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
-	"  WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid"
-	"  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1),"
+	" d.deptype, r.relname, CASE WHEN r.relnamespace = c.relnamespace"
+	"  THEN quote_ident(r.relname) ELSE r.oid::regclass::text END,"
+	" quote_ident(a.attname), a.attname,"
 	" quote_ident(fs.srvname), array_to_json(ft.ftoptions),"
 	" CASE WHEN c.relkind IN ('r', 'p', 'm') AND am.amname <> 'heap' THEN am.amname END,"
 	" %s"
@@ -72,6 +75,14 @@ static const char rel_sql[] =
 	" LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid"
 	" LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid = ft.ftserver"
 	" LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam"
+	DESCRIPTION_JOIN("ds", "pg_catalog.pg_class", "c.oid", "0")
+	/* the column owning a sequence: serial ('a') or identity ('i') */
+	" LEFT JOIN pg_catalog.pg_depend d ON c.relkind = 'S'"
+	"  AND d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid"
+	"  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype IN ('a', 'i')"
+	" LEFT JOIN pg_catalog.pg_class r ON r.oid = d.refobjid"
+	" LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid"
+	"  AND a.attnum = d.refobjsubid"
 	" WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
 	NOT_EXTENSION_MEMBER("pg_catalog.pg_class", "c.oid")
 	" ORDER BY c.relname";
@@ -89,13 +100,14 @@ static const char col_sql[] =
 	" CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN"
 	"  CASE WHEN cn.nspname IN ('pg_catalog', ?) THEN quote_ident(co.collname)"
 	"  ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END END,"
-	" pg_catalog.col_description(c.oid, a.attnum)"
+	" ds.description"
 	" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	" JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
 	" LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 	" LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
 	" LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace"
+	DESCRIPTION_JOIN("ds", "pg_catalog.pg_class", "a.attrelid", "a.attnum")
 	" WHERE n.nspname = ? AND a.attnum > 0 AND NOT a.attisdropped"
 	" AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'f')"
 	" ORDER BY c.relname, a.attnum";
@@ -106,21 +118,22 @@ enum { K_NAME, K_QNAME, K_TYPE, K_REL, K_QREL, K_DOMAIN, K_DEF, K_COLUMNS, K_REF
 static const char con_sql[] =
 	"SELECT con.conname, quote_ident(con.conname), con.contype, cl.relname,"
 	" quote_ident(cl.relname), ty.typname, pg_catalog.pg_get_constraintdef(con.oid, true),"
-	" (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY"
-	"  k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid"
-	"  AND a.attnum = k.num),"
+	" (SELECT json_agg(a.attname ORDER BY array_position(con.conkey, a.attnum))"
+	"  FROM pg_catalog.pg_attribute a WHERE a.attrelid = con.conrelid"
+	"  AND a.attnum = ANY (con.conkey)),"
 	" CASE WHEN con.contype = 'f' THEN con.confrelid::regclass::text END,"
-	" (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY"
-	"  k(num, ord) JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid"
-	"  AND a.attnum = k.num),"
+	" CASE WHEN con.contype = 'f' THEN (SELECT json_agg(a.attname"
+	"  ORDER BY array_position(con.confkey, a.attnum)) FROM pg_catalog.pg_attribute a"
+	"  WHERE a.attrelid = con.confrelid AND a.attnum = ANY (con.confkey)) END,"
 	" con.confdeltype, con.confupdtype,"
 	" CASE WHEN con.contype = 'c' THEN pg_catalog.pg_get_expr(con.conbin,"
 	"  con.conrelid, true) END,"
-	" pg_catalog.obj_description(con.oid, 'pg_constraint')"
+	" ds.description"
 	" FROM pg_catalog.pg_constraint con"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = con.connamespace"
 	" LEFT JOIN pg_catalog.pg_class cl ON cl.oid = con.conrelid"
 	" LEFT JOIN pg_catalog.pg_type ty ON ty.oid = con.contypid"
+	DESCRIPTION_JOIN("ds", "pg_catalog.pg_constraint", "con.oid", "0")
 	" WHERE n.nspname = ? AND con.contype IN ('p', 'u', 'c', 'f', 'x')"
 	" AND con.conparentid = 0 AND (con.conrelid = 0 OR con.conislocal)"
 	" ORDER BY con.conname";
@@ -132,20 +145,24 @@ static const char idx_sql[] =
 	"SELECT ic.relname, quote_ident(ic.relname), tc.relname, quote_ident(tc.relname),"
 	" pg_catalog.pg_get_indexdef(i.indexrelid, 0, true), i.indisunique, i.indisvalid,"
 	" am.amname,"
-	" (SELECT json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true)"
+	" (SELECT json_agg(COALESCE(quote_ident(a.attname),"
+	"  pg_catalog.pg_get_indexdef(i.indexrelid, k, true))"
 	"  || CASE WHEN i.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END"
 	"  || CASE WHEN i.indoption[k - 1] & 3 = 2 THEN ' NULLS FIRST'"
 	"   WHEN i.indoption[k - 1] & 3 = 1 THEN ' NULLS LAST' ELSE '' END ORDER BY k)"
-	"  FROM generate_series(1, i.indnkeyatts) k),"
-	" (SELECT json_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)"
-	"  FROM generate_series(i.indnkeyatts + 1, i.indnatts) k),"
+	"  FROM generate_series(1, i.indnkeyatts) k LEFT JOIN pg_catalog.pg_attribute a"
+	"  ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1] AND i.indkey[k - 1] <> 0),"
+	" (SELECT json_agg(quote_ident(a.attname) ORDER BY k) FROM generate_series(i.indnkeyatts"
+	"  + 1, i.indnatts) k JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid"
+	"  AND a.attnum = i.indkey[k - 1]),"
 	" pg_catalog.pg_get_expr(i.indpred, i.indrelid, true),"
-	" pg_catalog.obj_description(ic.oid, 'pg_class'), quote_ident(ts.spcname)"
+	" ds.description, quote_ident(ts.spcname)"
 	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
 	" JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
 	" JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
 	" LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = ic.reltablespace"
+	DESCRIPTION_JOIN("ds", "pg_catalog.pg_class", "ic.oid", "0")
 	" WHERE n.nspname = ? AND NOT ic.relispartition"
 	" AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con"
 	"  WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid"
@@ -459,8 +476,8 @@ static void seq_options(const struct db_result *res, int i, int identity, struct
 static void add_sequence(struct pgr *r, const struct db_result *res, int i, struct fw_object *o)
 {
 	struct strbuf def = STRBUF_INIT, owner = STRBUF_INIT;
-	const char *owned = val(res, i, R_OWNED);
-	char *deptype = json_item(owned, 0), *qtable = json_item(owned, 2), *qcol = json_item(owned, 3);
+	const char *deptype = val(res, i, R_OWNED_KIND), *qtable = val(res, i, R_QOWNER);
+	const char *qcol = val(res, i, R_QOWNED_COL);
 	strbuf_addf(&def, "CREATE %sSEQUENCE %s AS %s",
 		    !strcmp(val(res, i, R_PERSIST), "u") ? "UNLOGGED " : "", val(res, i, R_QNAME),
 		    val(res, i, R_SEQTYPE));
@@ -476,9 +493,6 @@ static void add_sequence(struct pgr *r, const struct db_result *res, int i, stru
 	grants(val(res, i, R_GRANTS), &def);
 	set_definition(o, &def);
 	strbuf_release(&owner);
-	free(deptype);
-	free(qtable);
-	free(qcol);
 	(void)r;
 }
 
@@ -486,24 +500,19 @@ static void add_sequence(struct pgr *r, const struct db_result *res, int i, stru
  * 1 (after noting whose it is) for one. */
 static int identity_sequence(struct pgr *r, const struct db_result *res, int i)
 {
-	const char *owned = val(res, i, R_OWNED);
-	char *deptype = json_item(owned, 0);
-	int yes = deptype && !strcmp(deptype, "i");
-	free(deptype);
-	if (yes) {
+	const char *deptype = val(res, i, R_OWNED_KIND);
+	const char *table = val(res, i, R_OWNER), *column = val(res, i, R_OWNED_COL);
+	if (!deptype || strcmp(deptype, "i"))
+		return 0;
+	if (table && column) {
 		struct ident_seq *id;
 		r->idv = xrealloc(r->idv, (r->nid + 1) * sizeof(*r->idv));
 		id = &r->idv[r->nid++];
-		id->table = json_item(owned, 1);
-		id->column = json_item(owned, 4);
+		id->table = xstrdup(table);
+		id->column = xstrdup(column);
 		id->row = i;
-		if (!id->table || !id->column) {
-			free(id->table);
-			free(id->column);
-			r->nid--;
-		}
 	}
-	return yes;
+	return 1;
 }
 
 static int read_relations(struct pgr *r, struct fw_error *err)
@@ -522,13 +531,8 @@ static int read_relations(struct pgr *r, struct fw_error *err)
 		rl->col_first = -1;
 		if ((kind != 'S' && excluded(r, name)) || (kind == 'S' && identity_sequence(r, res, i)))
 			continue;
-		{
-			char *owner = json_item(val(res, i, R_OWNED), 1);
-			int skip = kind == 'S' && owner && excluded(r, owner);
-			free(owner);
-			if (skip)
-				continue;   /* the serial sequence of an excluded table */
-		}
+		if (kind == 'S' && val(res, i, R_OWNER) && excluded(r, val(res, i, R_OWNER)))
+			continue;   /* the serial sequence of an excluded table */
 		rl->obj = r->out->nobjects;
 		fw_schema_add(r->out, rel_type(kind), name, NULL);
 	}
