@@ -613,6 +613,11 @@ static int read_views(struct myr *r, struct fw_error *err)
 			    field_or(res, i, "SECURITY_TYPE", "DEFINER"));
 		ident(r, name, &def);
 		strbuf_addstr(&def, " AS ");
+		if (!*field_or(res, i, "VIEW_DEFINITION", "")) {
+			/* information_schema shows it only with SHOW VIEW */
+			strbuf_addstr(&def, "-- definition not readable: the user needs SHOW VIEW");
+			fw_attrs_set(&o->attrs, "body_readable", "false");
+		}
 		unqualify(field_or(res, i, "VIEW_DEFINITION", ""), r->qschema.buf, &def);
 		if (strcmp(check, "NONE"))
 			strbuf_addf(&def, " WITH %s CHECK OPTION", check);

@@ -48,7 +48,7 @@
 enum { R_NAME, R_QNAME, R_KIND, R_PERSIST, R_PARTOF, R_BOUND, R_PARTKEY, R_INHERITS, R_OPTIONS,
        R_TABLESPACE, R_RLS, R_FORCE_RLS, R_COMMENT, R_VIEWDEF, R_SEQTYPE, R_SEQSTART, R_SEQINC,
        R_SEQMIN, R_SEQMAX, R_SEQCACHE, R_SEQCYCLE, R_OWNED_KIND, R_OWNER, R_QOWNER, R_QOWNED_COL,
-       R_OWNED_COL, R_SERVER, R_FTOPTIONS, R_AM, R_GRANTS };
+       R_OWNED_COL, R_SERVER, R_FTOPTIONS, R_AM, R_REPLIDENT, R_GRANTS };
 
 static const char rel_sql[] =
 	"SELECT c.relname, quote_ident(c.relname), c.relkind, c.relpersistence,"
@@ -68,6 +68,10 @@ static const char rel_sql[] =
 	" quote_ident(a.attname), a.attname,"
 	" quote_ident(fs.srvname), array_to_json(ft.ftoptions),"
 	" CASE WHEN c.relkind IN ('r', 'p', 'm') AND am.amname <> 'heap' THEN am.amname END,"
+	" CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING'"
+	"  WHEN 'i' THEN (SELECT 'USING INDEX ' || quote_ident(ri.relname)"
+	"  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ri ON ri.oid = x.indexrelid"
+	"  WHERE x.indrelid = c.oid AND x.indisreplident) END,"
 	" %s"
 	" FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 	" LEFT JOIN pg_catalog.pg_tablespace ts ON ts.oid = c.reltablespace"
@@ -139,7 +143,7 @@ static const char con_sql[] =
 	" ORDER BY con.conname";
 
 enum { I_NAME, I_QNAME, I_TABLE, I_QTABLE, I_DEF, I_UNIQUE, I_VALID, I_METHOD, I_COLUMNS,
-       I_INCLUDE, I_PREDICATE, I_COMMENT, I_TABLESPACE };
+       I_INCLUDE, I_PREDICATE, I_COMMENT, I_TABLESPACE, I_CLUSTERED };
 
 static const char idx_sql[] =
 	"SELECT ic.relname, quote_ident(ic.relname), tc.relname, quote_ident(tc.relname),"
@@ -156,7 +160,7 @@ static const char idx_sql[] =
 	"  + 1, i.indnatts) k JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid"
 	"  AND a.attnum = i.indkey[k - 1]),"
 	" pg_catalog.pg_get_expr(i.indpred, i.indrelid, true),"
-	" ds.description, quote_ident(ts.spcname)"
+	" ds.description, quote_ident(ts.spcname), i.indisclustered"
 	" FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
 	" JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid"
 	" JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
@@ -672,6 +676,9 @@ static void table_definition(struct pgr *r, const struct db_result *rels, int ri
 		strbuf_addf(&def, "\nALTER TABLE %s ENABLE ROW LEVEL SECURITY;", qname);
 	if (is_t(val(rels, ri, R_FORCE_RLS)))
 		strbuf_addf(&def, "\nALTER TABLE %s FORCE ROW LEVEL SECURITY;", qname);
+	if (val(rels, ri, R_REPLIDENT))
+		strbuf_addf(&def, "\nALTER TABLE %s REPLICA IDENTITY %s;", qname,
+			    val(rels, ri, R_REPLIDENT));
 	comment_on(&def, val(rels, ri, R_COMMENT), "%sTABLE %s", *kind == 'f' ? "FOREIGN " : "",
 		   qname);
 	column_comments(rl, qname, cols, &def);
@@ -826,6 +833,9 @@ static void index_row(struct pgr *r, const struct db_result *res, int i)
 	if (val(res, i, I_TABLESPACE))
 		strbuf_addf(&def, " TABLESPACE %s", val(res, i, I_TABLESPACE));
 	strbuf_addch(&def, ';');
+	if (is_t(val(res, i, I_CLUSTERED)))
+		strbuf_addf(&def, "\nALTER TABLE %s CLUSTER ON %s;", val(res, i, I_QTABLE),
+			    val(res, i, I_QNAME));
 	if (!ix->valid)
 		strbuf_addstr(&def, "\n-- INVALID: a failed CREATE INDEX CONCURRENTLY; "
 			      "drop it and create it again");

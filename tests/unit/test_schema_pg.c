@@ -245,6 +245,11 @@ static void test_two_spellings_and_hand_changes(void **state)
 		{ "row level security", "ALTER TABLE customers ENABLE ROW LEVEL SECURITY",
 		  "ALTER TABLE customers DISABLE ROW LEVEL SECURITY", 'd', FW_OBJ_TABLE,
 		  "customers", NULL },
+		{ "replica identity", "ALTER TABLE customers REPLICA IDENTITY FULL",
+		  "ALTER TABLE customers REPLICA IDENTITY DEFAULT", 'd', FW_OBJ_TABLE, "customers",
+		  NULL },
+		{ "a table clustered", "ALTER TABLE orders CLUSTER ON orders_expr",
+		  "ALTER TABLE orders SET WITHOUT CLUSTER", 'd', FW_OBJ_INDEX, "orders_expr", NULL },
 		{ "an index made total", "DROP INDEX orders_cust;"
 		  " CREATE INDEX orders_cust ON orders(customer_id)",
 		  "DROP INDEX orders_cust; CREATE INDEX orders_cust ON orders(customer_id)"
