@@ -77,6 +77,53 @@ static int known_table(struct myr *r, const char *name)
 	       bsearch(&name, r->tables.v, r->tables.nr, sizeof(char *), cmp_str) != NULL;
 }
 
+/* ---- rows by table ---- */
+
+/* the rows of one table in a result ordered by table: [first, first + count) */
+struct run {
+	const char *table;
+	int first, count;
+};
+
+struct runs {
+	struct run *v;
+	size_t nr;
+};
+
+static int run_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct run *)a)->table, ((const struct run *)b)->table);
+}
+
+/* index the runs of equal TABLE_NAME in res (NULL: none), for rows_of */
+static void index_runs(const struct db_result *res, struct runs *out)
+{
+	out->v = NULL;
+	out->nr = 0;
+	for (int i = 0; res && i < res->nrows; i++) {
+		const char *t = field_or(res, i, "TABLE_NAME", "");
+		if (out->nr && !strcmp(out->v[out->nr - 1].table, t)) {
+			out->v[out->nr - 1].count++;
+			continue;
+		}
+		out->v = xrealloc(out->v, (out->nr + 1) * sizeof(*out->v));
+		out->v[out->nr].table = t;
+		out->v[out->nr].first = i;
+		out->v[out->nr].count = 1;
+		out->nr++;
+	}
+	if (out->nr > 1)
+		qsort(out->v, out->nr, sizeof(*out->v), run_cmp);
+}
+
+/* the rows of table: its run, or an empty one */
+static struct run rows_of(const struct runs *runs, const char *table)
+{
+	struct run key = { table, 0, 0 }, *hit;
+	hit = runs->nr ? bsearch(&key, runs->v, runs->nr, sizeof(*runs->v), run_cmp) : NULL;
+	return hit ? *hit : key;
+}
+
 /* ---- normalising server spellings ---- */
 
 /* int(11) -> int, bigint(20) unsigned -> bigint unsigned; tinyint(1) and
@@ -223,19 +270,17 @@ static void create_options(const char *opts, struct fw_object *o, struct strbuf 
 	strvec_clear(&words);
 }
 
-/* PARTITION BY ... (PARTITION p VALUES ..., ...) of one table */
-static void partitions(struct myr *r, const struct db_result *parts, const char *table,
+/* PARTITION BY ... (PARTITION p VALUES ..., ...) of one table, from its rows */
+static void partitions(struct myr *r, const struct db_result *parts, struct run rows,
 		       struct strbuf *def)
 {
 	const char *last = NULL;
 	int n = 0;
-	for (int i = 0; parts && i < parts->nrows; i++) {
+	for (int i = rows.first; i < rows.first + rows.count; i++) {
 		const char *method = field_or(parts, i, "PARTITION_METHOD", "");
 		const char *desc = field(parts, i, "PARTITION_DESCRIPTION");
 		const char *name = field_or(parts, i, "PARTITION_NAME", "");
 		const char *sub = field(parts, i, "SUBPARTITION_NAME");
-		if (strcmp(field_or(parts, i, "TABLE_NAME", ""), table))
-			continue;
 		if (!n++) {
 			const char *expr = field(parts, i, "PARTITION_EXPRESSION");
 			const char *smethod = field(parts, i, "SUBPARTITION_METHOD");
@@ -265,10 +310,17 @@ static void partitions(struct myr *r, const struct db_result *parts, const char 
 		strbuf_addch(def, ')');
 }
 
+/* the columns and partitions of every table, indexed by table */
+struct table_rows {
+	const struct db_result *cols, *parts;
+	struct runs col_runs, part_runs;
+};
+
 static void table_definition(struct myr *r, const struct db_result *tabs, int ti,
-			     const struct db_result *cols, const struct db_result *parts,
-			     struct fw_object *o)
+			     const struct table_rows *tr, struct fw_object *o)
 {
+	const struct db_result *cols = tr->cols;
+	struct run rows = rows_of(&tr->col_runs, o->name);
 	struct strbuf def = STRBUF_INIT;
 	const char *tcoll = field(tabs, ti, "TABLE_COLLATION"), *engine = field(tabs, ti, "ENGINE");
 	const char *comment = field(tabs, ti, "TABLE_COMMENT");
@@ -277,9 +329,7 @@ static void table_definition(struct myr *r, const struct db_result *tabs, int ti
 	strbuf_addstr(&def, "CREATE TABLE ");
 	ident(r, o->name, &def);
 	strbuf_addstr(&def, " (");
-	for (int i = 0; i < cols->nrows; i++) {
-		if (strcmp(field_or(cols, i, "TABLE_NAME", ""), o->name))
-			continue;
+	for (int i = rows.first; i < rows.first + rows.count; i++) {
 		strbuf_addstr(&def, ncol++ ? ",\n" : "\n");
 		column_line(r, cols, i, tcoll, o, &def);
 	}
@@ -301,7 +351,7 @@ static void table_definition(struct myr *r, const struct db_result *tabs, int ti
 		strbuf_addstr(&def, " WITH SYSTEM VERSIONING");
 		fw_attrs_set(&o->attrs, "system_versioned", "true");
 	}
-	partitions(r, parts, o->name, &def);
+	partitions(r, tr->parts, rows_of(&tr->part_runs, o->name), &def);
 	strbuf_addch(&def, ';');
 	fw_object_set_definition(o, def.buf);
 	strbuf_release(&def);
@@ -330,6 +380,7 @@ static int read_tables(struct myr *r, struct fw_error *err)
 {
 	struct db_result *tabs = NULL, *cols = NULL, *parts = NULL;
 	struct fw_error ignored = FW_ERROR_INIT;
+	struct table_rows tr;
 	int ret = -1;
 
 	if (query(r, "SELECT * FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
@@ -343,6 +394,10 @@ static int read_tables(struct myr *r, struct fw_error *err)
 		  " PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION", &parts,
 		  &ignored) < 0)
 		parts = NULL;
+	tr.cols = cols;
+	tr.parts = parts;
+	index_runs(cols, &tr.col_runs);
+	index_runs(parts, &tr.part_runs);
 	for (int i = 0; i < tabs->nrows; i++) {
 		const char *name = field(tabs, i, "TABLE_NAME"), *type = field(tabs, i, "TABLE_TYPE");
 		if (!name || !type || !strcmp(type, "VIEW") || !strcmp(type, "TEMPORARY") ||
@@ -353,10 +408,11 @@ static int read_tables(struct myr *r, struct fw_error *err)
 			continue;
 		}
 		strvec_push(&r->tables, name);
-		table_definition(r, tabs, i, cols, parts,
-				 fw_schema_add(r->out, FW_OBJ_TABLE, name, NULL));
+		table_definition(r, tabs, i, &tr, fw_schema_add(r->out, FW_OBJ_TABLE, name, NULL));
 	}
 	qsort(r->tables.v, r->tables.nr, sizeof(char *), cmp_str);
+	free(tr.col_runs.v);
+	free(tr.part_runs.v);
 	ret = 0;
 out:
 	db_result_free(tabs);

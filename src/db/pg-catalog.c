@@ -477,7 +477,7 @@ static void seq_options(const struct db_result *res, int i, int identity, struct
 	}
 }
 
-static void add_sequence(struct pgr *r, const struct db_result *res, int i, struct fw_object *o)
+static void add_sequence(const struct db_result *res, int i, struct fw_object *o)
 {
 	struct strbuf def = STRBUF_INIT, owner = STRBUF_INIT;
 	const char *deptype = val(res, i, R_OWNED_KIND), *qtable = val(res, i, R_QOWNER);
@@ -497,7 +497,6 @@ static void add_sequence(struct pgr *r, const struct db_result *res, int i, stru
 	grants(val(res, i, R_GRANTS), &def);
 	set_definition(o, &def);
 	strbuf_release(&owner);
-	(void)r;
 }
 
 /* An identity sequence is no object: its options go to its column. Returns
@@ -733,7 +732,7 @@ static void relation_definitions(struct pgr *r)
 			continue;
 		switch (val(rels, i, R_KIND)[0]) {
 		case 'S':
-			add_sequence(r, rels, i, o);
+			add_sequence(rels, i, o);
 			break;
 		case 'v':
 		case 'm':

@@ -103,6 +103,10 @@ static const char shape_a[] =
 	"CREATE PROCEDURE p(IN a INT, OUT b VARCHAR(10)) BEGIN SELECT a INTO b; END;"
 	"CREATE TRIGGER t BEFORE INSERT ON orders FOR EACH ROW SET NEW.total = COALESCE(NEW.total, 0);"
 	"CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM orders WHERE id < 0;"
+	"CREATE TABLE events (id INT NOT NULL, ts DATE NOT NULL, PRIMARY KEY (id, ts))"
+	" PARTITION BY RANGE (YEAR(ts)) (PARTITION p2023 VALUES LESS THAN (2024),"
+	" PARTITION pmax VALUES LESS THAN MAXVALUE);"
+	"CREATE SEQUENCE s START WITH 10 INCREMENT BY 5;"
 	"CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version TEXT)";
 
 static const char shape_b[] =
@@ -123,7 +127,11 @@ static const char shape_b[] =
 	"create procedure p(in a int, out b varchar(10)) BEGIN SELECT a INTO b; END;"
 	"create trigger t before insert on orders for each row"
 	" SET NEW.total = COALESCE(NEW.total, 0);"
-	"create event e on schedule every 1 day DO DELETE FROM orders WHERE id < 0";
+	"create event e on schedule every 1 day DO DELETE FROM orders WHERE id < 0;"
+	"create table events (id int(11) not null, ts date not null, primary key (id, ts))"
+	" partition by range (year(ts)) (partition p2023 values less than (2024),"
+	" partition pmax values less than maxvalue);"
+	"create sequence s increment by 5 start with 10";
 
 static void test_model_contents(void **state)
 {
@@ -166,6 +174,13 @@ static void test_model_contents(void **state)
 	assert_true(!strncmp(o->definition, "CREATE PROCEDURE `p`(IN `a` int, OUT `b` varchar(10))",
 			     53));
 	assert_non_null(fw_schema_find(&s, FW_OBJ_TRIGGER, "orders", "t"));
+	o = fw_schema_find(&s, FW_OBJ_TABLE, NULL, "events");
+	assert_non_null(strstr(o->definition, "\nPARTITION BY RANGE (year(`ts`))\n"
+				    "(PARTITION `p2023` VALUES LESS THAN (2024),\n"
+				    " PARTITION `pmax` VALUES LESS THAN MAXVALUE);"));
+	o = fw_schema_find(&s, FW_OBJ_SEQUENCE, NULL, "s");
+	assert_non_null(o);
+	assert_non_null(strstr(o->definition, "increment by 5"));
 	o = fw_schema_find(&s, FW_OBJ_EVENT, NULL, "e");
 	assert_non_null(o);
 	assert_null(strstr(o->definition, "STARTS"));
@@ -217,6 +232,12 @@ static void test_two_spellings_and_hand_changes(void **state)
 		  " ON DELETE CASCADE", 'd', FW_OBJ_CONSTRAINT, "fk_c", NULL },
 		{ "an event's schedule", "ALTER EVENT e ON SCHEDULE EVERY 2 DAY",
 		  "ALTER EVENT e ON SCHEDULE EVERY 1 DAY", 'd', FW_OBJ_EVENT, "e", NULL },
+		{ "a partition added", "ALTER TABLE events REORGANIZE PARTITION pmax INTO"
+		  " (PARTITION p2024 VALUES LESS THAN (2025), PARTITION pmax VALUES LESS THAN"
+		  " MAXVALUE)", "ALTER TABLE events DROP PARTITION p2024", 'd', FW_OBJ_TABLE,
+		  "events", NULL },
+		{ "a sequence's step", "ALTER SEQUENCE s INCREMENT BY 6",
+		  "ALTER SEQUENCE s INCREMENT BY 5", 'd', FW_OBJ_SEQUENCE, "s", NULL },
 		{ "an index added", "CREATE INDEX by_total ON orders (total)",
 		  "DROP INDEX by_total ON orders", 't', FW_OBJ_INDEX, "by_total", NULL },
 	};
