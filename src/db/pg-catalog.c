@@ -299,7 +299,8 @@ static int is_t(const char *v)
 	return v && (!strcmp(v, "t") || !strcmp(v, "true"));
 }
 
-/* run a query whose ? all stand for the schema */
+/* run a query whose ? all stand for the schema (the privileges' SQL filled
+ * into a query has none) */
 static int query(struct pgr *r, const char *sql, struct db_result **res, struct fw_error *err)
 {
 	const char *params[] = { r->schema, r->schema, r->schema };
@@ -343,8 +344,6 @@ static char *json_item(const char *text, size_t i)
 	v = json_array_get(a, i);
 	if (json_is_string(v))
 		s = xstrdup(json_string_value(v));
-	else if (json_is_integer(v))
-		s = xstrdup(json_integer_value(v) ? "1" : "0");
 	json_decref(a);
 	return s;
 }
