@@ -34,7 +34,7 @@ LDLIBS   += $(shell pkg-config --libs $(LINKPKGS) 2>/dev/null) -lm -ldl
 # driver unit tests also call libpq directly (PQtrace, PQpipelineStatus)
 TEST_LDLIBS := $(shell pkg-config --libs libpq libmariadb 2>/dev/null)
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/db/*.c src/config/*.c src/sql/*.c src/engine/*.c src/ops/*.c src/fleet/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/db/*.c src/config/*.c src/sql/*.c src/engine/*.c src/ops/*.c src/fleet/*.c src/schema/*.c))
 CMD_SRC  := $(sort $(wildcard src/cmd/*.c)) src/main.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)

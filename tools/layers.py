@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-LAYERS = ['main', 'cmd', 'fleet', 'ops', 'engine', 'config', 'sql', 'db', 'util']
+LAYERS = ['main', 'cmd', 'fleet', 'ops', 'engine', 'config', 'sql', 'db', 'schema', 'util']
 SAME_MODULE = {'db/db-internal': 'db/db'}
 
 

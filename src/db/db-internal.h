@@ -4,6 +4,7 @@
 #define FW_DB_INTERNAL_H
 #include <stdatomic.h>
 #include "db/db.h"
+#include "schema/model.h"
 
 struct db_ops {
 	const char *name;
@@ -48,6 +49,18 @@ struct db_ops {
 			      struct fw_error *err);
 	int (*clean_schema)(struct db *db, const char *schema, struct fw_error *err);
 	int (*drop_schema)(struct db *db, const char *schema, struct fw_error *err);
+	/* the schema model from the catalogs (src/db/<driver>-catalog.c): fill
+	 * out (named already) with the schema's objects, few queries per schema;
+	 * db_read_schema sorts and fingerprints them */
+	int (*read_schema)(struct db *db, const char *schema, const struct fw_schema_opts *opts,
+			   struct fw_schema *out, struct fw_error *err);
+	/* a scratch database named name on this server (like_schema: copy its
+	 * character set and collation where that matters), and a new connection
+	 * to it; on failure nothing is left behind */
+	int (*scratch_create)(struct db *db, const char *name, const char *like_schema,
+			      struct db **out, struct fw_error *err);
+	/* drop scratch database name (its connection is closed already) */
+	int (*scratch_drop)(struct db *db, const char *name, struct fw_error *err);
 	void (*cancel)(struct db *db);
 	/* a worker thread that used connections ends (optional) */
 	void (*thread_end)(void);
@@ -86,6 +99,9 @@ struct db {
 				  * gets exit code FW_EXIT_INTERRUPTED, and the
 				  * wrappers refuse new work (db.c) */
 	struct db *next_open;    /* db.c's list of open connections (db_cancel_all) */
+	char *init_sql;          /* run again on a scratch connection made from this one */
+	char *scratch_name;      /* set on a scratch connection: the database to drop */
+	char *scratch_schema;    /* the schema to migrate into on it */
 };
 
 /* helpers for drivers (db.c) */
@@ -113,6 +129,14 @@ void *db_pg_native(struct db *db);
  * schema-qualified when schema is non-empty */
 void db_quote_with(char q, const char *name, struct strbuf *out);
 void db_qualify_with(char q, const char *schema, const char *name, struct strbuf *out);
+
+/* the catalog readers (src/db/<driver>-catalog.c) */
+int db_pg_read_schema(struct db *db, const char *schema, const struct fw_schema_opts *opts,
+		      struct fw_schema *out, struct fw_error *err);
+int db_sqlite_read_schema(struct db *db, const char *schema, const struct fw_schema_opts *opts,
+			  struct fw_schema *out, struct fw_error *err);
+int db_mysql_read_schema(struct db *db, const char *schema, const struct fw_schema_opts *opts,
+			 struct fw_schema *out, struct fw_error *err);
 
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;

@@ -19,7 +19,7 @@
  * begin, commit, rollback, batch_begin, batch_add, batch_end, lock, unlock,
  * create_schema, set_default_schema, create_history_table, clean_schema, drop_schema,
  * schema_exists, schema_is_empty, table_exists, current_schema, current_user,
- * database_name. The variable is read once per db_open; unset, it costs
+ * database_name, read_schema, scratch_create, scratch_drop. The variable is read once per db_open; unset, it costs
  * nothing.
  *
  * The hook exists only in test builds: db.c compiled with -DFW_FAULT_INJECT
@@ -33,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 /* every driver, by kind */
 static const struct db_ops *const drivers[] = {
@@ -354,6 +356,7 @@ int db_open(const struct db_params *p, struct db **out, struct fw_error *err)
 	db->faults = faults;
 	db->nfaults = nfaults;
 	register_open(db);
+	db->init_sql = p->init_sql && *p->init_sql ? xstrdup(p->init_sql) : NULL;
 	if (p->init_sql && *p->init_sql && db_exec(db, p->init_sql, err) < 0) {
 		fw_error_prefix(err, "initSql failed");
 		db_close(db);
@@ -367,7 +370,7 @@ void db_close(struct db *db)
 {
 	struct db_fault *faults;
 	int nfaults;
-	char *display_url, *target_name, *product;
+	char *display_url, *target_name, *product, *init_sql, *scratch_name, *scratch_schema;
 	if (!db)
 		return;
 	unregister_open(db);   /* no db_cancel_all reaches it from now on */
@@ -376,11 +379,17 @@ void db_close(struct db *db)
 	display_url = db->display_url;
 	target_name = db->target_name;
 	product = db->product;
+	init_sql = db->init_sql;
+	scratch_name = db->scratch_name;
+	scratch_schema = db->scratch_schema;
 	db->ops->close(db);   /* frees the driver struct, db included */
 	free_faults(faults, nfaults);
 	free(display_url);
 	free(target_name);
 	free(product);
+	free(init_sql);
+	free(scratch_name);
+	free(scratch_schema);
 }
 
 /* ---- simple accessors ---- */
@@ -388,6 +397,16 @@ void db_close(struct db *db)
 enum db_kind db_kind(const struct db *db)
 {
 	return db->ops->kind;
+}
+
+const char *db_dialect(const struct db *db)
+{
+	switch (db->ops->kind) {
+	case DB_SQLITE: return "sqlite";
+	case DB_POSTGRES: return "postgresql";
+	case DB_MYSQL: return "mysql";
+	default: return "unknown";
+	}
 }
 
 const char *db_product(const struct db *db)
@@ -771,6 +790,128 @@ void db_thread_end(void)
 	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		if (drivers[i]->thread_end)
 			drivers[i]->thread_end();
+}
+
+/* ---- schema models and scratch databases ---- */
+
+int db_read_schema(struct db *db, const char *schema, const struct fw_schema_opts *opts,
+		   struct fw_schema *out, struct fw_error *err)
+{
+	static const struct fw_schema_opts defaults;
+	char *current = NULL;
+	int exists = 0;
+
+	if (!opts)
+		opts = &defaults;
+	if (!schema || !*schema) {
+		fw_schema_init(out, "");
+		if (db_current_schema(db, &current, err) < 0)
+			goto fail;
+		schema = current ? current : "";
+		fw_schema_release(out);
+	}
+	fw_schema_init(out, opts->record_as ? opts->record_as : schema);
+	if (fault(db, "read_schema", schema, err))
+		goto fail;
+	if (!db->ops->read_schema) {
+		fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
+			       "reading the schema is not implemented for %s", db_product(db));
+		goto fail;
+	}
+	if (db->ops->schema_exists(db, schema, &exists, err) < 0)
+		goto fail;
+	if (!exists) {
+		fw_errorf(err, "ERROR", "schema %s does not exist in %s", schema, db_display_url(db));
+		fw_error_hint(err, "check the schemas setting, or migrate the database first");
+		goto fail;
+	}
+	if (db->ops->read_schema(db, schema, opts, out, err) < 0) {
+		fw_error_prefix(err, "unable to read schema %s", schema);
+		goto fail;
+	}
+	fw_schema_finish(out);
+	free(current);
+	return 0;
+fail:
+	fw_schema_release(out);
+	free(current);
+	return -1;
+}
+
+/* fleetway_scratch_<16 hex digits>: random, so that concurrent runs (a
+ * fleet, two pipelines) on one server never meet */
+static void scratch_name(struct strbuf *out)
+{
+	static atomic_uint counter;
+	unsigned char r[8];
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r)) {
+		unsigned long long x = (unsigned long long)time(NULL) * 2654435761u ^
+				       (unsigned long long)getpid() << 20 ^
+				       atomic_fetch_add(&counter, 1) * 40503u;
+		for (size_t i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(x >> (8 * i));
+	}
+	strbuf_addstr(out, "fleetway_scratch_");
+	for (size_t i = 0; i < sizeof(r); i++)
+		strbuf_addf(out, "%02x", r[i]);
+}
+
+int db_scratch_create(struct db *db, const char *like_schema, struct db **scratch,
+		      struct fw_error *err)
+{
+	struct strbuf name = STRBUF_INIT, disp = STRBUF_INIT;
+	struct fw_error ignored = FW_ERROR_INIT;
+	struct db *s = NULL;
+
+	*scratch = NULL;
+	if (fault(db, "scratch_create", like_schema, err))
+		return -1;
+	if (!db->ops->scratch_create)
+		return fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
+				      "scratch databases are not implemented for %s", db_product(db));
+	scratch_name(&name);
+	if (db->ops->scratch_create(db, name.buf, like_schema, &s, err) < 0) {
+		strbuf_release(&name);
+		return -1;
+	}
+	s->ops = db->ops;
+	s->scratch_name = strbuf_detach(&name, NULL);
+	if (!s->scratch_schema)
+		s->scratch_schema = xstrdup(s->scratch_name);
+	strbuf_addf(&disp, "%s (scratch database %s)", db_display_url(db), s->scratch_name);
+	s->display_url = strbuf_detach(&disp, NULL);
+	s->target_name = db->target_name ? xstrdup(db->target_name) : NULL;
+	s->faults = parse_faults(&s->nfaults);
+	s->init_sql = db->init_sql ? xstrdup(db->init_sql) : NULL;
+	if (s->init_sql && db_exec(s, s->init_sql, err) < 0) {
+		fw_error_prefix(err, "initSql failed on the scratch database");
+		db_scratch_drop(db, s, &ignored);
+		fw_error_clear(&ignored);
+		return -1;
+	}
+	*scratch = s;
+	return 0;
+}
+
+int db_scratch_drop(struct db *db, struct db *scratch, struct fw_error *err)
+{
+	char *name;
+	int ret = 0;
+	if (!scratch)
+		return 0;
+	name = scratch->scratch_name ? xstrdup(scratch->scratch_name) : NULL;
+	db_close(scratch);
+	if (name && fault(db, "scratch_drop", name, err))
+		ret = -1;
+	else if (name && db->ops->scratch_drop)
+		ret = db->ops->scratch_drop(db, name, err);
+	free(name);
+	return ret;
+}
+
+const char *db_scratch_schema(const struct db *scratch)
+{
+	return scratch ? scratch->scratch_schema : NULL;
 }
 
 void db_cancel(struct db *db)

@@ -88,6 +88,8 @@ int db_open(const struct db_params *p, struct db **out, struct fw_error *err);
 void db_close(struct db *db);
 
 enum db_kind db_kind(const struct db *db);
+/* "postgresql", "sqlite", "mysql" (MariaDB too): the dialect of a schema model */
+const char *db_dialect(const struct db *db);
 /* "PostgreSQL 15.4", "SQLite 3.40.1", "MariaDB 10.11.6" */
 const char *db_product(const struct db *db);
 /* the URL with the password removed, for "Database: <url>" lines */
@@ -194,6 +196,37 @@ int db_unlock(struct db *db, struct fw_error *err);
 /* clean: drop every object in the schema (dependency-safe) / the schema itself */
 int db_clean_schema(struct db *db, const char *schema, struct fw_error *err);
 int db_drop_schema(struct db *db, const char *schema, struct fw_error *err);
+
+/* ---- schema models (src/schema/model.h) ---- */
+
+struct fw_schema;
+struct fw_schema_opts;
+
+/* Read one schema's objects from the database's catalogs into out (which
+ * this initialises, named opts->record_as or schema; released on failure),
+ * sorted and fingerprinted. Leaves out the history table, Flyway's snapshot
+ * history and what opts excludes. A schema that does not exist is an error.
+ * SQLite: schema "main" (or NULL) or an attached database. */
+int db_read_schema(struct db *db, const char *schema, const struct fw_schema_opts *opts,
+		   struct fw_schema *out, struct fw_error *err);
+
+/* A scratch database to build a schema in (replaying migrations), never
+ * touching db's own data: SQLite a new in-memory database; PostgreSQL
+ * CREATE DATABASE fleetway_scratch_<random> on db's server (the user needs
+ * CREATEDB), with db's encoding and locale; MySQL/MariaDB CREATE DATABASE
+ * fleetway_scratch_<random> with like_schema's character set and collation
+ * (NULL: the server's). *scratch is a new connection to it, with db's
+ * connection settings and initSql. Release it with db_scratch_drop, also on
+ * error paths: it closes the connection and drops the database. */
+int db_scratch_create(struct db *db, const char *like_schema, struct db **scratch,
+		      struct fw_error *err);
+int db_scratch_drop(struct db *db, struct db *scratch, struct fw_error *err);
+/* The scratch connection's schema to migrate into: "main" (SQLite), "public"
+ * (PostgreSQL: create the target's own schemas there as migrate would), the
+ * scratch database itself (MySQL: point ${flyway:defaultSchema} at it and read
+ * it with record_as the target's schema). NULL for a connection that is not a
+ * scratch one. */
+const char *db_scratch_schema(const struct db *scratch);
 
 /* Cancel the statement running on db from another thread (Ctrl-C). From then
  * on the connection only winds down: every wrapper that would start new work

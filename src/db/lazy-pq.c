@@ -10,6 +10,7 @@
 	R(int, PQcancel, (PGcancel *c, char *buf, int size), (c, buf, size)) \
 	V(PQclear, (PGresult *r), (r)) \
 	R(PQconninfoOption *, PQconndefaults, (void), ()) \
+	R(PQconninfoOption *, PQconninfo, (PGconn *c), (c)) \
 	R(PGconn *, PQconnectdbParams, (const char *const *k, const char *const *v, int x), (k, v, x)) \
 	V(PQconninfoFree, (PQconninfoOption *o), (o)) \
 	R(char *, PQdb, (const PGconn *c), (c)) \

@@ -1363,6 +1363,100 @@ static int my_unlock(struct db *db, struct fw_error *err)
 /* From another thread: queued commands and lock waits give up, and the
  * statement running now is stopped by KILL QUERY from a connection of its
  * own (the server refuses nothing to the same user). */
+/* ---- scratch databases ---- */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void conf_copy(struct my_conf *dst, const struct my_conf *src)
+{
+	*dst = *src;
+	dst->host = dup_or_null(src->host);
+	dst->socket = dup_or_null(src->socket);
+	dst->user = dup_or_null(src->user);
+	dst->password = dup_or_null(src->password);
+	dst->database = dup_or_null(src->database);
+	dst->init_command = dup_or_null(src->init_command);
+	dst->ssl_ca = dup_or_null(src->ssl_ca);
+	dst->ssl_capath = dup_or_null(src->ssl_capath);
+	dst->ssl_cert = dup_or_null(src->ssl_cert);
+	dst->ssl_key = dup_or_null(src->ssl_key);
+	dst->ssl_crl = dup_or_null(src->ssl_crl);
+	dst->ssl_cipher = dup_or_null(src->ssl_cipher);
+	dst->tls_version = dup_or_null(src->tls_version);
+}
+
+/* CREATE DATABASE with like_schema's character set and collation, which
+ * tables created without their own take */
+static void scratch_create_sql(struct my_db *m, const char *name, const char *like_schema,
+			       struct strbuf *sql)
+{
+	const char *params[] = { like_schema };
+	struct fw_error ignored = FW_ERROR_INIT;
+	struct db_result *r = NULL;
+	strbuf_addstr(sql, "CREATE DATABASE ");
+	quote(name, sql);
+	if (like_schema &&
+	    my_query(&m->base, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME"
+		     " FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", 1, params, &r,
+		     &ignored) == 0 && db_value(r, 0, 0) && db_value(r, 0, 1)) {
+		strbuf_addstr(sql, " CHARACTER SET ");
+		quote(db_value(r, 0, 0), sql);
+		strbuf_addstr(sql, " COLLATE ");
+		quote(db_value(r, 0, 1), sql);
+	}
+	db_result_free(r);
+	fw_error_clear(&ignored);
+}
+
+static int my_scratch_drop(struct db *db, const char *name, struct fw_error *err)
+{
+	return schema_statement(db, "DROP DATABASE IF EXISTS ", name, err);
+}
+
+static int my_scratch_create(struct db *db, const char *name, const char *like_schema,
+			     struct db **out, struct fw_error *err)
+{
+	struct my_db *m = my(db), *s;
+	struct strbuf sql = STRBUF_INIT;
+	struct fw_error ignored = FW_ERROR_INIT;
+	int ret;
+	scratch_create_sql(m, name, like_schema, &sql);
+	ret = my_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	if (ret < 0) {
+		fw_error_prefix(err, "unable to create a scratch database on %s", db_display_url(db));
+		if (err->sql_errcode == ER_DBACCESS_DENIED_ERROR)
+			fw_error_hint(err, "the user needs the CREATE and DROP privileges on "
+				      "databases named fleetway_scratch_%%, or name a build database "
+				      "the user may use");
+		return -1;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->base.ops = &db_mysql_ops;
+	strbuf_init(&s->batch, 0);
+	conf_copy(&s->conf, &m->conf);
+	free(s->conf.database);
+	s->conf.database = xstrdup(name);
+	if (connect_conn(&s->conf, 1, &s->conn, err) < 0) {
+		fw_error_prefix(err, "unable to connect to scratch database %s", name);
+		conf_release(&s->conf);
+		strbuf_release(&s->batch);
+		free(s);
+		my_scratch_drop(db, name, &ignored);
+		fw_error_clear(&ignored);
+		return -1;
+	}
+	s->thread_id = mysql_thread_id(s->conn);
+	s->database = xstrdup(name);
+	set_product(s);
+	s->base.scratch_schema = xstrdup(name);
+	*out = &s->base;
+	return 0;
+}
+
 static void my_cancel(struct db *db)
 {
 	struct my_db *m = my(db);
@@ -1407,6 +1501,9 @@ const struct db_ops db_mysql_ops = {
 	.unlock = my_unlock,
 	.clean_schema = my_clean_schema,
 	.drop_schema = my_drop_schema,
+	.read_schema = db_mysql_read_schema,
+	.scratch_create = my_scratch_create,
+	.scratch_drop = my_scratch_drop,
 	.cancel = my_cancel,
 	.supports_ddl_transactions = 0,
 	.bool_true = "1",

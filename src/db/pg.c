@@ -793,21 +793,13 @@ static void set_product(struct pg_db *p)
 	p->base.product = strbuf_detach(&sb, NULL);
 }
 
-static int pg_open(const struct db_url *u, const struct db_params *prm, struct db **out,
-		   struct fw_error *err)
+/* a connection by libpq keywords/values (NULL-terminated) */
+static int connect_params(const char *const *keys, const char *const *values, struct db **out,
+			  struct fw_error *err)
 {
-	struct conninfo ci = { STRVEC_INIT, STRVEC_INIT };
-	struct pg_db *p;
-
-	if (fw_libpq_load(err) < 0)
-		return -1;
-	p = xcalloc(1, sizeof(*p));
+	struct pg_db *p = xcalloc(1, sizeof(*p));
 	p->base.ops = &db_pg_ops;
-	build_conninfo(u, prm, &ci);
-	p->conn = PQconnectdbParams((const char *const *)ci.keys.v,
-				    (const char *const *)ci.values.v, 0);
-	strvec_clear(&ci.keys);
-	strvec_clear(&ci.values);
+	p->conn = PQconnectdbParams(keys, values, 0);
 	if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
 		struct strbuf m = STRBUF_INIT;
 		strbuf_addstr(&m, p->conn ? PQerrorMessage(p->conn) : "out of memory");
@@ -824,6 +816,22 @@ static int pg_open(const struct db_url *u, const struct db_params *prm, struct d
 	set_product(p);
 	*out = &p->base;
 	return 0;
+}
+
+static int pg_open(const struct db_url *u, const struct db_params *prm, struct db **out,
+		   struct fw_error *err)
+{
+	struct conninfo ci = { STRVEC_INIT, STRVEC_INIT };
+	int ret;
+
+	if (fw_libpq_load(err) < 0)
+		return -1;
+	build_conninfo(u, prm, &ci);
+	ret = connect_params((const char *const *)ci.keys.v, (const char *const *)ci.values.v, out,
+			     err);
+	strvec_clear(&ci.keys);
+	strvec_clear(&ci.values);
+	return ret;
 }
 
 static void pg_close(struct db *db)
@@ -1173,6 +1181,111 @@ static int pg_unlock(struct db *db, struct fw_error *err)
 	return 0;
 }
 
+/* ---- scratch databases ---- */
+
+/* CREATE DATABASE with the encoding and locale of this one: from template1
+ * when they match (it may carry extensions the database got too), else from
+ * template0 with them spelt out */
+static void scratch_create_sql(struct pg_db *p, const char *name, struct strbuf *sql)
+{
+	struct fw_error ignored = FW_ERROR_INIT;
+	PGresult *res;
+	strbuf_addstr(sql, "CREATE DATABASE ");
+	quote(name, sql);
+	if (run_sync(p, "SELECT pg_encoding_to_char(d.encoding), d.datcollate, d.datctype,"
+		     " d.encoding = t.encoding AND d.datcollate = t.datcollate"
+		     " AND d.datctype = t.datctype"
+		     " FROM pg_catalog.pg_database d, pg_catalog.pg_database t"
+		     " WHERE d.datname = current_database() AND t.datname = 'template1'",
+		     0, NULL, &res, &ignored) == 0 && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 3), "t")) {
+		strbuf_addstr(sql, " TEMPLATE template0 ENCODING '");
+		strbuf_add_doubled(sql, PQgetvalue(res, 0, 0), '\'');
+		strbuf_addstr(sql, "' LC_COLLATE '");
+		strbuf_add_doubled(sql, PQgetvalue(res, 0, 1), '\'');
+		strbuf_addstr(sql, "' LC_CTYPE '");
+		strbuf_add_doubled(sql, PQgetvalue(res, 0, 2), '\'');
+		strbuf_addch(sql, '\'');
+	}
+	PQclear(res);
+	fw_error_clear(&ignored);
+}
+
+static int pg_scratch_drop(struct db *db, const char *name, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	strbuf_addstr(&sql, "DROP DATABASE IF EXISTS ");
+	quote(name, &sql);
+	/* a closed session's backend may still be on its way out */
+	if (PQserverVersion(p->conn) >= 130000)
+		strbuf_addstr(&sql, " WITH (FORCE)");
+	for (int tries = 0;; tries++) {
+		ret = pg_exec(db, sql.buf, err);
+		if (ret == 0 || strcmp(err->sqlstate, "55006") || tries == 50)
+			break;
+		fw_error_clear(err);
+		db_sleep_ms(100);
+	}
+	strbuf_release(&sql);
+	return ret;
+}
+
+/* a new connection like this one's (libpq's own record of its settings,
+ * password included) to database name */
+static int connect_like(struct pg_db *p, const char *name, struct db **out, struct fw_error *err)
+{
+	PQconninfoOption *opts = PQconninfo(p->conn);
+	struct strvec keys = STRVEC_INIT, values = STRVEC_INIT;
+	int ret;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (!o->val || !strcmp(o->keyword, "dbname"))
+			continue;
+		strvec_push(&keys, o->keyword);
+		strvec_push(&values, o->val);
+	}
+	strvec_push(&keys, "dbname");
+	strvec_push(&values, name);
+	PQconninfoFree(opts);
+	ret = connect_params((const char *const *)keys.v, (const char *const *)values.v, out, err);
+	strvec_clear(&keys);
+	strvec_clear(&values);
+	return ret;
+}
+
+static int pg_scratch_create(struct db *db, const char *name, const char *like_schema,
+			     struct db **out, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	struct strbuf sql = STRBUF_INIT;
+	struct fw_error ignored = FW_ERROR_INIT;
+	int ret;
+	(void)like_schema;   /* a new database has every schema to itself */
+	scratch_create_sql(p, name, &sql);
+	ret = pg_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	if (ret < 0) {
+		if (!strcmp(err->sqlstate, "42501")) {
+			fw_error_prefix(err, "unable to create a scratch database on %s",
+					db_display_url(db));
+			fw_error_hint(err, "the user needs the CREATEDB privilege (ALTER ROLE ... "
+				      "CREATEDB), or name a build database the user may use");
+		} else {
+			fw_error_prefix(err, "unable to create a scratch database");
+		}
+		return -1;
+	}
+	if (connect_like(p, name, out, err) < 0) {
+		fw_error_prefix(err, "unable to connect to scratch database %s", name);
+		pg_scratch_drop(db, name, &ignored);
+		fw_error_clear(&ignored);
+		return -1;
+	}
+	(*out)->scratch_schema = xstrdup("public");
+	return 0;
+}
+
 static void pg_cancel(struct db *db)
 {
 	struct pg_db *p = pg(db);
@@ -1218,6 +1331,9 @@ const struct db_ops db_pg_ops = {
 	.unlock = pg_unlock,
 	.clean_schema = pg_clean_schema,
 	.drop_schema = pg_drop_schema,
+	.read_schema = db_pg_read_schema,
+	.scratch_create = pg_scratch_create,
+	.scratch_drop = pg_scratch_drop,
 	.cancel = pg_cancel,
 	.supports_ddl_transactions = 1,
 	.bool_true = "TRUE",

@@ -692,6 +692,34 @@ static int sqlite_unlock(struct db *db, struct fw_error *err)
 	return 0;
 }
 
+/* ---- scratch databases: a new in-memory database, gone when closed ---- */
+
+static int sqlite_scratch_create(struct db *db, const char *name, const char *like_schema,
+				 struct db **out, struct fw_error *err)
+{
+	struct db_url u;
+	struct db_params prm;
+	(void)db;
+	(void)name;
+	(void)like_schema;
+	memset(&u, 0, sizeof(u));
+	memset(&prm, 0, sizeof(prm));
+	u.kind = DB_SQLITE;
+	u.path = (char *)":memory:";
+	if (sqlite_open(&u, &prm, out, err) < 0)
+		return -1;
+	(*out)->scratch_schema = xstrdup("main");
+	return 0;
+}
+
+static int sqlite_scratch_drop(struct db *db, const char *name, struct fw_error *err)
+{
+	(void)db;
+	(void)name;
+	(void)err;
+	return 0;   /* closing the connection freed it */
+}
+
 static void sqlite_cancel(struct db *db)
 {
 	sqlite3_interrupt(sq(db)->h);
@@ -720,6 +748,9 @@ const struct db_ops db_sqlite_ops = {
 	.change_counter = sqlite_change_counter,
 	.clean_schema = sqlite_clean_schema,
 	.drop_schema = sqlite_drop_schema,
+	.read_schema = db_sqlite_read_schema,
+	.scratch_create = sqlite_scratch_create,
+	.scratch_drop = sqlite_scratch_drop,
 	.cancel = sqlite_cancel,
 	.supports_ddl_transactions = 1,
 	.bool_true = "1",

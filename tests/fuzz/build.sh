@@ -23,7 +23,7 @@ obj=$out/obj
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 version=$(cat VERSION 2>/dev/null || echo 0.0.0)
 cflags=(-g -O1 -fno-omit-frame-pointer -Isrc -D_GNU_SOURCE "-DFW_VERSION=\"$version\"" -std=c11 -pthread "${pkg_cflags[@]}")
-read -r -a srcs <<<"${FUZZ_SRCS:-$(echo src/util/*.c src/db/*.c src/config/*.c src/sql/*.c src/engine/*.c src/ops/*.c src/fleet/*.c)}"
+read -r -a srcs <<<"${FUZZ_SRCS:-$(echo src/util/*.c src/db/*.c src/config/*.c src/sql/*.c src/engine/*.c src/ops/*.c src/fleet/*.c src/schema/*.c)}"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 4)}
 
 if [ $# -gt 0 ]; then
