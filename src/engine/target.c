@@ -121,24 +121,11 @@ static int build_placeholders(struct fw_target *t, struct fw_error *err)
 	return 0;
 }
 
-int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
-		      struct fw_error *err)
+/* everything of a target but the connection, which t->db already is */
+static int attach(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
+		  struct fw_error *err)
 {
-	const char *name = t->name;
-	volatile int *cancel = t->cancel;
-	memset(t, 0, sizeof(*t));
-	t->name = name;
-	t->cancel = cancel;
-	t->cfg = cfg;
-	t->obs = obs;
-	if (open_db(t, err) < 0)
-		return -1;
 	t->dialect = dialect_of(db_kind(t->db));
-	{
-		struct fw_event ev = { .kind = FW_EV_CONNECTED, .text = db_display_url(t->db),
-				       .name = db_product(t->db) };
-		fw_emit(obs, &ev);
-	}
 	if (pick_schemas(t, err) < 0 || db_current_user(t->db, &t->db_user, err) < 0 ||
 	    db_database_name(t->db, &t->database, err) < 0 ||
 	    db_set_default_schema(t->db, t->schema, err) < 0)
@@ -150,6 +137,40 @@ int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct f
 	fw_history_init(&t->hist, t->db, t->schema, cfg->table);
 	fw_emit_debug(obs, "default schema %s, history table %s", t->schema, t->hist.qualified);
 	return fw_target_scan(t, err);
+}
+
+static void reset(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs)
+{
+	const char *name = t->name;
+	volatile int *cancel = t->cancel;
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->cancel = cancel;
+	t->cfg = cfg;
+	t->obs = obs;
+}
+
+int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
+		      struct fw_error *err)
+{
+	reset(t, cfg, obs);
+	if (open_db(t, err) < 0)
+		return -1;
+	{
+		struct fw_event ev = { .kind = FW_EV_CONNECTED, .text = db_display_url(t->db),
+				       .name = db_product(t->db) };
+		fw_emit(obs, &ev);
+	}
+	return attach(t, cfg, obs, err);
+}
+
+int fw_target_attach(struct fw_target *t, struct db *db, struct fw_config *cfg, const struct fw_observer *obs,
+		     struct fw_error *err)
+{
+	reset(t, cfg, obs);
+	t->db = db;
+	t->borrowed_db = 1;
+	return attach(t, cfg, obs, err);
 }
 
 int fw_target_offline(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
@@ -276,7 +297,7 @@ void fw_target_close(struct fw_target *t)
 	if (t->scanned)
 		fw_scan_release(&t->scan);
 	fw_placeholders_release(&t->ph);
-	if (t->db)
+	if (t->db && !t->borrowed_db)
 		db_close(t->db);
 	free(t->schema);
 	free(t->db_user);

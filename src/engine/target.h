@@ -18,6 +18,7 @@ struct fw_target {
 	struct fw_config *cfg;       /* borrowed */
 	const struct fw_observer *obs;  /* where its events go (borrowed) */
 	struct db *db;
+	int borrowed_db;             /* db belongs to someone else (fw_target_attach) */
 	enum sql_dialect dialect;
 	char *schema;                /* default schema (history table lives here) */
 	struct strvec schemas;       /* managed schemas, default first */
@@ -41,6 +42,10 @@ struct fw_target {
  * fires afterConnect) */
 int fw_target_connect(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		      struct fw_error *err);
+/* the same on a connection made elsewhere (a scratch database), which
+ * fw_target_close leaves open */
+int fw_target_attach(struct fw_target *t, struct db *db, struct fw_config *cfg, const struct fw_observer *obs,
+		     struct fw_error *err);
 /* a target without a database (check -code with no url): the files and the
  * placeholders only, every file pending; close with fw_target_close */
 int fw_target_offline(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,

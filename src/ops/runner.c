@@ -19,7 +19,9 @@ int fw_session_connect(struct fw_session *s, struct fw_error *err)
 	t->name = s->name;
 	t->cancel = s->cancel;
 	t->halt = s->halt;
-	if (fw_target_connect(t, s->cfg, s->obs, err) < 0 || fw_callbacks_fire(t, "afterConnect", err) < 0 ||
+	if ((s->attach_db ? fw_target_attach(t, s->attach_db, s->cfg, s->obs, err)
+			  : fw_target_connect(t, s->cfg, s->obs, err)) < 0 ||
+	    fw_callbacks_fire(t, "afterConnect", err) < 0 ||
 	    (s->lock_for_chain && fw_target_lock(t, err) < 0)) {
 		fw_target_close(t);
 		return -1;

@@ -22,6 +22,8 @@ struct fw_session {
 	const char *name;                /* environment or fleet target, for messages; may be NULL */
 	volatile int *cancel;            /* set on Ctrl-C (fleet or signal handler); may be NULL */
 	volatile int *halt;              /* set when another fleet target failed; may be NULL */
+	struct db *attach_db;            /* connect to this existing connection instead of the
+	                                    url (a scratch database); it stays its owner's */
 	int connected;
 	int lock_for_chain;              /* take the lock at connect and hold it to the end of the
 	                                    chain: a later command migrates, so the history read
