@@ -1,6 +1,7 @@
 #include "engine/apply.h"
 #include "engine/checksum.h"
 #include "engine/script.h"
+#include "engine/script-text.h"
 #include "engine/target.h"
 #include "util/xalloc.h"
 #include <errno.h>
@@ -9,25 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- reading a script: file -> (decode) -> placeholders -> splitter ---- */
-
-struct script_src {
-	FILE *f;
-	struct strbuf decoded;      /* whole text, for non-UTF-8 encodings */
-	size_t decoded_pos;
-	int use_decoded;
-	struct fw_ph_stream *ph;    /* NULL when placeholder replacement is off */
-	struct strbuf pending;      /* replaced text not yet handed to the splitter */
-	size_t pos;
-	int eof;
-	int at_start;               /* a leading BOM is dropped */
-	struct fw_error err;        /* deferred error from inside the read callback */
-};
-
-static int is_utf8(const char *enc)
-{
-	return !enc || !strcasecmp(enc, "UTF-8") || !strcasecmp(enc, "UTF8");
-}
+/* ---- reading a script (engine/script-text.h) ---- */
 
 static const char *script_encoding(const struct fw_target *t, const struct fw_resolved *r)
 {
@@ -41,116 +24,14 @@ static int replaces_placeholders(const struct fw_target *t, const struct fw_reso
 	return t->cfg->placeholder_replacement;
 }
 
-static int src_open(struct fw_target *t, const struct fw_resolved *r, struct script_src *s,
+/* the script's text as it is sent: ${flyway:filename} is its own name */
+static int src_open(struct fw_target *t, const struct fw_resolved *r, struct fw_script_text *s,
 		    struct fw_error *err)
 {
-	const char *enc = script_encoding(t, r);
-	memset(s, 0, sizeof(*s));
-	strbuf_init(&s->decoded, 0);
-	strbuf_init(&s->pending, 0);
-	s->err = (struct fw_error)FW_ERROR_INIT;
-	s->at_start = 1;
-	if (!is_utf8(enc)) {
-		struct strbuf raw = STRBUF_INIT;
-		int rc;
-		if (strbuf_read_file(&raw, r->path) < 0) {
-			strbuf_release(&raw);
-			return fw_errorf(err, "ERROR", "unable to read %s: %s", r->path, strerror(errno));
-		}
-		rc = fw_decode_to_utf8(raw.buf, raw.len, enc, &s->decoded, r->path, err);
-		strbuf_release(&raw);
-		if (rc < 0)
-			return -1;
-		s->use_decoded = 1;
-	} else {
-		s->f = fopen(r->path, "rb");
-		if (!s->f)
-			return fw_errorf(err, "ERROR", "unable to read %s: %s", r->path, strerror(errno));
-	}
-	if (replaces_placeholders(t, r)) {
+	int replace = replaces_placeholders(t, r);
+	if (replace)
 		fw_placeholders_set_builtin(&t->ph, "filename", r->filename);
-		s->ph = fw_ph_stream_new(&t->ph, r->script);
-	}
-	return 0;
-}
-
-static void src_close(struct script_src *s)
-{
-	if (s->f)
-		fclose(s->f);
-	if (s->ph)
-		fw_ph_stream_free(s->ph);
-	strbuf_release(&s->decoded);
-	strbuf_release(&s->pending);
-	fw_error_clear(&s->err);
-}
-
-/* raw bytes from the file or the decoded text */
-static size_t src_raw(struct script_src *s, char *buf, size_t n)
-{
-	size_t got;
-	if (s->use_decoded) {
-		got = s->decoded.len - s->decoded_pos;
-		if (got > n)
-			got = n;
-		memcpy(buf, s->decoded.buf + s->decoded_pos, got);
-		s->decoded_pos += got;
-		return got;
-	}
-	return fread(buf, 1, n, s->f);
-}
-
-/* refill `pending` with at least one more byte of replaced text, or reach eof */
-static int src_fill(struct script_src *s)
-{
-	char chunk[65536];
-	while (s->pos >= s->pending.len && !s->eof) {
-		size_t got = src_raw(s, chunk, sizeof(chunk));
-		char *p = chunk;
-		strbuf_reset(&s->pending);
-		s->pos = 0;
-		if (s->at_start && got >= 3 && !memcmp(chunk, "\xEF\xBB\xBF", 3)) {
-			p += 3;
-			got -= 3;
-		}
-		s->at_start = 0;
-		if (got == 0) {
-			s->eof = 1;
-			if (s->f && ferror(s->f))
-				return fw_errorf(&s->err, "ERROR", "read error: %s", strerror(errno));
-			if (s->ph && fw_ph_stream_finish(s->ph, &s->pending, &s->err) < 0)
-				return -1;
-		} else if (s->ph) {
-			if (fw_ph_stream_feed(s->ph, p, got, &s->pending, &s->err) < 0)
-				return -1;
-		} else {
-			strbuf_add(&s->pending, p, got);
-		}
-	}
-	return 0;
-}
-
-static long src_read(void *ctx, char *buf, size_t n)
-{
-	struct script_src *s = ctx;
-	size_t avail;
-	if (src_fill(s) < 0)
-		return -1;
-	avail = s->pending.len - s->pos;
-	if (!avail)
-		return 0;
-	if (avail > n)
-		avail = n;
-	memcpy(buf, s->pending.buf + s->pos, avail);
-	s->pos += avail;
-	return (long)avail;
-}
-
-/* the splitter's error, or the deferred one from reading/replacing */
-static void take_src_error(struct script_src *s, struct fw_error *err)
-{
-	if (fw_error_is_set(&s->err))
-		fw_error_move(err, &s->err);
+	return fw_script_text_open(s, r->path, script_encoding(t, r), replace ? &t->ph : NULL, r->script, err);
 }
 
 /* ---- transaction decision ---- */
@@ -158,24 +39,50 @@ static void take_src_error(struct script_src *s, struct fw_error *err)
 static int check_inline_callbacks(struct fw_target *t, const struct fw_resolved *r,
 				  struct fw_error *err);
 
-int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
-			       struct fw_error *err)
+/* the statements kept from the reading pass: a copy of st */
+static void keep_statement(struct fw_script_prep *p, const struct sql_stmt *st)
 {
-	struct script_src src;
+	struct sql_stmt *k;
+	p->bytes += st->sql.len + st->copy_data.len + sizeof(*k);
+	if (p->bytes > FW_SCRIPT_KEEP_MAX) {
+		/* too large to hold: the apply reads the file again, statement by statement */
+		fw_script_prep_release(p);
+		p->cached = 0;
+		return;
+	}
+	ALLOC_GROW(p->stmts, p->nr + 1, p->alloc);
+	k = &p->stmts[p->nr++];
+	*k = (struct sql_stmt)SQL_STMT_INIT;
+	strbuf_addbuf(&k->sql, &st->sql);
+	strbuf_addbuf(&k->copy_data, &st->copy_data);
+	k->line = st->line;
+	k->col = st->col;
+	k->flags = st->flags;
+	memcpy(k->simplified, st->simplified, sizeof(k->simplified));
+}
+
+int fw_script_prepare(struct fw_target *t, const struct fw_resolved *r, struct fw_script_prep *p,
+		      struct fw_error *err)
+{
+	struct fw_script_text src;
 	struct sqlsplit *sp;
 	struct sql_stmt st = SQL_STMT_INIT;
 	int rc, nontx_line = 0, others = 0, ret = 0;
 	struct strbuf nontx_sql = STRBUF_INIT;
-	if (r->is_script) {
-		*tx = 0;
+	memset(p, 0, sizeof(*p));
+	p->script = r;
+	if (r->is_script)
 		return 0;
-	}
+	p->cached = 1;
 	/* The whole script is split even when the configuration decides: this
 	 * pass is what refuses a script that cannot be split (an unterminated
-	 * string, a NUL byte) before any of its statements runs. */
-	if (src_open(t, r, &src, err) < 0)
+	 * string, a NUL byte) before any of its statements runs. What it split
+	 * is kept, so the apply does not read and split the file again. */
+	if (src_open(t, r, &src, err) < 0) {
+		fw_script_text_close(&src);
 		return -1;
-	sp = sqlsplit_new(t->dialect, src_read, &src, r->script);
+	}
+	sp = sqlsplit_new(t->dialect, fw_script_text_read, &src, r->script);
 	while ((rc = sqlsplit_next(sp, &st, err)) > 0) {
 		if (st.flags & SQL_STMT_NONTX) {
 			if (!nontx_line) {
@@ -185,16 +92,18 @@ int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r,
 		} else {
 			others = 1;
 		}
+		if (p->cached)
+			keep_statement(p, &st);
 	}
 	if (rc < 0) {
-		take_src_error(&src, err);
+		fw_script_text_error(&src, err);
 		ret = -1;
 	} else if (check_inline_callbacks(t, r, err) < 0) {
 		ret = -1;
 	} else if (r->conf.execute_in_transaction >= 0) {
-		*tx = r->conf.execute_in_transaction;
+		p->tx = r->conf.execute_in_transaction;
 	} else if (!t->cfg->execute_in_transaction) {
-		*tx = 0;
+		p->tx = 0;
 	} else if (nontx_line && others && !t->cfg->mixed) {
 		ret = fw_errorf(err, "ERROR",
 				"Detected both transactional and non-transactional statements within the same migration (even though mixed is false). Offending statement found at line %d: %s [non-transactional]",
@@ -203,38 +112,61 @@ int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r,
 		fw_error_hint(err, "move the statement to a migration of its own, set mixed=true, or add executeInTransaction=false to %s.conf",
 			      r->filename);
 	} else {
-		*tx = !nontx_line;
+		p->tx = !nontx_line;
 	}
 	sql_stmt_release(&st);
 	sqlsplit_free(sp);
-	src_close(&src);
+	fw_script_text_close(&src);
 	strbuf_release(&nontx_sql);
+	if (ret < 0)
+		fw_script_prep_release(p);
 	return ret;
+}
+
+void fw_script_prep_release(struct fw_script_prep *p)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		sql_stmt_release(&p->stmts[i]);
+	free(p->stmts);
+	p->stmts = NULL;
+	p->nr = p->alloc = 0;
+	p->bytes = 0;
+}
+
+int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
+			       struct fw_error *err)
+{
+	struct fw_script_prep p;
+	if (fw_script_prepare(t, r, &p, err) < 0)
+		return -1;
+	*tx = p.tx;
+	fw_script_prep_release(&p);
+	return 0;
 }
 
 int fw_script_statements(struct fw_target *t, const struct fw_resolved *r,
 			 int (*fn)(void *ctx, const char *sql, int line, struct fw_error *err),
 			 void *ctx, struct fw_error *err)
 {
-	struct script_src src;
+	struct fw_script_text src;
 	struct sqlsplit *sp;
 	struct sql_stmt st = SQL_STMT_INIT;
 	int rc, ret = 0;
 	if (src_open(t, r, &src, err) < 0)
 		return -1;
-	sp = sqlsplit_new(t->dialect, src_read, &src, r->script);
+	sp = sqlsplit_new(t->dialect, fw_script_text_read, &src, r->script);
 	while ((rc = sqlsplit_next(sp, &st, err)) > 0)
 		if (fn(ctx, st.sql.buf, st.line, err) < 0) {
 			ret = -1;
 			break;
 		}
 	if (rc < 0) {
-		take_src_error(&src, err);
+		fw_script_text_error(&src, err);
 		ret = -1;
 	}
 	sql_stmt_release(&st);
 	sqlsplit_free(sp);
-	src_close(&src);
+	fw_script_text_close(&src);
 	return ret;
 }
 
@@ -282,6 +214,7 @@ static const struct script_events *events_of(const struct fw_resolved *r)
 
 struct runner {
 	struct fw_target *t;
+	const struct fw_script_prep *prep;   /* the script's statements, when kept (NULL: none) */
 	int batch;                 /* commands go through db_batch_* */
 	int statements;
 	const struct script_events *ev;  /* per-statement callbacks to fire, or NULL */
@@ -300,60 +233,70 @@ static int send(struct runner *rn, const struct db_cmd *cmd, struct fw_error *er
 
 static int fire_inline(struct runner *rn, const char *event, struct fw_error *err);
 
-/* every statement of one script; per-statement callbacks (rn->ev) around each */
-static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw_error *err)
+/* one statement, with the per-statement callbacks (rn->ev) around it; st
+ * may lose its text to the driver (a huge statement is held once) */
+static int send_statement(struct runner *rn, struct sql_stmt *st, struct fw_error *err)
 {
 	const struct script_events *ev = rn->ev;
-	struct script_src src;
+	struct db_cmd c;
+	if (rn->t->cancel && __atomic_load_n(rn->t->cancel, __ATOMIC_RELAXED))
+		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
+	memset(&c, 0, sizeof(c));
+	c.sql = st->sql.buf;
+	c.release_sql = &st->sql;
+	c.line = st->line;
+	c.want_rows = (st->flags & SQL_STMT_SELECT_LIKE) && rn->t->cfg->output_query_results;
+	if (st->flags & SQL_STMT_COPY) {
+		c.copy_data = st->copy_data.buf;
+		c.copy_len = st->copy_data.len;
+	}
+	if (ev && fire_inline(rn, ev->before_stmt, err) < 0)
+		return -1;
+	if (send(rn, &c, err) < 0) {
+		if (!err->line)
+			err->line = st->line;
+		if (ev) {
+			struct fw_error cberr = FW_ERROR_INIT;
+			fire_inline(rn, ev->after_stmt_error, &cberr);
+			fw_error_clear(&cberr);
+		}
+		return -1;
+	}
+	rn->statements++;
+	return ev ? fire_inline(rn, ev->after_stmt, err) : 0;
+}
+
+/* every statement of one script: the ones its reading pass kept, or read
+ * and split from the file now */
+static int send_script(struct runner *rn, const struct fw_resolved *r, struct fw_error *err)
+{
+	struct fw_script_text src;
 	struct sqlsplit *sp;
 	struct sql_stmt st = SQL_STMT_INIT;
 	int rc, ret = 0;
-	if (src_open(rn->t, r, &src, err) < 0)
-		return -1;
-	sp = sqlsplit_new(rn->t->dialect, src_read, &src, r->script);
-	while ((rc = sqlsplit_next(sp, &st, err)) > 0) {
-		struct db_cmd c;
-		if (rn->t->cancel && __atomic_load_n(rn->t->cancel, __ATOMIC_RELAXED)) {
-			ret = fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
-			break;
-		}
-		memset(&c, 0, sizeof(c));
-		c.sql = st.sql.buf;
-		c.release_sql = &st.sql;   /* a huge statement is then held once, by the driver */
-		c.line = st.line;
-		c.want_rows = (st.flags & SQL_STMT_SELECT_LIKE) && rn->t->cfg->output_query_results;
-		if (st.flags & SQL_STMT_COPY) {
-			c.copy_data = st.copy_data.buf;
-			c.copy_len = st.copy_data.len;
-		}
-		if (ev && fire_inline(rn, ev->before_stmt, err) < 0) {
-			ret = -1;
-			break;
-		}
-		if (send(rn, &c, err) < 0) {
-			if (!err->line)
-				err->line = st.line;
-			if (ev) {
-				struct fw_error cberr = FW_ERROR_INIT;
-				fire_inline(rn, ev->after_stmt_error, &cberr);
-				fw_error_clear(&cberr);
-			}
-			ret = -1;
-			break;
-		}
-		rn->statements++;
-		if (ev && fire_inline(rn, ev->after_stmt, err) < 0) {
-			ret = -1;
-			break;
-		}
+	if (rn->prep && rn->prep->script == r && rn->prep->cached) {
+		for (size_t i = 0; i < rn->prep->nr; i++)
+			if (send_statement(rn, &rn->prep->stmts[i], err) < 0)
+				return -1;
+		return 0;
 	}
+	if (src_open(rn->t, r, &src, err) < 0) {
+		fw_script_text_close(&src);
+		return -1;
+	}
+	sp = sqlsplit_new(rn->t->dialect, fw_script_text_read, &src, r->script);
+	while ((rc = sqlsplit_next(sp, &st, err)) > 0)
+		if (send_statement(rn, &st, err) < 0) {
+			ret = -1;
+			break;
+		}
 	if (rc < 0) {
-		take_src_error(&src, err);
+		fw_script_text_error(&src, err);
 		ret = -1;
 	}
 	sql_stmt_release(&st);
 	sqlsplit_free(sp);
-	src_close(&src);
+	fw_script_text_close(&src);
 	return ret;
 }
 
@@ -506,10 +449,10 @@ static int timed_insert_sql(const struct fw_target *t, struct strbuf *sql)
 }
 
 static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
-			     struct fw_history_row *row, long t0, struct fw_apply_result *res,
-			     struct fw_error *err)
+			     const struct fw_script_prep *prep, struct fw_history_row *row, long t0,
+			     struct fw_apply_result *res, struct fw_error *err)
 {
-	struct runner rn = { t, 0, 0, statement_events(t, r) };
+	struct runner rn = { .t = t, .prep = prep, .ev = statement_events(t, r) };
 	const struct script_events *ev = events_of(r);
 	int server_timed = db_clock_restart_sql(t->db) != NULL;
 	int own_tx = !t->in_group;
@@ -577,9 +520,10 @@ fail_ended:
 }
 
 static int run_nontransactional(struct fw_target *t, const struct fw_resolved *r,
-				struct fw_apply_result *res, struct fw_error *err)
+				const struct fw_script_prep *prep, struct fw_apply_result *res,
+				struct fw_error *err)
 {
-	struct runner rn = { t, 0, 0, statement_events(t, r) };
+	struct runner rn = { .t = t, .prep = prep, .ev = statement_events(t, r) };
 	const struct script_events *ev = events_of(r);
 	if (ev && fire_inline(&rn, ev->before_each, err) < 0)
 		return -1;
@@ -609,28 +553,31 @@ static void record_failure(struct fw_target *t, struct fw_history_row *row, long
 int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
 {
-	int tx;
+	struct fw_script_prep prep;
+	int rc;
 	memset(res, 0, sizeof(*res));  /* filled even when the script cannot be read */
-	if (fw_script_is_transactional(t, r, &tx, err) < 0)
+	if (fw_script_prepare(t, r, &prep, err) < 0)
 		return -1;
-	return fw_apply_migration_as(t, r, tx, row, res, err);
+	rc = fw_apply_prepared(t, r, &prep, row, res, err);
+	fw_script_prep_release(&prep);
+	return rc;
 }
 
-int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int tx,
-			  struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
+int fw_apply_prepared(struct fw_target *t, const struct fw_resolved *r, const struct fw_script_prep *prep,
+		      struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
 {
 	long t0 = fw_now_ms();
-	int rc;
+	int tx = prep->tx, rc;
 	memset(res, 0, sizeof(*res));
 	res->transactional = tx;
 	row->rank = fw_history_next_rank(&t->hist, 0);
 	if (tx)
-		rc = run_transactional(t, r, row, t0, res, err);
+		rc = run_transactional(t, r, prep, row, t0, res, err);
 	else
-		rc = run_nontransactional(t, r, res, err);
+		rc = run_nontransactional(t, r, prep, res, err);
 	res->ms = fw_now_ms() - t0;
 	if (rc < 0) {
-		struct runner rn = { t, 0, 0, NULL };
+		struct runner rn = { .t = t };
 		const struct script_events *ev = events_of(r);
 		struct fw_error cberr = FW_ERROR_INIT;
 		describe_failure(t, r, err);
@@ -654,17 +601,21 @@ int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int 
 int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct fw_error *err)
 {
 	struct fw_apply_result res;
-	int tx;
+	struct fw_script_prep prep;
+	int rc;
 	if (cb->is_script)
 		return fw_run_script_process(t, cb, err);
-	if (fw_script_is_transactional(t, cb, &tx, err) < 0)
+	if (fw_script_prepare(t, cb, &prep, err) < 0)
 		return -1;
 	memset(&res, 0, sizeof(res));
 	db_set_rows_handler(t->db, print_rows, t);
 	db_set_notice_handler(t->db, print_notice, t);
-	if (tx)
-		return run_transactional(t, cb, NULL, fw_now_ms(), &res, err);
-	return run_nontransactional(t, cb, &res, err);
+	if (prep.tx)
+		rc = run_transactional(t, cb, &prep, NULL, fw_now_ms(), &res, err);
+	else
+		rc = run_nontransactional(t, cb, &prep, &res, err);
+	fw_script_prep_release(&prep);
+	return rc;
 }
 
 void fw_apply_install_rows_handler(struct fw_target *t)

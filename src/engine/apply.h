@@ -5,6 +5,7 @@
 #define FW_APPLY_H
 #include "engine/history.h"
 #include "engine/scan.h"
+#include "sql/sqlsplit.h"
 
 struct fw_target;
 
@@ -20,10 +21,25 @@ struct fw_apply_result {
  * transactions), and err describes migration, line, statement and server error. */
 int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 		       struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err);
-/* the same, with the transaction decision of fw_script_is_transactional()
- * already made (it reads the whole script: once is enough) */
-int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int tx,
-			  struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err);
+/* The reading pass over a script: split in full before anything of it runs
+ * (a script that cannot be split runs nothing), the transaction decision, and
+ * for a script of up to FW_SCRIPT_KEEP_MAX bytes its statements, which the
+ * apply then sends without reading the file again. */
+#define FW_SCRIPT_KEEP_MAX (8 * 1024 * 1024)
+struct fw_script_prep {
+	const struct fw_resolved *script;
+	int tx;                      /* runs in a transaction */
+	int cached;                  /* stmts holds every statement */
+	struct sql_stmt *stmts;
+	size_t nr, alloc, bytes;
+};
+int fw_script_prepare(struct fw_target *t, const struct fw_resolved *r, struct fw_script_prep *p,
+		      struct fw_error *err);
+void fw_script_prep_release(struct fw_script_prep *p);
+/* fw_apply_migration with the reading pass done (migrate decides and says
+ * "[non-transactional]" first) */
+int fw_apply_prepared(struct fw_target *t, const struct fw_resolved *r, const struct fw_script_prep *prep,
+		      struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err);
 /* group=true: fw_group_begin() opens one transaction that every following
  * fw_apply_migration() and fw_apply_callback() joins; fw_group_end() commits
  * it when ok, else rolls it back and re-reads the history, so nothing of the

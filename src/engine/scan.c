@@ -1,5 +1,6 @@
 #include "engine/scan.h"
 #include "engine/checksum.h"
+#include "engine/script-text.h"
 #include "sql/condition.h"
 #include "util/xalloc.h"
 #include <dirent.h>
@@ -322,47 +323,37 @@ static int compute_checksums(const struct fw_scan_opts *o, struct fw_resolved *r
 			     struct fw_error *err)
 {
 	const char *enc = r->conf.encoding ? r->conf.encoding : o->cfg->encoding;
-	struct strbuf raw = STRBUF_INIT, text = STRBUF_INIT, replaced = STRBUF_INIT;
-	int ret = -1;
-	int replaced_sum = r->kind == FW_FILE_REPEATABLE && !r->is_script && placeholders_apply(o, r) &&
-			   o->placeholders;
-	if (!replaced_sum) {
-		/* streamed: a 1 GiB script is checksummed in 32 KiB steps */
-		if (fw_checksum_file(r->path, enc, &r->checksum, err) < 0)
-			return -1;
-		r->raw_checksum = r->checksum;
-		r->has_checksum = 1;
-		return 0;
-	}
-	if (strbuf_read_file(&raw, r->path) < 0) {
-		fw_errorf(err, "ERROR", "unable to read migration %s: %s", r->path, strerror(errno));
-		goto out;
-	}
-	if (fw_checksum_buf(raw.buf, raw.len, enc, r->path, &r->checksum, err) < 0)
-		goto out;
+	struct fw_placeholders ph;
+	struct fw_script_text text;
+	struct fw_checksum sum;
+	char buf[65536];
+	long got;
+	int ret;
+	/* streamed: a 1 GiB script is checksummed in pieces */
+	if (fw_checksum_file(r->path, enc, &r->checksum, err) < 0)
+		return -1;
 	r->raw_checksum = r->checksum;
 	r->has_checksum = 1;
-	{
-		struct fw_placeholders ph;
-		int rc;
-		if (fw_decode_to_utf8(raw.buf, raw.len, enc, &text, r->path, err) < 0)
-			goto out;
-		/* ${flyway:filename} is the script's own name while it is checksummed */
-		fw_placeholders_copy(&ph, o->placeholders);
-		fw_placeholders_set_builtin(&ph, "filename", r->filename);
-		rc = fw_placeholders_replace(&ph, text.buf, text.len, r->script, &replaced, err);
-		fw_placeholders_release(&ph);
-		if (rc < 0)
-			goto out;
-		if (fw_checksum_buf(replaced.buf, replaced.len, "UTF-8", r->path, &r->checksum,
-				    err) < 0)
-			goto out;
+	if (r->kind != FW_FILE_REPEATABLE || r->is_script || !placeholders_apply(o, r) || !o->placeholders)
+		return 0;
+	/* a repeatable's text as it would run, through the one script reader;
+	 * ${flyway:filename} is its own name while it is checksummed */
+	fw_placeholders_copy(&ph, o->placeholders);
+	fw_placeholders_set_builtin(&ph, "filename", r->filename);
+	ret = fw_script_text_open(&text, r->path, enc, &ph, r->script, err);
+	if (!ret && (ret = fw_checksum_init(&sum, "UTF-8", err)) == 0) {
+		while ((got = fw_script_text_read(&text, buf, sizeof(buf))) > 0)
+			fw_checksum_update(&sum, buf, (size_t)got);
+		if (got < 0) {
+			fw_script_text_error(&text, err);
+			fw_checksum_release(&sum);
+			ret = -1;
+		} else {
+			ret = fw_checksum_final(&sum, r->path, &r->checksum, err);
+		}
 	}
-	ret = 0;
-out:
-	strbuf_release(&raw);
-	strbuf_release(&text);
-	strbuf_release(&replaced);
+	fw_script_text_close(&text);   /* safe after a failed open too */
+	fw_placeholders_release(&ph);
 	return ret;
 }
 

@@ -348,7 +348,8 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 	const struct fw_resolved *r = e->res;
 	struct fw_history_row row;
 	struct fw_apply_result ar;
-	int tx = 1;
+	struct fw_script_prep prep;
+	int tx, rc;
 	memset(&row, 0, sizeof(row));
 	row.version = r->kind == FW_FILE_REPEATABLE ? NULL : fw_version_str(&r->version);
 	row.description = r->description;
@@ -363,18 +364,20 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 		add_item(res, r, 0, 1, 1, ooo);
 		return fw_history_insert(&t->hist, &row, err);
 	}
-	if (fw_script_is_transactional(t, r, &tx, err) < 0)
+	/* one reading of the file: the decision, then its statements are sent */
+	if (fw_script_prepare(t, r, &prep, err) < 0)
 		return -1;
+	tx = prep.tx;
 	announce(t, r, tx, ooo, -1, 0);
-	if (fw_apply_migration_as(t, r, tx, &row, &ar, err) < 0) {
-		announce(t, r, tx, ooo, ar.ms, 0);
-		add_item(res, r, ar.ms, 0, tx, ooo);
+	rc = fw_apply_prepared(t, r, &prep, &row, &ar, err);
+	fw_script_prep_release(&prep);
+	announce(t, r, tx, ooo, ar.ms, rc == 0);
+	add_item(res, r, ar.ms, rc == 0, tx, ooo);
+	if (rc < 0) {
 		res->failed = 1;
 		res->rolled_back = tx && db_supports_ddl_transactions(t->db);
 		return -1;
 	}
-	announce(t, r, tx, ooo, ar.ms, 1);
-	add_item(res, r, ar.ms, 1, tx, ooo);
 	return 0;
 }
 
