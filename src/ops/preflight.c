@@ -121,9 +121,13 @@ static int preflight_run(struct fw_target *t, const void *args, void *result, st
 	if (fw_probe_plan(t, &plan, err) < 0)
 		return -1;
 	fw_probe_summarize(&plan, &res->probe);
+	res->probe.history = t->hist.exists;
+	res->schema_shown = xstrdup(fw_target_shown(t, t->schema));
+	res->settled = t->hist.exists && !res->probe.pending && !res->probe.failed && !t->scan.nr_callbacks;
 	if (!(a->checks & FW_PRE_VALIDATE) && res->probe.failed)
 		fw_finding_add(&res->findings, "history", "a failed migration is recorded; repair it before migrating");
-	if ((a->checks & FW_PRE_DRYRUN) && write_dryrun(t, &plan, a, res, err) < 0)
+	/* nothing would run: no script to write (nor to read) */
+	if ((a->checks & FW_PRE_DRYRUN) && res->probe.pending && write_dryrun(t, &plan, a, res, err) < 0)
 		ret = -1;
 	if (!ret && (a->checks & FW_PRE_CODE) && code_findings(t, &plan, res, err) < 0)
 		ret = -1;
@@ -137,6 +141,7 @@ static void preflight_release(void *result)
 	fw_probe_result_release(&res->probe);
 	strvec_clear(&res->findings);
 	free(res->dryrun_file);
+	free(res->schema_shown);
 }
 
 const struct fw_op fw_op_preflight = {
