@@ -30,6 +30,8 @@ struct fleet_cmd {
 int fleet_command(struct fleet_cmd *fc, struct fw_error *err);
 /* fleet.c: shared by the commands */
 void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r);
+/* the end of a run (says with -X how often the locations were scanned) */
+void fleet_release_run(struct fleet_cmd *fc, struct fw_fleet_run *r);
 json_t *fleet_make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
 		       const char *version, int verify);
 /* ... of a migrate that stopped at its pre-flight (each target as the

@@ -206,7 +206,7 @@ static int preflight_failed(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t
 	versions_from_preflight(r);
 	fleet_write_report(fc, fleet_make_doc_stage(r, "migrate", fleet_interrupted() ? "interrupted" : "preflight failed",
 						    started, NULL, -1, 1, NULL));
-	fw_fleet_run_release(r);
+	fleet_release_run(fc, r);
 	if (fleet_interrupted())
 		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted during pre-flight; nothing was changed");
 	return fw_errorf_exit(err, FW_EXIT_ERROR, "FLEET_PREFLIGHT",
@@ -251,6 +251,6 @@ int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
 		fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "migrated, but after the rollout %s", summary.buf);
 	strbuf_release(&summary);
 	free(version);
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	return status || differ ? -1 : 0;
 }

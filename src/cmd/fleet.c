@@ -357,7 +357,7 @@ int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
 	info_table(fc, &r);
 	down = fc->fleet.nr - count_status(&r, FW_TS_OK);
 	add_doc(fc, fleet_make_doc(&r, "info", down ? "unreachable" : "success", started, NULL, -1));
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
 		return interrupted_error(err);
 	if (down)
@@ -495,7 +495,7 @@ int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_count_findings(&r, &targets);
 	fleet_write_report(fc, fleet_make_doc(&r, "check", fleet_interrupted() ? "interrupted" : n ? "findings" : "success",
 					      started, NULL, -1));
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
 		return interrupted_error(err);
 	if (n)
@@ -612,7 +612,7 @@ int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_write_report(fc, fleet_make_doc_stage(&r, "verify", fleet_interrupted() ? "interrupted" : differ ? "differs" : "success",
 						    started, version, !differ, 0, summary.buf));
 	free(version);
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
 		ret = interrupted_error(err);
 	else if (differ)
@@ -694,13 +694,13 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_setup_run(fc, &r);
 	config_failed = fw_fleet_run_resolve(&r);
 	if (op == &fw_op_clean && refuse_fleet_clean(fc, &r, err) < 0) {
-		fw_fleet_run_release(&r);
+		fleet_release_run(fc, &r);
 		return -1;
 	}
 	if (job.halting && config_failed) {
 		/* a write starts nowhere while some target cannot even be configured */
 		fleet_print_findings(fc, &r);
-		fw_fleet_run_release(&r);
+		fleet_release_run(fc, &r);
 		return fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "%zu target%s of fleet %s could not be configured; nothing was changed",
 				      config_failed, config_failed == 1 ? "" : "s", fc->fleet.name);
 	}
@@ -717,7 +717,7 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_write_report(fc, fleet_make_doc(&r, fc->cmd->name,
 					      fleet_interrupted() ? "interrupted" : status ? "halted" : failed ? "failed" : "success",
 					      started, NULL, -1));
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
 		return interrupted_error(err);
 	if (failed)
@@ -822,6 +822,15 @@ void fw_fleet_close(struct fleet_cmd *fc)
 	free(fc->report_base);
 	fw_fleet_release(&fc->fleet);
 	free(fc);
+}
+
+void fleet_release_run(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	size_t scans, copies;
+	fw_scan_cache_counts(r->scans, &scans, &copies);
+	fw_debug(fc->out, "fleet %s: the locations were scanned %zu time%s for %zu target%s", fc->fleet.name, scans,
+		 scans == 1 ? "" : "s", scans + copies, scans + copies == 1 ? "" : "s");
+	fw_fleet_run_release(r);
 }
 
 void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r)

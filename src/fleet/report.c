@@ -49,10 +49,10 @@ static json_t *iso_time(long ms)
 /* a target whose run stopped at its pre-flight: what the pre-flight read */
 static const char *preflight_status(const struct fw_fleet_result *res)
 {
-	if (res->findings.nr)
-		return "findings";
 	switch (res->status) {
 	case FW_TS_OK:
+		if (res->findings.nr)
+			return "findings";
 		if (!res->known)
 			return "error";
 		return res->pending ? "pending" : "up to date";

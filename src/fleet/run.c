@@ -965,21 +965,6 @@ static void judge_pinned(struct fw_fleet_run *r, const size_t *group, size_t i)
 	strbuf_release(&msg);
 }
 
-static void judge_hotfix(struct fw_fleet_result *res)
-{
-	struct strbuf msg = STRBUF_INIT, list = STRBUF_INIT;
-	if (!res->applied_unknown.nr)
-		return;
-	for (size_t k = 0; k < res->applied_unknown.nr; k++)
-		strbuf_addf(&list, "%s%s", k ? ", " : "", res->applied_unknown.v[k]);
-	strbuf_addf(&msg, "version%s %s %s applied here but none of its locations has %s (a hand-applied hotfix?): add the migration to its locations, or repair",
-		    res->applied_unknown.nr == 1 ? "" : "s", list.buf, res->applied_unknown.nr == 1 ? "is" : "are",
-		    res->applied_unknown.nr == 1 ? "it" : "them");
-	fw_finding_add(&res->findings, "history", msg.buf);
-	strbuf_release(&msg);
-	strbuf_release(&list);
-}
-
 void fw_fleet_compare_pending(struct fw_fleet_run *r)
 {
 	size_t *group = xcalloc(r->fleet->nr + 1, sizeof(*group)), ngroups = 0;
@@ -988,10 +973,8 @@ void fw_fleet_compare_pending(struct fw_fleet_run *r)
 		if (group[i] + 1 > ngroups)
 			ngroups = group[i] + 1;
 	for (size_t i = 0; i < r->fleet->nr; i++)
-		if (compared(&r->res[i])) {
-			judge_hotfix(&r->res[i]);
+		if (compared(&r->res[i]))
 			judge_pinned(r, group, i);
-		}
 	for (size_t g = 0; g < ngroups; g++) {
 		struct strvec all = STRVEC_INIT;
 		group_versions(r, group, g, &all);
@@ -1054,7 +1037,6 @@ static enum fw_verdict verdict_of(struct fw_fleet_run *r, size_t i, const char *
 			fw_finding_add(&res->findings, "verify", "the target did not answer");
 		return FW_VD_DOWN;
 	}
-	judge_hotfix(res);
 	if (res->failed) {
 		strbuf_addf(&msg, "%d failed migration%s recorded", res->failed, res->failed == 1 ? "" : "s");
 		vd = FW_VD_FAILED;

@@ -197,12 +197,13 @@ void fw_fleet_keep_reading(struct fw_fleet_result *res);
 void fw_fleet_find_shared_databases(struct fw_fleet_run *r);
 /* Compare what the pre-flight read, among targets with the same locations
  * (after the environment's overrides: a regional variant is a group of its
- * own, and differences its own files explain are expected). Findings: an
- * applied version none of a target's locations has (a hand-applied
- * hotfix); a target whose own `target` setting holds it behind the others
- * of its group; a versioned migration pending on most of the group's
- * targets below it but not here, or here but on few of them. Targets ahead
- * (migrated by an earlier, interrupted run) are not findings. */
+ * own, and differences its own files explain are expected). Findings: a
+ * target whose own `target` setting holds it behind the others of its
+ * group; a versioned migration pending on most of the group's targets below
+ * it but not here, or here but on few of them. Targets ahead (migrated by
+ * an earlier, interrupted run) are not findings. (An applied version none
+ * of a target's locations has, a hand-applied hotfix, is the pre-flight's
+ * own finding on that target: ops/preflight.c.) */
 void fw_fleet_compare_pending(struct fw_fleet_run *r);
 /* Post-flight: every target answered, validate found nothing, nothing
  * pending or failed, and targets with the same locations on one version.
