@@ -169,7 +169,10 @@ void fw_fleet_run_release(struct fw_fleet_run *r)
 		free(r->res[i].schema_shown);
 		db_where_release(&r->res[i].where);
 		strbuf_release(&r->res[i].log);
-		fw_secrets_release(&r->res[i].secrets);
+		if (r->res[i].secrets) {
+			fw_secrets_release(r->res[i].secrets);
+			free(r->res[i].secrets);
+		}
 	}
 	fw_scan_cache_free(r->scans);
 	free(r->cfg);
@@ -185,11 +188,21 @@ static void set_error(struct fw_fleet_result *res, const struct fw_error *err)
 	struct strbuf sb = STRBUF_INIT;
 	fw_error_format(err, &sb);
 	strbuf_rtrim(&sb);
-	fw_secrets_apply(&res->secrets, &sb);
+	if (res->secrets)
+		fw_secrets_apply(res->secrets, &sb);
 	redact_buf(&sb);
 	free(res->error);
 	res->error = strbuf_detach(&sb, NULL);
 	res->exit_code = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
+}
+
+static void add_secret(struct fw_fleet_result *res, const char *secret)
+{
+	if (!secret || !*secret)
+		return;
+	if (!res->secrets)
+		res->secrets = xcalloc(1, sizeof(*res->secrets));
+	fw_secrets_add(res->secrets, secret);
 }
 
 /* the target's own secrets: what its sink hides before the process-wide net */
@@ -197,9 +210,9 @@ static void collect_secrets(struct fw_fleet_result *res, const struct fw_config 
 {
 	struct db_url u;
 	struct fw_error err = FW_ERROR_INIT;
-	fw_secrets_add(&res->secrets, c->password);
+	add_secret(res, c->password);
 	if (c->url && db_url_parse(c->url, &u, &err) == 0) {
-		fw_secrets_add(&res->secrets, u.password);
+		add_secret(res, u.password);
 		db_url_release(&u);
 	}
 	fw_error_clear(&err);
@@ -313,7 +326,7 @@ static void io_init(struct target_io *io, struct fw_fleet_run *r, size_t idx)
 	io->out.json = r->json;
 	io->out.sink = sink;
 	io->out.sink_ctx = io;
-	io->out.secrets = &r->res[idx].secrets;
+	io->out.secrets = r->res[idx].secrets;
 	io->obs.event = on_event;
 	io->obs.ctx = io;
 	io->obs.debug = r->debug && !r->quiet;

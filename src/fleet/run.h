@@ -103,7 +103,8 @@ struct fw_fleet_result {
 
 	/* where its url leads (fw_fleet_run_resolve), read from the url alone */
 	struct db_where where;
-	struct fw_secrets secrets;      /* this target's own secrets (its sink hides them) */
+	struct fw_secrets *secrets;     /* this target's own secrets (its sink hides them), or NULL
+	                                   when it has none (most tenants of an inventory) */
 };
 
 struct fw_fleet_run;
