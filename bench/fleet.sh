@@ -29,52 +29,14 @@ LATENCY_MS=${LATENCY_MS:-50}
 PARALLEL=${PARALLEL:-50}
 REPEAT=${REPEAT:-4}
 BENCH_FSYNC=${BENCH_FSYNC:-on}
-NS=fwbench-$$
 W=$(mktemp -d "${TMPDIR:-/tmp}/fw-bench.XXXXXX")
 chmod 755 "$W"
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$FW" ] || die "no fleetway binary at $FW (run make, or pass its path)"
-[ "$(id -u)" = 0 ] || die "needs root: it creates a network namespace for the servers and the latency"
-command -v ip >/dev/null || die "needs ip (iproute2)"
-command -v python3 >/dev/null || die "needs python3"
-
-# ---------------------------------------------------------------- the namespace and its server
-
-in_ns() { ip netns exec "$NS" "$@"; }
-
-RELAY_PID='' PG_STARTED=''
-cleanup() {
-    trap - EXIT INT TERM
-    [ -n "$RELAY_PID" ] && kill "$RELAY_PID" 2>/dev/null
-    # the server was started inside the namespace by servers.sh; stop it the same way
-    [ -n "$PG_STARTED" ] && in_ns bash -c ". '$W/pg.env'; . '$REPO/tests/lib/servers.sh'; FW_PG_DIR=\$D; \
-        FW_PG_BIN=\$B; FW_PG_USER=\$U; FW_TEST_PG_PORT=\$P; fw__pg_stop" >/dev/null 2>&1
-    ip netns del "$NS" 2>/dev/null
-    if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $W"; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$NS" || die "cannot create network namespace $NS"
-in_ns ip link set lo up || die "cannot bring up loopback in $NS"
-
-# servers.sh prints its variables only to its own shell: hand them over through a file
-in_ns bash -c ". '$REPO/tests/lib/servers.sh' && fw_start_pg >&2 && \
-    printf 'D=%s\nB=%s\nU=%s\nP=%s\n' \"\$FW_PG_DIR\" \"\$FW_PG_BIN\" \"\$FW_PG_USER\" \"\$FW_TEST_PG_PORT\" >'$W/pg.env'" \
-    || die "PostgreSQL did not start"
-PG_STARTED=1
-# shellcheck disable=SC1091
-. "$W/pg.env"
-PGPORT=$P
-export PGOPTIONS="-c client_min_messages=warning"
-psql_ns() { in_ns "$B/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres "$@"; }
-
-# durability: off while databases are made (speed), as asked while measuring
-durability() {
-    psql_ns -c "ALTER SYSTEM SET fsync = $1" -c "ALTER SYSTEM SET synchronous_commit = $1" \
-        -c "ALTER SYSTEM SET full_page_writes = $1" -c "SELECT pg_reload_conf()" >/dev/null
-}
+# shellcheck source=bench/netns-pg.sh
+. "$REPO/bench/netns-pg.sh"
+ns_start
 
 # ---------------------------------------------------------------- the project
 
@@ -177,62 +139,9 @@ compare() { # $1 = label; call fresh_databases first (not in this subshell: it c
 
 # ---------------------------------------------------------------- latency
 
-# the delaying relay (bench/relay.py) is copied into the work dir so the namespace can run it
-write_relay() {
-    cp "$REPO/bench/relay.py" "$W/relay.py"
-}
-
-# netem on the namespace's loopback: every packet waits half the round trip
 add_latency() {
-    local half
-    half=$(python3 -c "print($LATENCY_MS / 2)")
-    if in_ns tc qdisc add dev lo root netem delay "${half}ms" 2>/dev/null; then
-        LATENCY_HOW="netem delay ${half}ms each way on the namespace's loopback"
-        write_config "$PGPORT"
-        return
-    fi
-    # No netem in this kernel: a relay inside the namespace holds every chunk half the round
-    # trip in each direction (order kept), and the clients connect through it.
-    RELAY_PORT=$((PGPORT + 1))
-    write_relay
-    # not through in_ns: a backgrounded function is a subshell, and $! would name it, not the relay
-    ip netns exec "$NS" python3 "$W/relay.py" "$RELAY_PORT" "$PGPORT" "$half" >"$W/relay.log" 2>&1 &
-    RELAY_PID=$!
-    for _ in $(seq 50); do
-        in_ns bash -c "exec 3<>/dev/tcp/127.0.0.1/$RELAY_PORT" 2>/dev/null && break
-        sleep 0.1
-    done
-    LATENCY_HOW="no netem in this kernel: delaying relay, ${half}ms each way, inside the namespace"
-    write_config "$RELAY_PORT"
-}
-
-measure_rtt() { # median of 5 "SELECT 1" round trips through what the clients use, in ms
-    local port=$1
-    in_ns python3 - "$port" <<'PY'
-import socket, struct, sys, time
-# a raw PostgreSQL startup and five simple queries: the round trip as the clients see it
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-params = b"user\0postgres\0database\0postgres\0\0"
-s.sendall(struct.pack("!II", 8 + len(params), 196608) + params)
-def until_ready():
-    buf = b""
-    while True:
-        buf += s.recv(65536)
-        while len(buf) >= 5:
-            t, n = buf[0:1], struct.unpack("!I", buf[1:5])[0]
-            if len(buf) < 1 + n: break
-            buf = buf[1 + n:]
-            if t == b"Z": return
-until_ready()
-times = []
-for _ in range(5):
-    q = b"SELECT 1\0"
-    t0 = time.perf_counter()
-    s.sendall(b"Q" + struct.pack("!I", 4 + len(q)) + q)
-    until_ready()
-    times.append((time.perf_counter() - t0) * 1000)
-print(f"{sorted(times)[2]:.1f}")
-PY
+    ns_add_latency "$LATENCY_MS"
+    write_config "$CLIENT_PORT"
 }
 
 # ---------------------------------------------------------------- main
@@ -253,7 +162,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[
 loop0=$(median "${loops[@]}") fleet0=$(median "${fleets[@]}") ratio0=$(median "${ratios[@]}")
 if [ "$LATENCY_MS" != 0 ]; then
     add_latency
-    rtt=$(measure_rtt "${RELAY_PORT:-$PGPORT}")
+    rtt=$(ns_measure_rtt "$CLIENT_PORT")
     echo "bench: latency: $LATENCY_HOW (measured round trip ${rtt} ms)" >&2
     fresh_databases
     read -r loop1 fleet1 <<<"$(compare "+${LATENCY_MS}ms round trip")" || exit 1

@@ -72,6 +72,9 @@ int render_undo(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err
 int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int cmd_init(struct fw_cmd_ctx *c, struct fw_error *err);
 void summary_migrate(const void *result, struct strbuf *out);
+/* migrate's sentence for a schema with nothing to do (a fleet says it of a
+ * target its pre-flight found up to date, without migrating it again) */
+void fw_render_up_to_date(struct fw_out *out, const char *schema_shown);
 void summary_repair(const void *result, struct strbuf *out);
 void summary_baseline(const void *result, struct strbuf *out);
 void summary_clean(const void *result, struct strbuf *out);

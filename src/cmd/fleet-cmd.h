@@ -30,8 +30,14 @@ struct fleet_cmd {
 int fleet_command(struct fleet_cmd *fc, struct fw_error *err);
 /* fleet.c: shared by the commands */
 void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r);
+/* the end of a run (says with -X how often the locations were scanned) */
+void fleet_release_run(struct fleet_cmd *fc, struct fw_fleet_run *r);
 json_t *fleet_make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
 		       const char *version, int verify);
+/* ... of a migrate that stopped at its pre-flight (each target as the
+ * pre-flight read it), and with what the verification found */
+json_t *fleet_make_doc_stage(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
+			     const char *version, int verify, int preflight_only, const char *verify_summary);
 void fleet_write_report(struct fleet_cmd *fc, json_t *doc);
 void fleet_print_findings(struct fleet_cmd *fc, struct fw_fleet_run *r);
 size_t fleet_count_findings(struct fw_fleet_run *r, size_t *targets);
@@ -41,10 +47,16 @@ void fleet_print_errors(struct fleet_cmd *fc, struct fw_fleet_run *r);
  * read back (version, pending) */
 int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
 		       struct fw_out *out, void *result, int rc, struct fw_error *err);
+/* ... the first part alone: the rendering, the JSON and the summary line (rc may change) */
+void fleet_render_on_target(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
+			    struct fw_out *out, void *result, int *rc, struct fw_error *err);
+/* the post-flight reading of a target on its session: validate and what is pending */
+void fleet_verify_reading(struct fw_fleet_run *r, size_t idx, struct fw_session *s);
 /* the pre-flight on every target; returns the number of findings */
 size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r);
-/* the post-flight comparison of what every target reported; returns how many differ */
-size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version);
+/* the post-flight comparison of what every target reported; returns how
+ * many differ, and says in summary what they have ("6 targets have 2 pending") */
+size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version, struct strbuf *summary);
 const char *fleet_vtext(const char *v);
 
 /* fleet-rollout.c: canary then waves of a job that writes, halting on the first failure;

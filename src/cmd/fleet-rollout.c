@@ -2,6 +2,7 @@
  * then the waves (parallel within a wave, a pause between them), halting at
  * the first failure, then the post-flight comparison of every target. */
 #include "cmd/fleet-cmd.h"
+#include "cmd/render.h"
 #include "fleet/report.h"
 #include "ops/migrate.h"
 #include "ops/op.h"
@@ -24,12 +25,22 @@ static void wave_header(struct fleet_cmd *fc, size_t w)
 	strbuf_release(&names);
 }
 
+/* did wave w change anything: a migration applied or attempted on one of its
+ * targets (a resumed rollout does not wait after waves that were done already) */
+static int wave_changed(struct fw_fleet_run *r, const struct fw_fleet_wave *wv)
+{
+	for (size_t i = wv->start; i < wv->end; i++)
+		if (r->res[i].nr_migs || r->res[i].status != FW_TS_OK)
+			return 1;
+	return 0;
+}
+
 int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause)
 {
 	fleet_begin_phase(fc, fc->cmd->name);
 	for (size_t w = 0; w < fc->fleet.nr_waves; w++) {
 		const struct fw_fleet_wave *wv = &fc->fleet.waves[w];
-		if (w && pause)
+		if (w && pause && wave_changed(r, &fc->fleet.waves[w - 1]))
 			fleet_pause_between(fc, r, w);
 		if (fleet_interrupted() || fw_fleet_flag(&r->halt))
 			break;
@@ -64,6 +75,7 @@ static void keep_migrations(struct fw_fleet_result *res, const struct fw_migrate
 	res->version_before = mr->initial_version ? xstrdup(mr->initial_version) : NULL;
 	res->version_after = mr->target_version ? xstrdup(mr->target_version)
 			     : mr->initial_version ? xstrdup(mr->initial_version) : NULL;
+	res->before_known = res->after_known = mr->read_history;
 	res->migs = xcalloc(mr->nr + 1, sizeof(*res->migs));
 	res->alloc_migs = mr->nr + 1;
 	for (size_t i = 0; i < mr->nr; i++) {
@@ -77,13 +89,53 @@ static void keep_migrations(struct fw_fleet_result *res, const struct fw_migrate
 }
 
 /* the migrations attempted, then the command's own account and the post-flight
- * reading, taken on the connection we have: a second connection per target
- * costs more than the migration of a small target */
+ * reading (validate, what is pending), taken on the connection we have: a
+ * second connection per target costs more than the migration of a small
+ * target */
 static int migrate_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
 			void *result, int rc, struct fw_error *err)
 {
 	keep_migrations(&r->res[idx], result);
-	return fleet_command_done(ctx, r, idx, s, out, result, rc, err);
+	fleet_render_on_target(ctx, r, idx, s, out, result, &rc, err);
+	fleet_verify_reading(r, idx, s);
+	return rc;
+}
+
+/* A target the pre-flight found up to date (a history, nothing pending or
+ * failed, no callbacks): migrate would do nothing there, so it is not
+ * connected again. Its log says what migrate would have said, and its
+ * post-flight reading is the pre-flight's (which validated it). */
+static int migrate_settle(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_out *out)
+{
+	struct fw_fleet_result *res = &r->res[idx];
+	(void)ctx;
+	if (!res->settled || !res->pre.known)
+		return 0;
+	fw_render_up_to_date(out, res->schema_shown);
+	res->reachable = res->known = res->history = 1;
+	res->version = res->pre.version ? xstrdup(res->pre.version) : NULL;
+	res->version_before = res->pre.version ? xstrdup(res->pre.version) : NULL;
+	res->version_after = res->pre.version ? xstrdup(res->pre.version) : NULL;
+	res->before_known = res->after_known = 1;
+	res->summary = xstrdup("up to date");
+	return 1;
+}
+
+/* a target the rollout did not read (not started, or failed before migrate
+ * read its history) is reported as the pre-flight read it: nothing of this
+ * run changed it */
+static void versions_from_preflight(struct fw_fleet_run *r)
+{
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		struct fw_fleet_result *res = &r->res[i];
+		if (res->before_known || !res->pre.known || res->nr_migs)
+			continue;
+		free(res->version_before);
+		free(res->version_after);
+		res->version_before = res->pre.version ? xstrdup(res->pre.version) : NULL;
+		res->version_after = res->pre.version ? xstrdup(res->pre.version) : NULL;
+		res->before_known = res->after_known = 1;
+	}
 }
 
 /* ---------------------------------------------------------------- the outcome */
@@ -98,11 +150,8 @@ static void migrate_row(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, 
 	const struct fw_fleet_result *res = &r->res[i];
 	int ran = res->status == FW_TS_OK || res->status == FW_TS_FAILED || res->status == FW_TS_HALTED ||
 		  res->status == FW_TS_INTERRUPTED;
-	/* a failure before migrate read the history leaves the version unknown */
-	int read = ran && (res->status == FW_TS_OK || res->status == FW_TS_HALTED || res->nr_migs ||
-			   res->version_before);
 	char applied[16];
-	struct strbuf ms = STRBUF_INIT;
+	struct strbuf ms = STRBUF_INIT, status = STRBUF_INIT;
 	size_t ok = 0;
 	for (size_t j = 0; j < res->nr_migs; j++)
 		ok += (size_t)res->migs[j].success;
@@ -111,9 +160,11 @@ static void migrate_row(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, 
 		fw_format_duration(res->ms, &ms);
 	strvec_push(cells, fc->fleet.m[i].name);
 	strvec_push(cells, fc->fleet.waves[fc->fleet.m[i].wave].name);
-	strvec_push(cells, fw_report_status(res, "migrate"));
-	strvec_push(cells, read ? fleet_vtext(res->version_before) : "");
-	strvec_push(cells, read ? fleet_vtext(res->version_after) : "");
+	fw_report_status_text(res, "migrate", 0, &status);
+	strvec_push_nodup(cells, strbuf_detach(&status, NULL));
+	/* a version not read is left blank, never shown as a default */
+	strvec_push(cells, res->before_known ? fleet_vtext(res->version_before) : "");
+	strvec_push(cells, res->after_known ? fleet_vtext(res->version_after) : "");
 	strvec_push(cells, ran ? applied : "");
 	strvec_push(cells, ms.buf);
 	strbuf_release(&ms);
@@ -152,9 +203,10 @@ static int preflight_failed(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t
 {
 	size_t targets;
 	fleet_count_findings(r, &targets);
-	fleet_write_report(fc, fleet_make_doc(r, "migrate", fleet_interrupted() ? "interrupted" : "preflight failed",
-					      started, NULL, -1));
-	fw_fleet_run_release(r);
+	versions_from_preflight(r);
+	fleet_write_report(fc, fleet_make_doc_stage(r, "migrate", fleet_interrupted() ? "interrupted" : "preflight failed",
+						    started, NULL, -1, 1, NULL));
+	fleet_release_run(fc, r);
 	if (fleet_interrupted())
 		return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted during pre-flight; nothing was changed");
 	return fw_errorf_exit(err, FW_EXIT_ERROR, "FLEET_PREFLIGHT",
@@ -165,11 +217,13 @@ static int preflight_failed(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t
 int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
 {
 	static const char *const hdr[] = { "Target", "Wave", "Status", "Before", "After", "Applied", "Time" };
-	struct fw_fleet_job job = { op_migrate, NULL, migrate_done, fc, 0, 1 };
+	struct fw_fleet_job job = { .op_for = op_migrate, .done = migrate_done, .ctx = fc, .halting = 1, .writes = 1,
+				    .settle = migrate_settle };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
 	size_t n, differ = 0;
 	char *version = NULL;
+	struct strbuf summary = STRBUF_INIT;
 	int status, verified = -1;
 	const char *outcome;
 	fleet_setup_run(fc, &r);
@@ -179,21 +233,24 @@ int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
 		return preflight_failed(fc, &r, n, started, err);
 	fw_fleet_run_reset(&r);
 	status = fleet_roll_out(fc, &r, &job, 1);
+	versions_from_preflight(&r);
 	fleet_print_errors(fc, &r);
 	fleet_outcome_table(fc, &r, hdr, 7, migrate_row, migrated_ok, "migrated or up to date");
 	if (!status) {
-		/* each worker read its target back right after migrating it */
-		differ = fleet_judge(fc, &r, &version);
+		/* each worker read its target back right after migrating it; a target
+		 * the pre-flight found up to date is as the pre-flight read it */
+		differ = fleet_judge(fc, &r, &version, &summary);
 		verified = !differ;
 	}
 	outcome = status == FW_EXIT_INTERRUPTED ? "interrupted" : status ? "halted" : differ ? "differs" : "success";
-	fleet_write_report(fc, fleet_make_doc(&r, "migrate", outcome, started, version, verified));
+	fleet_write_report(fc, fleet_make_doc_stage(&r, "migrate", outcome, started, version, verified, 0,
+						    verified >= 0 ? summary.buf : NULL));
 	if (status)
 		halt_error(fc, &r, status, err);
 	else if (differ)
-		fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "migrated, but %zu of %zu targets differ after the rollout",
-			       differ, fc->fleet.nr);
+		fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "migrated, but after the rollout %s", summary.buf);
+	strbuf_release(&summary);
 	free(version);
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	return status || differ ? -1 : 0;
 }

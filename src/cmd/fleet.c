@@ -155,9 +155,17 @@ static int report_failure(struct fleet_cmd *fc, int ret, struct fw_error *err)
 json_t *fleet_make_doc(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
 		       const char *version, int verify)
 {
+	return fleet_make_doc_stage(r, command, outcome, started, version, verify, 0, NULL);
+}
+
+json_t *fleet_make_doc_stage(struct fw_fleet_run *r, const char *command, const char *outcome, long started,
+			     const char *version, int verify, int preflight_only, const char *verify_summary)
+{
 	struct fw_report_info info;
 	memset(&info, 0, sizeof(info));
 	info.command = command;
+	info.preflight_only = preflight_only;
+	info.verify_summary = verify_summary;
 	info.outcome = outcome;
 	info.started_ms = started;
 	info.finished_ms = fleet_wall_ms();
@@ -218,10 +226,42 @@ static void read_back(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
 	fw_error_clear(&err);
 }
 
-int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
-		       struct fw_out *out, void *result, int rc, struct fw_error *err)
+/* what the post-flight needs of a target: validate (its findings) and what
+ * is pending, from one reading of the history */
+static const struct fw_preflight_args verify_args = { FW_PRE_VALIDATE, NULL, NULL, NULL };
+
+static int verify_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
+		       void *result, int rc, struct fw_error *err)
 {
-	struct fleet_cmd *fc = ctx;
+	struct fw_preflight_result *pr = result;
+	struct fw_fleet_result *res = &r->res[idx];
+	(void)ctx, (void)s, (void)out;
+	if (pr->schema_shown)
+		fw_fleet_take_probe(res, &pr->probe);
+	for (size_t i = 0; i < pr->findings.nr; i++)
+		strvec_push(&res->findings, pr->findings.v[i]);
+	if (rc < 0 && !res->findings.nr)
+		fw_finding_add(&res->findings, "error", err->message.buf);
+	return rc;
+}
+
+void fleet_verify_reading(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
+{
+	struct fw_preflight_result pr;
+	struct fw_error err = FW_ERROR_INIT;
+	if (!s->connected)
+		return;
+	/* the findings are those of the reading (the command's own rendering is in the log) */
+	strvec_clear(&r->res[idx].findings);
+	verify_done(NULL, r, idx, s, NULL, &pr, fw_run(s, &fw_op_preflight, &verify_args, &pr, &err), &err);
+	fw_op_result_release(&fw_op_preflight, &pr);
+	fw_error_clear(&err);
+}
+
+/* the command's own rendering into the target's log, its JSON and a summary line */
+void fleet_render_on_target(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
+			    struct fw_out *out, void *result, int *rc, struct fw_error *err)
+{
 	struct fw_fleet_result *res = &r->res[idx];
 	struct fw_cmd_ctx c;
 	memset(&c, 0, sizeof(c));
@@ -230,13 +270,19 @@ int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_
 	c.out = out;
 	c.session = s;
 	c.command = fc->cmd->name;
-	rc = fc->cmd->render(&c, result, rc, err);
+	*rc = fc->cmd->render(&c, result, *rc, err);
 	res->result = c.result;
-	if (rc == 0 && fc->cmd->summary_line) {
+	if (*rc == 0 && fc->cmd->summary_line) {
 		struct strbuf sb = STRBUF_INIT;
 		fc->cmd->summary_line(result, &sb);
 		res->summary = strbuf_detach(&sb, NULL);
 	}
+}
+
+int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
+		       struct fw_out *out, void *result, int rc, struct fw_error *err)
+{
+	fleet_render_on_target(ctx, r, idx, s, out, result, &rc, err);
 	read_back(r, idx, s);
 	return rc;
 }
@@ -298,7 +344,7 @@ static void info_table(struct fleet_cmd *fc, struct fw_fleet_run *r)
 
 int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
 {
-	struct fw_fleet_job job = { op_info, NULL, info_done, fc, 0, 0 };
+	struct fw_fleet_job job = { .op_for = op_info, .done = info_done, .ctx = fc };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
 	size_t down;
@@ -311,7 +357,7 @@ int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
 	info_table(fc, &r);
 	down = fc->fleet.nr - count_status(&r, FW_TS_OK);
 	add_doc(fc, fleet_make_doc(&r, "info", down ? "unreachable" : "success", started, NULL, -1));
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
 		return interrupted_error(err);
 	if (down)
@@ -371,17 +417,18 @@ static int preflight_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct 
 {
 	struct fw_preflight_result *pr = result;
 	struct fw_fleet_result *res = &r->res[idx];
-	(void)ctx, (void)s, (void)out;
-	if (pr->probe.version || pr->probe.pending || pr->probe.failed || rc == 0)
-		fw_fleet_take_probe(res, &pr->probe);
-	for (size_t i = 0; i < pr->findings.nr; i++)
-		strvec_push(&res->findings, pr->findings.v[i]);
+	rc = verify_done(ctx, r, idx, s, out, result, rc, err);
+	/* what it read is what the report says of it, whatever happens next */
+	fw_fleet_keep_reading(res);
+	res->settled = rc == 0 && pr->settled;
+	if (pr->schema_shown) {
+		free(res->schema_shown);
+		res->schema_shown = xstrdup(pr->schema_shown);
+	}
 	if (pr->dryrun_file) {
 		free(res->dryrun_file);
 		res->dryrun_file = xstrdup(pr->dryrun_file);
 	}
-	if (rc < 0 && !res->findings.nr)
-		fw_finding_add(&res->findings, "error", err->message.buf);
 	return rc;
 }
 
@@ -389,7 +436,8 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 {
 	struct preflight_ctx p = { fc, xcalloc(fc->fleet.nr + 1, sizeof(*p.args)),
 				   xcalloc(fc->fleet.nr + 1, sizeof(char *)) };
-	struct fw_fleet_job job = { op_preflight, preflight_args, preflight_done, &p, 1, 0 };
+	struct fw_fleet_job job = { .op_for = op_preflight, .args_for = preflight_args, .done = preflight_done,
+				    .ctx = &p, .keep = 1 };
 	struct strbuf list = STRBUF_INIT;
 	size_t targets, n;
 	for (size_t i = 0; i < fc->fleet.nr; i++) {
@@ -405,6 +453,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		fc->fleet.nr == 1 ? "" : "s", preflight_list(fc->fleet.preflight, &list));
 	strbuf_release(&list);
 	fw_fleet_run_resolve(r);
+	fw_fleet_find_shared_databases(r);
 	fleet_begin_phase(fc, "pre-flight");
 	fleet_run_batch(fc, r, &job, 0, fc->fleet.nr, 0);
 	fleet_end_view(fc);
@@ -420,8 +469,13 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	}
 	if ((fc->fleet.preflight & FW_PRE_DRYRUN) && !n) {
 		struct strbuf stem = STRBUF_INIT;
+		size_t written = 0;
+		for (size_t i = 0; i < fc->fleet.nr; i++)
+			written += r->res[i].dryrun_file != NULL;
 		fw_report_stem(fc->report_base, &stem);
-		fw_info(fc->out, "Dry-run scripts: %s-dryrun-<target>.sql", stem.buf);
+		if (written)
+			fw_info(fc->out, "Dry-run scripts: %s-dryrun-<target>.sql (%zu target%s with migrations pending)",
+				stem.buf, written, written == 1 ? "" : "s");
 		strbuf_release(&stem);
 	}
 	for (size_t i = 0; i < fc->fleet.nr; i++)
@@ -441,7 +495,7 @@ int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_count_findings(&r, &targets);
 	fleet_write_report(fc, fleet_make_doc(&r, "check", fleet_interrupted() ? "interrupted" : n ? "findings" : "success",
 					      started, NULL, -1));
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
 		return interrupted_error(err);
 	if (n)
@@ -452,60 +506,120 @@ int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 
 /* ---------------------------------------------------------------- verify */
 
-static const struct fw_op *op_probe(const struct fw_config *cfg)
+static void add_count(struct strbuf *out, size_t n, const char *one, const char *many)
 {
-	(void)cfg;
-	return &fw_op_probe;
+	strbuf_addf(out, "%s%zu target%s %s", out->len ? ", " : "", n, n == 1 ? "" : "s", n == 1 ? one : many);
 }
 
-static int probe_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
-		      void *result, int rc, struct fw_error *err)
+/* what the targets that differ have: "6 targets have 2 pending", "1 target
+ * failed validation, 2 targets have 1 pending" (most telling first) */
+static void verdict_summary(struct fw_fleet_run *r, struct strbuf *out)
 {
-	(void)ctx, (void)s, (void)out, (void)err;
-	if (rc == 0)
-		fw_fleet_take_probe(&r->res[idx], result);
-	return rc;
-}
-
-/* compare what every target reported; returns the number that differ */
-size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version)
-{
-	size_t differ = fw_fleet_verify(r, version);
-	if (differ) {
-		fw_info(fc->out, "Verification: %zu of %zu target%s differ%s:", differ, fc->fleet.nr,
-			fc->fleet.nr == 1 ? "" : "s", differ == 1 ? "s" : "");
-		fleet_print_findings(fc, r);
-	} else {
-		fw_info(fc->out, "Verification: all %zu target%s on version %s, nothing pending or failed", fc->fleet.nr,
-			fc->fleet.nr == 1 ? "" : "s", fleet_vtext(*version));
+	size_t n[FW_VD_VERSION + 1] = { 0 };
+	int most = 0;
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		n[r->res[i].verdict]++;
+		if (r->res[i].verdict == FW_VD_PENDING && r->res[i].pending > most)
+			most = r->res[i].pending;
 	}
-	return differ;
+	if (n[FW_VD_DOWN])
+		add_count(out, n[FW_VD_DOWN], "did not answer", "did not answer");
+	if (n[FW_VD_FAILED])
+		add_count(out, n[FW_VD_FAILED], "has a failed migration", "have a failed migration");
+	if (n[FW_VD_INVALID])
+		add_count(out, n[FW_VD_INVALID], "failed validation", "failed validation");
+	for (int k = 1; k <= most; k++) {
+		size_t c = 0;
+		char what[64];
+		for (size_t i = 0; i < r->fleet->nr; i++)
+			c += r->res[i].verdict == FW_VD_PENDING && r->res[i].pending == k;
+		if (!c)
+			continue;
+		snprintf(what, sizeof(what), "%s %d pending", c == 1 ? "has" : "have", k);
+		add_count(out, c, what, what);
+	}
+	if (n[FW_VD_VERSION])
+		add_count(out, n[FW_VD_VERSION], "is on another version than the targets with its locations",
+			  "are on another version than the targets with their locations");
+}
+
+/* "4 on version 10, 1 on version 10.5" */
+static void versions_held(struct fw_fleet_run *r, struct strbuf *out)
+{
+	struct strvec seen = STRVEC_INIT;
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		const char *v = fleet_vtext(r->res[i].version);
+		size_t n = 0;
+		if (strvec_contains(&seen, v))
+			continue;
+		strvec_push(&seen, v);
+		for (size_t j = 0; j < r->fleet->nr; j++)
+			n += !strcmp(fleet_vtext(r->res[j].version), v);
+		strbuf_addf(out, "%s%zu on version %s", seen.nr > 1 ? ", " : "", n, v);
+	}
+	strvec_clear(&seen);
+}
+
+/* compare what every target reported (validate, pending, versions within
+ * each set of locations); returns the number that differ and says in
+ * *summary what they have */
+size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version, struct strbuf *summary)
+{
+	size_t differ = fw_fleet_verify(r, version), all = fc->fleet.nr;
+	const char *s = all == 1 ? "" : "s";
+	if (differ) {
+		verdict_summary(r, summary);
+		fw_info(fc->out, "Verification: %s:", summary->buf);
+		fleet_print_findings(fc, r);
+		return differ;
+	}
+	/* regional variants may end on versions of their own */
+	for (size_t i = 1; i < all && !summary->len; i++)
+		if (strcmp(fleet_vtext(r->res[i].version), fleet_vtext(r->res[0].version))) {
+			strbuf_addf(summary, "all %zu target%s validated, nothing pending or failed: ", all, s);
+			versions_held(r, summary);
+		}
+	if (!summary->len)
+		strbuf_addf(summary, "all %zu target%s on version %s, nothing pending or failed", all, s,
+			    fleet_vtext(*version && **version ? *version : NULL));
+	fw_info(fc->out, "Verification: %s", summary->buf);
+	return 0;
+}
+
+static const void *verify_args_for(void *ctx, struct fw_fleet_run *r, size_t idx)
+{
+	(void)ctx, (void)r, (void)idx;
+	return &verify_args;
 }
 
 int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
 {
-	struct fw_fleet_job job = { op_probe, NULL, probe_done, fc, 0, 0 };
+	struct fw_fleet_job job = { .op_for = op_preflight, .args_for = verify_args_for, .done = verify_done,
+				    .ctx = fc };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
 	char *version = NULL;
+	struct strbuf summary = STRBUF_INIT;
 	size_t differ;
+	int ret = 0;
 	fleet_setup_run(fc, &r);
 	fw_fleet_run_resolve(&r);
 	fleet_begin_phase(fc, "verify");
 	fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
 	fleet_end_view(fc);
-	differ = fleet_judge(fc, &r, &version);
+	differ = fleet_judge(fc, &r, &version, &summary);
 	fleet_print_errors(fc, &r);
-	fleet_write_report(fc, fleet_make_doc(&r, "verify", fleet_interrupted() ? "interrupted" : differ ? "differs" : "success",
-					      started, version, !differ));
+	fleet_write_report(fc, fleet_make_doc_stage(&r, "verify", fleet_interrupted() ? "interrupted" : differ ? "differs" : "success",
+						    started, version, !differ, 0, summary.buf));
 	free(version);
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
-		return interrupted_error(err);
-	if (differ)
-		return fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "%zu of %zu targets differ", differ,
-				      fc->fleet.nr);
-	return 0;
+		ret = interrupted_error(err);
+	else if (differ)
+		ret = fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "fleet %s: %s", fc->fleet.name,
+				     summary.buf);
+	strbuf_release(&summary);
+	return ret;
 }
 
 /* ---------------------------------------------------------------- any other command */
@@ -524,7 +638,7 @@ static void command_row(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, 
 		fw_format_duration(res->ms, &ms);
 	strvec_push(cells, fc->fleet.m[i].name);
 	strvec_push(cells, fc->fleet.waves[fc->fleet.m[i].wave].name);
-	strvec_push(cells, fw_report_status(res, fc->cmd->name));
+	strvec_push(cells, fw_report_status(res, fc->cmd->name, 0));
 	strvec_push(cells, res->known ? fleet_vtext(res->version) : "");
 	if (res->summary) {
 		strvec_push(cells, res->summary);
@@ -570,7 +684,9 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 {
 	static const char *const hdr[] = { "Target", "Wave", "Status", "Version", "Result", "Time" };
 	const struct fw_op *op = fc->cmd->op(fc->base);
-	struct fw_fleet_job job = { fc->cmd->op, NULL, fleet_command_done, fc, 0, (op->needs & FW_OP_WRITES) != 0 };
+	struct fw_fleet_job job = { .op_for = fc->cmd->op, .done = fleet_command_done, .ctx = fc,
+				    .halting = (op->needs & FW_OP_WRITES) != 0,
+				    .writes = (op->needs & FW_OP_WRITES) != 0 };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
 	size_t failed, config_failed;
@@ -578,13 +694,13 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_setup_run(fc, &r);
 	config_failed = fw_fleet_run_resolve(&r);
 	if (op == &fw_op_clean && refuse_fleet_clean(fc, &r, err) < 0) {
-		fw_fleet_run_release(&r);
+		fleet_release_run(fc, &r);
 		return -1;
 	}
 	if (job.halting && config_failed) {
 		/* a write starts nowhere while some target cannot even be configured */
 		fleet_print_findings(fc, &r);
-		fw_fleet_run_release(&r);
+		fleet_release_run(fc, &r);
 		return fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "%zu target%s of fleet %s could not be configured; nothing was changed",
 				      config_failed, config_failed == 1 ? "" : "s", fc->fleet.name);
 	}
@@ -601,7 +717,7 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_write_report(fc, fleet_make_doc(&r, fc->cmd->name,
 					      fleet_interrupted() ? "interrupted" : status ? "halted" : failed ? "failed" : "success",
 					      started, NULL, -1));
-	fw_fleet_run_release(&r);
+	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
 		return interrupted_error(err);
 	if (failed)
@@ -706,6 +822,15 @@ void fw_fleet_close(struct fleet_cmd *fc)
 	free(fc->report_base);
 	fw_fleet_release(&fc->fleet);
 	free(fc);
+}
+
+void fleet_release_run(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	size_t scans, copies;
+	fw_scan_cache_counts(r->scans, &scans, &copies);
+	fw_debug(fc->out, "fleet %s: the locations were scanned %zu time%s for %zu target%s", fc->fleet.name, scans,
+		 scans == 1 ? "" : "s", scans + copies, scans + copies == 1 ? "" : "s");
+	fw_fleet_run_release(r);
 }
 
 void fleet_setup_run(struct fleet_cmd *fc, struct fw_fleet_run *r)

@@ -46,6 +46,11 @@ static json_t *migrate_json(struct fw_cmd_ctx *c, const struct fw_migrate_result
 	return o;
 }
 
+void fw_render_up_to_date(struct fw_out *out, const char *schema_shown)
+{
+	fw_info(out, "Schema %s is up to date. No migration necessary.", schema_shown);
+}
+
 static void summary(struct fw_cmd_ctx *c, const struct fw_migrate_result *r)
 {
 	struct fw_target *t = fw_cmd_target(c);
@@ -53,8 +58,7 @@ static void summary(struct fw_cmd_ctx *c, const struct fw_migrate_result *r)
 	size_t n = r->nr;
 	fw_format_duration(r->total_ms, &d);
 	if (!n) {
-		fw_info(c->out, "Schema %s is up to date. No migration necessary.",
-			fw_target_shown(t, t->schema));
+		fw_render_up_to_date(c->out, fw_target_shown(t, t->schema));
 	} else if (r->target_version || r->initial_version) {
 		fw_info(c->out, "Successfully applied %zu migration%s to schema %s, now at version v%s (execution time %s)",
 			n, n == 1 ? "" : "s", fw_target_shown(t, t->schema),

@@ -32,6 +32,21 @@ struct db_url {
 int db_url_parse(const char *url, struct db_url *out, struct fw_error *err);
 void db_url_release(struct db_url *u);
 
+/* Where a URL leads, read from the URL alone (nothing is opened): the
+ * server, "host:port" with the host in lower case and the default port
+ * filled in ("" for a file), and the database on it (the database name, the
+ * connecting user's name when the URL has none, as PostgreSQL does; for
+ * SQLite the file's absolute path, links resolved; NULL for an in-memory
+ * database). `exists` is 0 for a SQLite file that is not there. `user` is
+ * the configured user (it overrides the URL's), or NULL. */
+struct db_where {
+	char *server;
+	char *database;
+	int exists;
+};
+int db_url_where(const char *url, const char *user, struct db_where *out, struct fw_error *err);
+void db_where_release(struct db_where *w);
+
 /* connection parameters (from struct fw_config, kept separate so the db layer
  * does not depend on the config module) */
 struct db_params {
@@ -47,6 +62,9 @@ struct db_params {
 				    * many seconds for a file another program holds locked */
 	const char *init_sql;
 	const char *target_name;   /* for messages in fleet mode; may be NULL */
+	int stand_in_if_missing;   /* a SQLite file that does not exist is not created: the
+				    * connection is to an empty in-memory database instead
+				    * (a fleet's pre-flight of a database still to be made) */
 };
 
 struct db;

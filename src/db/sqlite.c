@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +332,17 @@ static int apply_pragmas(struct sqlite_db *s, const struct db_url *u, struct fw_
 	return 0;
 }
 
+/* SQLite counts every allocation of every connection under one process-wide
+ * mutex (the memory statistics, which nothing here reads): a fleet's threads,
+ * each opening its own files, would queue on it */
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+
+static void lib_init(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static int sqlite_open(const struct db_url *u, const struct db_params *p, struct db **out,
 		       struct fw_error *err)
 {
@@ -339,10 +351,13 @@ static int sqlite_open(const struct db_url *u, const struct db_params *p, struct
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	const char *path = u->path ? u->path : ":memory:";
 
+	pthread_once(&lib_once, lib_init);
 	s->base.ops = &db_sqlite_ops;
 	s->lock_fd = -1;
 	if (!strncasecmp(path, "file:", 5))
 		flags |= SQLITE_OPEN_URI;
+	else if (p->stand_in_if_missing && strcmp(path, ":memory:") && access(path, F_OK) != 0)
+		path = ":memory:";   /* what a new, empty file would read as, without making it */
 	if (sqlite3_open_v2(path, &s->h, flags, NULL) != SQLITE_OK) {
 		fw_errorf(err, "DB_CONNECTION", "%s", s->h ? sqlite3_errmsg(s->h) : "out of memory");
 		fw_error_detail(err, "database file: %s", path);

@@ -6,9 +6,11 @@
 #include "util/redact.h"
 #include "util/xalloc.h"
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct scheme {
 	const char *prefix;     /* matched case-insensitively */
@@ -320,4 +322,80 @@ void db_url_release(struct db_url *u)
 	strvec_clear(&u->param_keys);
 	strvec_clear(&u->param_values);
 	memset(u, 0, sizeof(*u));
+}
+
+/* ---------------------------------------------------------------- where a URL leads */
+
+static int default_port(enum db_kind kind)
+{
+	return kind == DB_POSTGRES ? 5432 : kind == DB_MYSQL ? 3306 : 0;
+}
+
+/* a SQLite path as one name for the file: absolute, links resolved where it exists */
+static void sqlite_file(const char *path, struct db_where *out)
+{
+	char resolved[PATH_MAX];
+	struct strbuf sb = STRBUF_INIT, abs = STRBUF_INIT;
+	if (!strncasecmp(path, "file:", 5)) {
+		path += 5;
+		if (!strncmp(path, "//", 2))
+			path += 2;
+	}
+	strbuf_add(&sb, path, strcspn(path, "?#"));
+	if (!sb.len || !strcmp(sb.buf, ":memory:") || strstr(path, "mode=memory")) {
+		strbuf_release(&sb);
+		out->exists = 1;
+		return;
+	}
+	if (realpath(sb.buf, resolved)) {
+		out->database = xstrdup(resolved);
+		out->exists = 1;
+	} else {
+		/* not there (yet): its folder resolved, so that two spellings still meet */
+		char *slash = strrchr(sb.buf, '/');
+		out->exists = access(sb.buf, F_OK) == 0;
+		if (slash && slash != sb.buf) {
+			*slash = '\0';
+			if (realpath(sb.buf, resolved))
+				strbuf_addf(&abs, "%s/%s", resolved, slash + 1);
+			*slash = '/';
+		}
+		if (!abs.len) {
+			if (sb.buf[0] != '/' && getcwd(resolved, sizeof(resolved)))
+				strbuf_addf(&abs, "%s/", resolved);
+			strbuf_addbuf(&abs, &sb);
+		}
+		out->database = strbuf_detach(&abs, NULL);
+	}
+	strbuf_release(&sb);
+}
+
+int db_url_where(const char *url, const char *user, struct db_where *out, struct fw_error *err)
+{
+	struct db_url u;
+	struct strbuf server = STRBUF_INIT;
+	memset(out, 0, sizeof(*out));
+	if (db_url_parse(url, &u, err) < 0)
+		return -1;
+	if (u.kind == DB_SQLITE) {
+		sqlite_file(u.path ? u.path : ":memory:", out);
+		out->server = xstrdup("");
+	} else {
+		const char *db = u.database ? u.database : user && *user ? user : u.user;
+		for (const char *p = u.host ? u.host : "localhost"; *p; p++)
+			strbuf_addch(&server, (char)tolower((unsigned char)*p));
+		strbuf_addf(&server, ":%d", u.port ? u.port : default_port(u.kind));
+		out->server = strbuf_detach(&server, NULL);
+		out->database = db ? xstrdup(db) : NULL;
+		out->exists = 1;
+	}
+	db_url_release(&u);
+	return 0;
+}
+
+void db_where_release(struct db_where *w)
+{
+	free(w->server);
+	free(w->database);
+	memset(w, 0, sizeof(*w));
 }

@@ -636,3 +636,44 @@ const struct fw_resolved *fw_scan_find_undo(const struct fw_scan *s, const struc
 			return &s->undos[i];
 	return NULL;
 }
+
+/* ---------------------------------------------------------------- copies */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void resolved_copy(struct fw_resolved *dst, const struct fw_resolved *src)
+{
+	*dst = *src;
+	fw_version_copy(&dst->version, &src->version);
+	dst->description = dup_or_null(src->description);
+	dst->event = dup_or_null(src->event);
+	dst->script = dup_or_null(src->script);
+	dst->path = dup_or_null(src->path);
+	dst->filename = dup_or_null(src->filename);
+	dst->conf.encoding = dup_or_null(src->conf.encoding);
+	dst->conf.should_execute = dup_or_null(src->conf.should_execute);
+}
+
+static struct fw_resolved *resolved_copies(const struct fw_resolved *src, size_t n)
+{
+	struct fw_resolved *v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		resolved_copy(&v[i], &src[i]);
+	return v;
+}
+
+void fw_scan_copy(struct fw_scan *dst, const struct fw_scan *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->migrations = resolved_copies(src->migrations, src->nr_migrations);
+	dst->nr_migrations = src->nr_migrations;
+	dst->undos = resolved_copies(src->undos, src->nr_undos);
+	dst->nr_undos = src->nr_undos;
+	dst->callbacks = resolved_copies(src->callbacks, src->nr_callbacks);
+	dst->nr_callbacks = src->nr_callbacks;
+	for (size_t i = 0; i < src->invalid_names.nr; i++)
+		strvec_push(&dst->invalid_names, src->invalid_names.v[i]);
+}

@@ -54,6 +54,8 @@ struct fw_scan_opts {
  * unless failOnMissingLocations. Duplicate versions / repeatable descriptions are errors. */
 int fw_scan_run(const struct fw_scan_opts *o, struct fw_scan *out, struct fw_error *err);
 void fw_scan_release(struct fw_scan *s);
+/* a deep copy (dst need not be initialised) */
+void fw_scan_copy(struct fw_scan *dst, const struct fw_scan *src);
 /* the undo script for a version, or NULL */
 const struct fw_resolved *fw_scan_find_undo(const struct fw_scan *s, const struct fw_version *v);
 

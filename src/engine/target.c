@@ -58,6 +58,7 @@ static int open_db(struct fw_target *t, struct fw_error *err)
 	p.lock_retry_count = c->lock_retry_count;
 	p.init_sql = c->init_sql;
 	p.target_name = t->name;
+	p.stand_in_if_missing = t->stand_in_if_missing;
 	return db_open(&p, &t->db, err);
 }
 
@@ -143,9 +144,13 @@ static void reset(struct fw_target *t, struct fw_config *cfg, const struct fw_ob
 {
 	const char *name = t->name;
 	volatile int *cancel = t->cancel;
+	int stand_in = t->stand_in_if_missing;
+	struct fw_scan_cache *cache = t->scan_cache;
 	memset(t, 0, sizeof(*t));
 	t->name = name;
 	t->cancel = cancel;
+	t->stand_in_if_missing = stand_in;
+	t->scan_cache = cache;
 	t->cfg = cfg;
 	t->obs = obs;
 }
@@ -215,7 +220,7 @@ int fw_target_scan(struct fw_target *t, struct fw_error *err)
 	struct fw_scan_opts o = { t->cfg, &t->ph, t->obs };
 	if (t->scanned)
 		return 0;
-	if (fw_scan_run(&o, &t->scan, err) < 0)
+	if ((t->scan_cache ? fw_scan_cached(t->scan_cache, &o, &t->scan, err) : fw_scan_run(&o, &t->scan, err)) < 0)
 		return -1;
 	t->scanned = 1;
 	return check_names(t, err);

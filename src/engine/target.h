@@ -9,6 +9,7 @@
 #include "sql/placeholder.h"
 #include "engine/plan.h"
 #include "engine/scan.h"
+#include "engine/scan-cache.h"
 #include "sql/sqlsplit.h"
 #include "db/db.h"
 #include "engine/events.h"
@@ -36,6 +37,9 @@ struct fw_target {
 	volatile int *cancel;        /* set by the fleet on Ctrl-C */
 	volatile int *halt;          /* set by the fleet when another target failed: migrate
 	                                finishes the running migration and starts no other */
+	int stand_in_if_missing;     /* connect: a SQLite file that is not there is not made
+	                                (db_params.stand_in_if_missing) */
+	struct fw_scan_cache *scan_cache;  /* scans shared with other targets (a fleet's), or NULL */
 };
 
 /* connect, work out schemas and placeholders, scan the locations (the runner

@@ -9,6 +9,7 @@
  *   canary    = ["eu-west-1"]           # migrated first, alone
  *   waves     = ["10%", "50%", "100%"]  # cumulative shares of the rest
  *   parallel  = 8                       # targets in flight at once
+ *   parallelPerServer = 4               # ... on one host:port at most
  *   pause     = "30s"                   # between waves
  *   preflight = ["validate", "pending", "dryrun"]
  *   inventory = "tenants.csv"           # name,url[,user[,password]]
@@ -53,6 +54,9 @@ struct fw_fleet {
 	size_t nr_waves;
 	struct strvec shares;       /* waves as configured ("10%", "25"), to recompute after a selection */
 	int parallel;               /* most targets in flight at once (default 8) */
+	int parallel_per_server;    /* most in flight on one host:port; 0 = no limit */
+	int new_databases;          /* a SQLite file that is not there is a new database to
+	                               make, not a mistake (onboarding tenants) */
 	long pause_ms;              /* wait between waves */
 	unsigned preflight;         /* enum fw_preflight */
 	char *inventory;            /* absolute path, or NULL */

@@ -15,8 +15,8 @@
 #define DEFAULT_PARALLEL 8
 
 static const char *const known_keys[] = {
-	"targets", "canary", "waves", "parallel", "pause", "preflight", "inventory", "template",
-	"url", "user", "password", "description", NULL,
+	"targets", "canary", "waves", "parallel", "parallelPerServer", "pause", "preflight", "inventory",
+	"template", "url", "user", "password", "newDatabases", "description", NULL,
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -252,11 +252,11 @@ static int read_string(struct reader *r, const struct toml_value *tab, const cha
 	return 1;
 }
 
-static int read_parallel(struct reader *r, const struct toml_value *tab, int *out)
+/* a whole number in [1, 10000] (a string of digits too: -fleets.X.KEY=N); *out keeps its default when absent */
+static int read_count(struct reader *r, const struct toml_value *tab, const char *key, int *out)
 {
-	const struct toml_value *v = toml_get(tab, "parallel");
+	const struct toml_value *v = toml_get(tab, key);
 	long long n;
-	*out = DEFAULT_PARALLEL;
 	if (!v)
 		return 0;
 	if (v->type == TOML_INTEGER) {
@@ -265,15 +265,31 @@ static int read_parallel(struct reader *r, const struct toml_value *tab, int *ou
 		char *end;
 		n = strtoll(v->u.str.s, &end, 10);
 		if (end == v->u.str.s || *end)
-			return type_error(r, "parallel", v, "a whole number");
+			return type_error(r, key, v, "a whole number");
 	} else {
-		return type_error(r, "parallel", v, "a whole number");
+		return type_error(r, key, v, "a whole number");
 	}
 	if (n < 1 || n > 10000)
 		return fw_errorf_exit(r->err, FW_EXIT_USAGE, "CONFIGURATION",
-				      "fleets.%s.parallel must be between 1 and 10000, not %lld", r->fleet, n);
+				      "fleets.%s.%s must be between 1 and 10000, not %lld", r->fleet, key, n);
 	*out = (int)n;
 	return 0;
+}
+
+static int read_bool(struct reader *r, const struct toml_value *tab, const char *key, int *out)
+{
+	const struct toml_value *v = toml_get(tab, key);
+	if (!v)
+		return 0;
+	if (v->type == TOML_BOOL) {
+		*out = v->u.b;
+		return 0;
+	}
+	if (v->type == TOML_STRING && (!strcasecmp(v->u.str.s, "true") || !strcasecmp(v->u.str.s, "false"))) {
+		*out = !strcasecmp(v->u.str.s, "true");
+		return 0;
+	}
+	return type_error(r, key, v, "true or false");
 }
 
 static int read_pause(struct reader *r, const struct toml_value *tab, long *out)
@@ -339,7 +355,7 @@ static int check_keys(struct reader *r, const struct toml_value *tab)
 				       r->fleet, k);
 			if (where)
 				fw_error_detail(r->err, "at %s", where);
-			fw_error_hint(r->err, "fleet keys are: targets canary waves parallel pause preflight inventory template url user password");
+			fw_error_hint(r->err, "fleet keys are: targets canary waves parallel parallelPerServer pause preflight inventory template url user password newDatabases");
 			return -1;
 		}
 	}
@@ -502,9 +518,12 @@ static int read_table(struct reader *r, const struct toml_value *tab, const char
 	struct strvec targets = STRVEC_INIT, canary = STRVEC_INIT;
 	char *inventory = NULL;
 	int ret = -1;
+	f->parallel = DEFAULT_PARALLEL;
 	if (check_keys(r, tab) < 0 || read_list(r, tab, "targets", &targets) < 0 ||
 	    read_list(r, tab, "canary", &canary) < 0 || read_list(r, tab, "waves", &f->shares) < 0 ||
-	    read_parallel(r, tab, &f->parallel) < 0 || read_pause(r, tab, &f->pause_ms) < 0 ||
+	    read_count(r, tab, "parallel", &f->parallel) < 0 ||
+	    read_count(r, tab, "parallelPerServer", &f->parallel_per_server) < 0 ||
+	    read_bool(r, tab, "newDatabases", &f->new_databases) < 0 || read_pause(r, tab, &f->pause_ms) < 0 ||
 	    read_preflight(r, tab, &f->preflight) < 0 || read_string(r, tab, "inventory", &inventory) < 0 ||
 	    read_string(r, tab, "template", &f->template_env) < 0 ||
 	    read_string(r, tab, "url", &f->tmpl_url) < 0 || read_string(r, tab, "user", &f->tmpl_user) < 0 ||

@@ -52,10 +52,18 @@ static void status_class(struct strbuf *out, const char *st)
 		strbuf_addch(out, *p == ' ' ? '-' : *p);
 }
 
-/* the statuses of a target that went as planned */
+/* the statuses of a target that went as planned (or, where a pre-flight
+ * stopped the run, had nothing found: it waits with its migrations pending) */
 static int succeeded(const char *st)
 {
-	return st && (!strcmp(st, "migrated") || !strcmp(st, "up to date") || !strcmp(st, "ok"));
+	return st && (!strcmp(st, "migrated") || !strcmp(st, "up to date") || !strcmp(st, "ok") ||
+		      !strcmp(st, "pending"));
+}
+
+/* what a target's status says to a person: "pending 3", "not started at 8" */
+static const char *status_text(const json_t *t)
+{
+	return sget(t, "statusText") ? sget(t, "statusText") : sget(t, "status");
 }
 
 /* a target the run never reached: nothing to tell but its name */
@@ -67,6 +75,14 @@ static int not_reached(const char *st)
 static const char *version_text(const json_t *v)
 {
 	return json_is_string(v) ? json_string_value(v) : "<< Empty Schema >>";
+}
+
+/* a target's version `key`: null is an empty schema only where it was read */
+static const char *target_version(const json_t *t, const char *key)
+{
+	if (json_is_false(json_object_get(t, "versionKnown")))
+		return "not known";
+	return version_text(json_object_get(t, key));
 }
 
 /* one colour per outcome: SVG bars (fill) and the swatches beside words (background) */
@@ -165,6 +181,17 @@ static void headline(struct strbuf *out, const json_t *doc, int migrate)
 	free(done);
 }
 
+/* every target on one version (after the run) */
+static int on_one_version(const json_t *doc, int migrate)
+{
+	const json_t *versions = json_object_get(doc, "versions");
+	size_t total = json_array_size(json_object_get(doc, "targets"));
+	for (size_t i = 0; i < json_array_size(versions); i++)
+		if ((size_t)iget(json_array_get(versions, i), migrate ? "after" : "targets") == total)
+			return 1;
+	return 0;
+}
+
 static void fact(struct strbuf *out, const char *term, const char *id)
 {
 	strbuf_addf(out, "<dt>%s</dt><dd id=\"%s\">", term, id);
@@ -239,10 +266,15 @@ static void summary_card(struct strbuf *out, const json_t *doc, int migrate)
 		    iget(doc, "parallel"));
 	if (verify) {
 		fact(out, "Verification", "verify");
-		strbuf_addstr(out, json_is_true(json_object_get(verify, "ok"))
-					   ? "Post-flight verification: every target is on version "
-					   : "Post-flight verification: targets differ; the fleet is mostly on version ");
-		fw_html_escape(out, version_text(json_object_get(verify, "version")));
+		strbuf_addstr(out, "Post-flight verification: ");
+		if (json_is_true(json_object_get(verify, "ok")) && on_one_version(doc, migrate)) {
+			strbuf_addstr(out, "every target is on version ");
+			fw_html_escape(out, version_text(json_object_get(verify, "version")));
+		} else {
+			/* what the run said: regional variants on their own versions, or
+			 * what the targets that differ have ("6 targets have 2 pending") */
+			fw_html_escape(out, sget(verify, "summary") ? sget(verify, "summary") : "targets differ");
+		}
 		strbuf_addstr(out, ".</dd>");
 	}
 	strbuf_addstr(out, "</dl>\n</header>\n");
@@ -421,7 +453,7 @@ static void wave_bars(struct strbuf *out, struct timeline *tl, const json_t *doc
 			    lane_h - (own ? 3 : 2));
 		fw_html_escape(out, tname);
 		strbuf_addstr(out, ": ");
-		fw_html_escape(out, st);
+		fw_html_escape(out, status_text(bars[i].t));
 		strbuf_addstr(out, ", ");
 		duration(out, bars[i].ms);
 		strbuf_addstr(out, "</title></rect>\n");
@@ -608,10 +640,10 @@ static void cell_problems(struct strbuf *out, const json_t *t)
 	strbuf_addstr(out, "</td>");
 }
 
-static void version_cell(struct strbuf *out, const char *cls, const json_t *v)
+static void version_cell(struct strbuf *out, const char *cls, const json_t *t, const char *key)
 {
 	strbuf_addf(out, "<td class=\"%s\">", cls);
-	fw_html_escape(out, version_text(v));
+	fw_html_escape(out, target_version(t, key));
 	strbuf_addstr(out, "</td>");
 }
 
@@ -635,14 +667,14 @@ static void target_row(struct strbuf *out, const json_t *t, int migrate)
 	strbuf_addstr(out, "\"><td class=\"name\">");
 	fw_html_escape(out, sget(t, "name"));
 	strbuf_addstr(out, "</td><td class=\"status\">");
-	fw_html_escape(out, st);
+	fw_html_escape(out, status_text(t));
 	strbuf_addstr(out, "</td>");
 	if (migrate) {
-		version_cell(out, "before", json_object_get(t, "versionBefore"));
-		version_cell(out, "after", json_object_get(t, "versionAfter"));
+		version_cell(out, "before", t, "versionBefore");
+		version_cell(out, "after", t, "versionAfter");
 		cell_migrations(out, t);
 	} else {
-		version_cell(out, "version", json_object_get(t, "version"));
+		version_cell(out, "version", t, "version");
 		strbuf_addf(out, "<td class=\"pending\">%ld</td><td class=\"failed\">%ld</td>", iget(t, "pending"),
 			    iget(t, "failed"));
 	}
@@ -656,8 +688,9 @@ static void target_row(struct strbuf *out, const json_t *t, int migrate)
 /* successful targets that tell the same story: same status and versions */
 static int same_group(const json_t *a, const json_t *b, int migrate)
 {
-	const char *const keys[] = { "status", migrate ? "versionBefore" : "version", migrate ? "versionAfter" : NULL };
-	for (size_t k = 0; k < 3 && keys[k]; k++) {
+	const char *const keys[] = { "status", "statusText", migrate ? "versionBefore" : "version",
+				     migrate ? "versionAfter" : NULL };
+	for (size_t k = 0; k < 4 && keys[k]; k++) {
 		const json_t *x = json_object_get(a, keys[k]), *y = json_object_get(b, keys[k]);
 		if (json_is_string(x) != json_is_string(y) ||
 		    (json_is_string(x) && strcmp(json_string_value(x), json_string_value(y))))
@@ -712,18 +745,18 @@ static void success_group(struct strbuf *out, const json_t **members, size_t n, 
 	strbuf_addf(out, "<details class=\"group\"%s><summary>", open ? " open" : "");
 	swatch(out, sget(t0, "status"));
 	strbuf_addf(out, "%zu ", n);
-	fw_html_escape(out, sget(t0, "status"));
+	fw_html_escape(out, status_text(t0));
 	if (!reached) {
-		/* no versions: the run did not look */
-	} else if (migrate) {
+		/* the run did not reach them: what the pre-flight read is in the status */
+	} else if (migrate && strcmp(target_version(t0, "versionBefore"), target_version(t0, "versionAfter"))) {
 		strbuf_addstr(out, ": ");
-		fw_html_escape(out, version_text(json_object_get(t0, "versionBefore")));
+		fw_html_escape(out, target_version(t0, "versionBefore"));
 		strbuf_addstr(out, " &rarr; ");
-		fw_html_escape(out, version_text(json_object_get(t0, "versionAfter")));
+		fw_html_escape(out, target_version(t0, "versionAfter"));
 		group_migrations(out, members, n);
 	} else {
 		strbuf_addstr(out, " on version ");
-		fw_html_escape(out, version_text(json_object_get(t0, "version")));
+		fw_html_escape(out, target_version(t0, migrate ? "versionAfter" : "version"));
 	}
 	strbuf_addstr(out, "</summary>\n");
 	if (reached && n <= GROUP_ROWS_MAX) {
@@ -806,7 +839,7 @@ static void one_log(struct strbuf *out, const json_t *t)
 	strbuf_addstr(out, "<details><summary>");
 	fw_html_escape(out, sget(t, "name"));
 	strbuf_addstr(out, " &middot; ");
-	fw_html_escape(out, sget(t, "status"));
+	fw_html_escape(out, status_text(t));
 	strbuf_addstr(out, "</summary><pre>");
 	json_array_foreach(log, i, line) {
 		if (i == LOG_LINES_MAX) {

@@ -46,20 +46,49 @@ static json_t *iso_time(long ms)
 	return json_string(buf);
 }
 
-const char *fw_report_status(const struct fw_fleet_result *res, const char *command)
+/* a target whose run stopped at its pre-flight: what the pre-flight read */
+static const char *preflight_status(const struct fw_fleet_result *res)
 {
+	switch (res->status) {
+	case FW_TS_OK:
+		if (res->findings.nr)
+			return "findings";
+		if (!res->known)
+			return "error";
+		return res->pending ? "pending" : "up to date";
+	case FW_TS_FAILED: return res->reachable ? "error" : "unreachable";
+	case FW_TS_RUNNING: return "running";
+	default: return "not checked";
+	}
+}
+
+const char *fw_report_status(const struct fw_fleet_result *res, const char *command, int preflight_only)
+{
+	if (preflight_only)
+		return preflight_status(res);
 	switch (res->status) {
 	case FW_TS_OK:
 		if (!strcmp(command, "migrate"))
 			return res->nr_migs ? "migrated" : "up to date";
 		return res->findings.nr ? "findings" : "ok";
-	case FW_TS_FAILED: return "failed";
+	case FW_TS_FAILED: return res->reachable || !strcmp(command, "migrate") ? "failed" : "unreachable";
 	case FW_TS_HALTED: return "halted";
 	case FW_TS_INTERRUPTED: return "interrupted";
 	case FW_TS_RUNNING: return "running";
 	case FW_TS_WAITING: return "waiting";
 	default: return "not started";
 	}
+}
+
+void fw_report_status_text(const struct fw_fleet_result *res, const char *command, int preflight_only,
+			   struct strbuf *out)
+{
+	const char *st = fw_report_status(res, command, preflight_only);
+	strbuf_addstr(out, st);
+	if (!strcmp(st, "pending"))
+		strbuf_addf(out, " %d", res->pending);
+	else if (!strcmp(st, "not started") && res->before_known)
+		strbuf_addf(out, " at %s", res->version_before ? res->version_before : "<< Empty Schema >>");
 }
 
 static json_t *strvec_json(const struct strvec *sv)
@@ -101,23 +130,37 @@ static json_t *migs_json(const struct fw_fleet_result *res)
 	return a;
 }
 
-static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command, long run_started_ms)
+/* a version read from the target, or null: not known (versionKnown says which null it is) */
+static json_t *known_version(int known, const char *v)
+{
+	return known ? jstr(v) : json_null();
+}
+
+static json_t *target_json(struct fw_fleet_run *r, size_t i, const struct fw_report_info *info)
 {
 	const struct fw_fleet_member *m = &r->fleet->m[i];
 	struct fw_fleet_result *res = &r->res[i];
+	const char *command = info->command;
 	int migrate = !strcmp(command, "migrate");
+	struct strbuf text = STRBUF_INIT;
 	json_t *o = json_object();
+	fw_report_status_text(res, command, info->preflight_only, &text);
 	json_object_set_new(o, "name", jstr(m->name));
 	json_object_set_new(o, "wave", jstr(r->fleet->waves[m->wave].name));
 	json_object_set_new(o, "source", json_string(m->from_inventory ? "inventory" : "environment"));
-	json_object_set_new(o, "status", json_string(fw_report_status(res, command)));
+	json_object_set_new(o, "status", json_string(fw_report_status(res, command, info->preflight_only)));
+	json_object_set_new(o, "statusText", jstr(text.buf));
+	strbuf_release(&text);
 	if (migrate) {
-		json_object_set_new(o, "versionBefore", jstr(res->version_before));
-		json_object_set_new(o, "versionAfter", jstr(res->version_after));
+		json_object_set_new(o, "versionBefore", known_version(res->before_known, res->version_before));
+		json_object_set_new(o, "versionAfter", known_version(res->after_known, res->version_after));
+		json_object_set_new(o, "versionKnown", json_boolean(res->before_known));
+		json_object_set_new(o, "pending", res->pre.known ? json_integer(res->pre.pending) : json_null());
 		json_object_set_new(o, "migrations", migs_json(res));
 		json_object_set_new(o, "migrationsExecuted", json_integer((json_int_t)res->nr_migs));
 	} else {
-		json_object_set_new(o, "version", jstr(res->version));
+		json_object_set_new(o, "version", known_version(res->known, res->version));
+		json_object_set_new(o, "versionKnown", json_boolean(res->known));
 		json_object_set_new(o, "pending", json_integer(res->pending));
 		json_object_set_new(o, "failed", json_integer(res->failed));
 		json_object_set_new(o, "pendingVersions", strvec_json(&res->pending_versions));
@@ -125,7 +168,7 @@ static json_t *target_json(struct fw_fleet_run *r, size_t i, const char *command
 	/* where its bar goes on the timeline: when its op began, from the run's start */
 	json_object_set_new(o, "startedAt", res->started_ms ? iso_time(res->started_ms) : json_null());
 	json_object_set_new(o, "startOffsetMs",
-			    res->started_ms ? json_integer(res->started_ms - run_started_ms) : json_null());
+			    res->started_ms ? json_integer(res->started_ms - info->started_ms) : json_null());
 	json_object_set_new(o, "durationMs", json_integer(res->ms));
 	json_object_set_new(o, "findings", strvec_json(&res->findings));
 	json_object_set_new(o, "error", jstr(res->error));
@@ -211,12 +254,11 @@ static json_t *versions_json(const struct fw_fleet_run *r, const char *command)
 	for (size_t i = 0; i < r->fleet->nr; i++) {
 		const struct fw_fleet_result *res = &r->res[i];
 		/* not reached, or never answered: what it is on is not known */
-		int unknown = !res->reachable || res->status == FW_TS_NOT_STARTED || res->status == FW_TS_WAITING;
 		if (migrate) {
-			vdist_add(&d, res->version_before, unknown, 0);
-			vdist_add(&d, res->version_after, unknown, 1);
+			vdist_add(&d, res->version_before, !res->before_known, 0);
+			vdist_add(&d, res->version_after, !res->after_known, 1);
 		} else {
-			vdist_add(&d, res->version, unknown || res->status != FW_TS_OK, 0);
+			vdist_add(&d, res->version, !res->known || res->status != FW_TS_OK, 0);
 		}
 	}
 	qsort(d.c, d.nr, sizeof(*d.c), vcount_cmp);
@@ -263,10 +305,10 @@ json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info
 		json_array_append_new(waves, o);
 	}
 	for (size_t i = 0; i < f->nr; i++) {
-		const char *st = fw_report_status(&r->res[i], info->command);
+		const char *st = fw_report_status(&r->res[i], info->command, info->preflight_only);
 		json_object_set_new(counts, st, json_integer(json_integer_value(json_object_get(counts, st)) + 1));
 		findings += r->res[i].findings.nr;
-		json_array_append_new(targets, target_json(r, i, info->command, info->started_ms));
+		json_array_append_new(targets, target_json(r, i, info));
 	}
 	json_object_set_new(doc, "waves", waves);
 	json_object_set_new(doc, "phases", phases_json(r, info->started_ms));
@@ -277,6 +319,7 @@ json_t *fw_report_json(struct fw_fleet_run *r, const struct fw_report_info *info
 		json_t *v = json_object();
 		json_object_set_new(v, "ok", json_boolean(info->verify));
 		json_object_set_new(v, "version", jstr(info->fleet_version));
+		json_object_set_new(v, "summary", jstr(info->verify_summary));
 		json_object_set_new(doc, "verify", v);
 	}
 	json_object_set_new(doc, "targets", targets);

@@ -14,6 +14,9 @@ struct fw_report_info {
 	long started_ms, finished_ms;   /* wall clock, ms since the epoch */
 	const char *fleet_version;  /* after verify; NULL when not verified */
 	int verify;                 /* -1 not run, 0 differs, 1 every target agrees */
+	int preflight_only;         /* migrate stopped at its pre-flight: each target's status
+	                               is what the pre-flight read */
+	const char *verify_summary; /* what the verification found ("6 targets have 2 pending") */
 };
 
 /* the report of a run (secrets redacted when written, never included) */
@@ -25,7 +28,14 @@ void fw_report_html(const json_t *doc, struct strbuf *out);
 int fw_report_write(const char *base, const json_t *doc, char **json_path, char **html_path,
 		    struct fw_error *err);
 /* the status word of a target in the report: "migrated", "up to date", "ok",
- * "findings", "failed", "halted", "not started", "running", "waiting" */
-const char *fw_report_status(const struct fw_fleet_result *res, const char *command);
+ * "findings", "failed", "halted", "interrupted", "not started", "running",
+ * "waiting"; "unreachable"; for a migrate stopped at its pre-flight what the
+ * pre-flight read: "pending", "up to date", "findings", "unreachable",
+ * "error", "not checked" */
+const char *fw_report_status(const struct fw_fleet_result *res, const char *command, int preflight_only);
+/* the same for people, with what was read where it says more: "pending 3",
+ * "not started at 8" */
+void fw_report_status_text(const struct fw_fleet_result *res, const char *command, int preflight_only,
+			   struct strbuf *out);
 
 #endif

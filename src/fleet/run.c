@@ -45,6 +45,10 @@ static void flag_set(volatile int *flag)
 static int keep_session(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
 {
 	int kept = 0;
+	/* a target the next batch settles without a session, or one read from a
+	 * stand-in for a database still to be made, has nothing to keep */
+	if (r->res[idx].settled || !r->res[idx].where.exists)
+		return 0;
 	pthread_mutex_lock(&r->lock);
 	if (idx < (size_t)r->keep_limit && s->connected && !fw_fleet_flag(&r->cancel)) {
 		r->kept[idx] = s;
@@ -99,6 +103,7 @@ void fw_fleet_run_init(struct fw_fleet_run *r, const struct fw_settings *s, cons
 	r->res = xcalloc(f->nr + 1, sizeof(*r->res));
 	r->dbs = xcalloc(f->nr + 1, sizeof(*r->dbs));
 	r->kept = xcalloc(f->nr + 1, sizeof(*r->kept));
+	r->scans = fw_scan_cache_new();
 	for (size_t i = 0; i < f->nr; i++)
 		strbuf_init(&r->res[i].log, 0);
 	pthread_mutex_init(&r->lock, NULL);
@@ -119,6 +124,7 @@ static void result_clear(struct fw_fleet_result *res)
 	}
 	free(res->migs);
 	strvec_clear(&res->pending_versions);
+	strvec_clear(&res->above_target);
 	strvec_clear(&res->applied_unknown);
 	strvec_clear(&res->findings);
 	free(res->error);
@@ -133,7 +139,9 @@ static void result_clear(struct fw_fleet_result *res)
 	res->status = FW_TS_WAITING;
 	res->current_since = res->started_ms = res->ms = 0;
 	res->started_migrations = res->done_migrations = 0;
-	res->reachable = res->known = res->pending = res->failed = res->exit_code = 0;
+	res->reachable = res->known = res->pending = res->failed = res->exit_code = res->history = 0;
+	res->before_known = res->after_known = 0;
+	res->verdict = FW_VD_OK;
 	strbuf_reset(&res->log);
 }
 
@@ -157,9 +165,16 @@ void fw_fleet_run_release(struct fw_fleet_run *r)
 		}
 		result_clear(&r->res[i]);
 		free(r->res[i].dryrun_file);
+		free(r->res[i].pre.version);
+		free(r->res[i].schema_shown);
+		db_where_release(&r->res[i].where);
 		strbuf_release(&r->res[i].log);
-		fw_secrets_release(&r->res[i].secrets);
+		if (r->res[i].secrets) {
+			fw_secrets_release(r->res[i].secrets);
+			free(r->res[i].secrets);
+		}
 	}
+	fw_scan_cache_free(r->scans);
 	free(r->cfg);
 	free(r->res);
 	free(r->dbs);
@@ -173,11 +188,21 @@ static void set_error(struct fw_fleet_result *res, const struct fw_error *err)
 	struct strbuf sb = STRBUF_INIT;
 	fw_error_format(err, &sb);
 	strbuf_rtrim(&sb);
-	fw_secrets_apply(&res->secrets, &sb);
+	if (res->secrets)
+		fw_secrets_apply(res->secrets, &sb);
 	redact_buf(&sb);
 	free(res->error);
 	res->error = strbuf_detach(&sb, NULL);
 	res->exit_code = err->exit_code ? err->exit_code : FW_EXIT_ERROR;
+}
+
+static void add_secret(struct fw_fleet_result *res, const char *secret)
+{
+	if (!secret || !*secret)
+		return;
+	if (!res->secrets)
+		res->secrets = xcalloc(1, sizeof(*res->secrets));
+	fw_secrets_add(res->secrets, secret);
 }
 
 /* the target's own secrets: what its sink hides before the process-wide net */
@@ -185,9 +210,9 @@ static void collect_secrets(struct fw_fleet_result *res, const struct fw_config 
 {
 	struct db_url u;
 	struct fw_error err = FW_ERROR_INIT;
-	fw_secrets_add(&res->secrets, c->password);
+	add_secret(res, c->password);
 	if (c->url && db_url_parse(c->url, &u, &err) == 0) {
-		fw_secrets_add(&res->secrets, u.password);
+		add_secret(res, u.password);
 		db_url_release(&u);
 	}
 	fw_error_clear(&err);
@@ -209,6 +234,9 @@ size_t fw_fleet_run_resolve(struct fw_fleet_run *r)
 			continue;
 		}
 		collect_secrets(&r->res[i], c);
+		/* a url that does not parse fails when the target connects, in its words */
+		if (c->url && db_url_where(c->url, c->user, &r->res[i].where, &err) < 0)
+			fw_error_clear(&err);
 		r->cfg[i] = c;
 	}
 	return failed;
@@ -298,7 +326,7 @@ static void io_init(struct target_io *io, struct fw_fleet_run *r, size_t idx)
 	io->out.json = r->json;
 	io->out.sink = sink;
 	io->out.sink_ctx = io;
-	io->out.secrets = &r->res[idx].secrets;
+	io->out.secrets = r->res[idx].secrets;
 	io->obs.event = on_event;
 	io->obs.ctx = io;
 	io->obs.debug = r->debug && !r->quiet;
@@ -331,6 +359,21 @@ static int is_halted(const struct fw_error *err)
 	return err->code && !strcmp(err->code, "FLEET_HALTED");
 }
 
+/* A SQLite file that is not there: a typo in an inventory must not become a
+ * new, empty database, so no job opens it (the file would be made), unless
+ * the fleet says new databases are expected (newDatabases = true). */
+static int missing_database(struct fw_fleet_run *r, size_t idx, struct fw_error *err)
+{
+	const struct db_where *w = &r->res[idx].where;
+	if (w->exists || !w->database || r->fleet->new_databases)
+		return 0;
+	fw_errorf(err, "DB_CONNECTION", "database file %s does not exist", w->database);
+	fw_error_hint(err, "fix the target's url; if the fleet makes new databases (onboarding tenants), set newDatabases = true in [fleets.%s]",
+		      r->fleet->name);
+	fw_finding_add(&r->res[idx].findings, "database", err->message.buf);
+	return 1;
+}
+
 /* the session of target idx for this batch: the kept one (still alive), else a new one */
 static struct fw_session *session_for(struct fw_fleet_run *r, size_t idx, const struct fw_fleet_job *job,
 				      const struct fw_observer *obs)
@@ -342,6 +385,8 @@ static struct fw_session *session_for(struct fw_fleet_run *r, size_t idx, const 
 		s = xcalloc(1, sizeof(*s));
 		fw_session_init(s, r->cfg[idx], obs, r->fleet->m[idx].name);
 		s->cancel = &r->cancel;
+		s->scan_cache = r->scans;
+		s->stand_in_if_missing = !job->writes;
 	}
 	/* a kept session still points at the observer of its earlier batch */
 	s->obs = obs;
@@ -388,6 +433,19 @@ static void run_one(struct fw_fleet_run *r, const struct fw_fleet_job *job, size
 		return; /* its config failed: already reported as failed */
 	set_status(r, idx, FW_TS_RUNNING);
 	io_init(&io, r, idx);
+	if (missing_database(r, idx, &err)) {
+		res->ms = fw_now_ms() - t0;
+		set_error(res, &err);
+		fw_out_error(&io.out, &err);
+		fw_error_clear(&err);
+		set_status(r, idx, FW_TS_FAILED);
+		return;
+	}
+	if (job->settle && job->settle(job->ctx, r, idx, &io.out)) {
+		res->ms = fw_now_ms() - t0;
+		set_status(r, idx, FW_TS_OK);
+		return;
+	}
 	s = session_for(r, idx, job, &io.obs);
 	ok = run_job(r, job, idx, s, &io.out, &err) == 0;
 	publish_db(r, idx, NULL);
@@ -418,21 +476,48 @@ void fw_fleet_take_probe(struct fw_fleet_result *res, const struct fw_probe_resu
 	res->version = p->version ? xstrdup(p->version) : NULL;
 	res->pending = p->pending;
 	res->failed = p->failed;
+	res->history = p->history;
 	strvec_clear(&res->pending_versions);
+	strvec_clear(&res->above_target);
 	strvec_clear(&res->applied_unknown);
 	for (size_t i = 0; i < p->pending_versions.nr; i++)
 		strvec_push(&res->pending_versions, p->pending_versions.v[i]);
+	for (size_t i = 0; i < p->above_target.nr; i++)
+		strvec_push(&res->above_target, p->above_target.v[i]);
 	for (size_t i = 0; i < p->applied_unknown.nr; i++)
 		strvec_push(&res->applied_unknown, p->applied_unknown.v[i]);
 	res->known = 1;
 }
 
+void fw_fleet_keep_reading(struct fw_fleet_result *res)
+{
+	free(res->pre.version);
+	res->pre.known = res->known;
+	res->pre.version = res->version ? xstrdup(res->version) : NULL;
+	res->pre.pending = res->pending;
+	res->pre.failed = res->failed;
+}
+
 /* ---------------------------------------------------------------- the pool */
 
+/* Targets start in `order`; with the fleet's parallelPerServer, a target
+ * whose server has that many targets in flight waits, and the next one on
+ * another server starts in its place (each server's targets still start in
+ * order). Servers are numbered by their host:port; SQLite files have none. */
 struct fw_fleet_batch {
 	struct fw_fleet_run *r;
 	const struct fw_fleet_job *job;
-	size_t start, next, end;
+	size_t start, end;
+	size_t *order;          /* members, in the order they start */
+	size_t n, next;         /* positions of order[]; before next every one is taken */
+	char *taken;            /* per position */
+	int cap;                /* targets in flight per server; 0 = no limit */
+	int *sid;               /* per position: its server's number */
+	size_t *after;          /* per position: the next position on the same server, or n */
+	size_t *head;           /* per server: its first position not taken, or n */
+	int *inflight;          /* per server */
+	int nservers;
+	int unlimited;          /* the number standing for "no server" (files), or -1 */
 	pthread_t *threads;
 	int nthreads, created, running;
 	pthread_mutex_t mu;
@@ -447,21 +532,71 @@ static int may_start(struct fw_fleet_batch *b)
 	return !b->job->halting || !fw_fleet_flag(&b->r->halt);
 }
 
+static int server_has_room(const struct fw_fleet_batch *b, int s)
+{
+	return s == b->unlimited || b->inflight[s] < b->cap;
+}
+
+static int has_room(const struct fw_fleet_batch *b, size_t pos)
+{
+	return !b->cap || server_has_room(b, b->sid[pos]);
+}
+
+static void take(struct fw_fleet_batch *b, size_t pos)
+{
+	b->taken[pos] = 1;
+	if (b->cap) {
+		b->inflight[b->sid[pos]]++;
+		b->head[b->sid[pos]] = b->after[pos];
+	}
+	while (b->next < b->n && b->taken[b->next])
+		b->next++;
+}
+
+/* the next position that may start now: the first not taken, else the
+ * earliest head of a server with room; 0 when none may (yet) */
+static int pick(struct fw_fleet_batch *b, size_t *pos)
+{
+	size_t best = b->n;
+	if (b->next >= b->n)
+		return 0;
+	if (has_room(b, b->next)) {
+		best = b->next;
+	} else {
+		for (int s = 0; s < b->nservers; s++)
+			if (b->head[s] < best && server_has_room(b, s))
+				best = b->head[s];
+	}
+	if (best >= b->n)
+		return 0;
+	take(b, best);
+	*pos = best;
+	return 1;
+}
+
+static void finished(struct fw_fleet_batch *b, size_t pos)
+{
+	pthread_mutex_lock(&b->mu);
+	if (b->cap)
+		b->inflight[b->sid[pos]]--;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
 static void *worker(void *arg)
 {
 	struct fw_fleet_batch *b = arg;
 	for (;;) {
-		size_t idx;
+		size_t pos = 0;
+		int got = 0;
 		pthread_mutex_lock(&b->mu);
-		if (b->next >= b->end || !may_start(b)) {
-			pthread_mutex_unlock(&b->mu);
-			break;
-		}
-		idx = b->next++;
-		if (b->job->keep && b->r->keep_limit > 0)
-			idx = b->start + (b->end - 1 - idx); /* see keep_session() */
+		while (b->next < b->n && may_start(b) && !(got = pick(b, &pos)))
+			pthread_cond_wait(&b->cv, &b->mu);
 		pthread_mutex_unlock(&b->mu);
-		run_one(b->r, b->job, idx);
+		if (!got)
+			break;
+		run_one(b->r, b->job, b->order[pos]);
+		finished(b, pos);
 	}
 	db_thread_end();
 	pthread_mutex_lock(&b->mu);
@@ -471,6 +606,46 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* number the servers of the batch's targets and chain each server's positions */
+static void plan_servers(struct fw_fleet_batch *b)
+{
+	struct strvec names = STRVEC_INIT;
+	size_t *tail;
+	b->sid = xcalloc(b->n + 1, sizeof(*b->sid));
+	b->after = xcalloc(b->n + 1, sizeof(*b->after));
+	b->unlimited = -1;
+	for (size_t k = 0; k < b->n; k++) {
+		const char *server = b->r->res[b->order[k]].where.server;
+		size_t s = 0;
+		if (!server)
+			server = "";
+		while (s < names.nr && strcmp(names.v[s], server))
+			s++;
+		if (s == names.nr)
+			strvec_push(&names, server);
+		b->sid[k] = (int)s;
+		b->after[k] = b->n;
+		if (!*server)
+			b->unlimited = (int)s;
+	}
+	b->nservers = (int)names.nr;
+	b->head = xcalloc(names.nr + 1, sizeof(*b->head));
+	b->inflight = xcalloc(names.nr + 1, sizeof(*b->inflight));
+	tail = xcalloc(names.nr + 1, sizeof(*tail));
+	for (size_t s = 0; s < names.nr; s++)
+		b->head[s] = tail[s] = b->n;
+	for (size_t k = 0; k < b->n; k++) {
+		int s = b->sid[k];
+		if (b->head[s] == b->n)
+			b->head[s] = k;
+		else
+			b->after[tail[s]] = k;
+		tail[s] = k;
+	}
+	free(tail);
+	strvec_clear(&names);
+}
+
 struct fw_fleet_batch *fw_fleet_batch_start(struct fw_fleet_run *r, const struct fw_fleet_job *job,
 					    size_t start, size_t end, int parallel)
 {
@@ -478,8 +653,17 @@ struct fw_fleet_batch *fw_fleet_batch_start(struct fw_fleet_run *r, const struct
 	size_t n = end - start;
 	b->r = r;
 	b->job = job;
-	b->start = b->next = start;
+	b->start = start;
 	b->end = end;
+	b->n = n;
+	b->order = xcalloc(n + 1, sizeof(*b->order));
+	b->taken = xcalloc(n + 1, 1);
+	for (size_t k = 0; k < n; k++)
+		/* kept sessions: the batch walks backwards, see keep_session() */
+		b->order[k] = job->keep && r->keep_limit > 0 ? end - 1 - k : start + k;
+	b->cap = r->fleet->parallel_per_server;
+	if (b->cap)
+		plan_servers(b);
 	b->nthreads = (int)(n < (size_t)parallel ? n : (size_t)parallel);
 	b->threads = xcalloc((size_t)b->nthreads + 1, sizeof(*b->threads));
 	pthread_mutex_init(&b->mu, NULL);
@@ -496,6 +680,20 @@ struct fw_fleet_batch *fw_fleet_batch_start(struct fw_fleet_run *r, const struct
 	if (!b->created)
 		worker(b); /* no thread at all: do it here rather than not at all */
 	return b;
+}
+
+static void batch_free(struct fw_fleet_batch *b)
+{
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->cv);
+	free(b->threads);
+	free(b->order);
+	free(b->taken);
+	free(b->sid);
+	free(b->after);
+	free(b->head);
+	free(b->inflight);
+	free(b);
 }
 
 int fw_fleet_batch_wait(struct fw_fleet_batch *b, long timeout_ms)
@@ -524,10 +722,7 @@ int fw_fleet_batch_wait(struct fw_fleet_batch *b, long timeout_ms)
 		if (b->r->res[i].status == FW_TS_WAITING)
 			b->r->res[i].status = FW_TS_NOT_STARTED;
 	pthread_mutex_unlock(&b->r->lock);
-	pthread_mutex_destroy(&b->mu);
-	pthread_cond_destroy(&b->cv);
-	free(b->threads);
-	free(b);
+	batch_free(b);
 	return 1;
 }
 
@@ -577,23 +772,151 @@ static int has_version(const struct strvec *list, const struct fw_version *v)
 	return 0;
 }
 
-/* every pending version of reachable targets, once */
-static void pending_union(struct fw_fleet_run *r, struct strvec *out)
+static int same_text(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* where a target's history lives: its database, and there the schema and table */
+static void history_place(const struct fw_fleet_run *r, size_t i, struct strbuf *out)
+{
+	const struct fw_config *c = r->cfg[i];
+	const char *schema = c->default_schema && *c->default_schema ? c->default_schema
+			     : c->schemas.nr ? c->schemas.v[0] : "";
+	strbuf_addf(out, "%s/%s", r->res[i].where.server, r->res[i].where.database);
+	if (*schema)
+		strbuf_addf(out, ", schema %s", schema);
+	if (c->table && strcmp(c->table, "flyway_schema_history"))
+		strbuf_addf(out, ", table %s", c->table);
+}
+
+struct place {
+	char *text;
+	size_t idx;
+};
+
+static int cmp_place(const void *a, const void *b)
+{
+	const struct place *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* target p[k].idx shares its place with the others of p[from, to) */
+static void shared_finding(struct fw_fleet_run *r, const struct place *p, size_t from, size_t to, size_t k)
+{
+	struct strbuf others = STRBUF_INIT, msg = STRBUF_INIT;
+	size_t n = 0;
+	for (size_t j = from; j < to; j++)
+		if (j != k && n++ < 5)
+			strbuf_addf(&others, "%s'%s'", n > 1 ? ", " : "", r->fleet->m[p[j].idx].name);
+	if (n > 5)
+		strbuf_addf(&others, " and %zu more", n - 5);
+	strbuf_addf(&msg, "the same database as target%s %s (%s): they would wait on each other's lock",
+		    n == 1 ? "" : "s", others.buf, p[k].text);
+	fw_finding_add(&r->res[p[k].idx].findings, "database", msg.buf);
+	strbuf_release(&others);
+	strbuf_release(&msg);
+}
+
+void fw_fleet_find_shared_databases(struct fw_fleet_run *r)
+{
+	struct place *p = xcalloc(r->fleet->nr + 1, sizeof(*p));
+	size_t n = 0;
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		struct strbuf sb = STRBUF_INIT;
+		if (!r->cfg[i] || !r->res[i].where.database)
+			continue;
+		history_place(r, i, &sb);
+		p[n].text = strbuf_detach(&sb, NULL);
+		p[n++].idx = i;
+	}
+	if (n)
+		qsort(p, n, sizeof(*p), cmp_place);
+	for (size_t a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && !strcmp(p[a].text, p[b].text); b++)
+			;
+		for (size_t k = a; b - a > 1 && k < b; k++)
+			shared_finding(r, p, a, b, k);
+	}
+	for (size_t k = 0; k < n; k++)
+		free(p[k].text);
+	free(p);
+}
+
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* what decides which files a target has: its locations, as a sorted set */
+static char *locations_key(const struct fw_config *c)
+{
+	struct strvec locs = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < c->locations.nr; i++) {
+		const char *l = c->locations.v[i];
+		struct strbuf one = STRBUF_INIT;
+		if (!strncmp(l, "filesystem:", 11))
+			l += 11;
+		strbuf_addstr(&one, l);
+		while (one.len > 1 && one.buf[one.len - 1] == '/')
+			strbuf_setlen(&one, one.len - 1);
+		if (!strvec_contains(&locs, one.buf))
+			strvec_push(&locs, one.buf);
+		strbuf_release(&one);
+	}
+	if (locs.nr)
+		qsort(locs.v, locs.nr, sizeof(*locs.v), cmp_text);
+	for (size_t i = 0; i < locs.nr; i++)
+		strbuf_addf(&sb, "%s\n", locs.v[i]);
+	strvec_clear(&locs);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void location_groups(const struct fw_fleet_run *r, size_t *group)
+{
+	struct strvec keys = STRVEC_INIT;
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		char *k = r->cfg[i] ? locations_key(r->cfg[i]) : xstrdup("");
+		size_t g = 0;
+		while (g < keys.nr && strcmp(keys.v[g], k))
+			g++;
+		if (g == keys.nr)
+			strvec_push(&keys, k);
+		group[i] = g;
+		free(k);
+	}
+	strvec_clear(&keys);
+}
+
+/* a target the comparison can use: it answered with a reading */
+static int compared(const struct fw_fleet_result *res)
+{
+	return res->status == FW_TS_OK && res->known;
+}
+
+/* every version pending (or held back) on a target of group g, once */
+static void group_versions(struct fw_fleet_run *r, const size_t *group, size_t g, struct strvec *out)
 {
 	for (size_t i = 0; i < r->fleet->nr; i++) {
-		if (r->res[i].status != FW_TS_OK)
+		const struct strvec *lists[2] = { &r->res[i].pending_versions, &r->res[i].above_target };
+		if (group[i] != g || !compared(&r->res[i]))
 			continue;
-		for (size_t j = 0; j < r->res[i].pending_versions.nr; j++) {
-			struct fw_version v;
-			parse_version(r->res[i].pending_versions.v[j], &v);
-			if (!has_version(out, &v))
-				strvec_push(out, r->res[i].pending_versions.v[j]);
-			fw_version_release(&v);
-		}
+		for (int l = 0; l < 2; l++)
+			for (size_t j = 0; j < lists[l]->nr; j++) {
+				struct fw_version v;
+				parse_version(lists[l]->v[j], &v);
+				if (!has_version(out, &v))
+					strvec_push(out, lists[l]->v[j]);
+				fw_version_release(&v);
+			}
 	}
 }
 
-static void judge_version(struct fw_fleet_run *r, const char *text)
+/* one version within group g: expected on every target below it when most
+ * of those have it (pending or held back by their target setting) */
+static void judge_version(struct fw_fleet_run *r, const size_t *group, size_t g, const char *text)
 {
 	struct fw_version v;
 	size_t expecting = 0, having = 0;
@@ -601,10 +924,11 @@ static void judge_version(struct fw_fleet_run *r, const char *text)
 	parse_version(text, &v);
 	for (size_t i = 0; i < r->fleet->nr; i++) {
 		struct fw_version cur;
-		if (r->res[i].status != FW_TS_OK)
+		if (group[i] != g || !compared(&r->res[i]))
 			continue;
 		parse_version(r->res[i].version, &cur);
-		has[i] = (char)has_version(&r->res[i].pending_versions, &v);
+		has[i] = (char)(has_version(&r->res[i].pending_versions, &v) ||
+				has_version(&r->res[i].above_target, &v));
 		expects[i] = (char)(has[i] || fw_version_cmp(&cur, &v) < 0);
 		fw_version_release(&cur);
 		expecting += (size_t)expects[i];
@@ -615,11 +939,11 @@ static void judge_version(struct fw_fleet_run *r, const char *text)
 		if (!expects[i])
 			continue;
 		if (having * 2 > expecting && !has[i])
-			strbuf_addf(&msg, "%s is pending on %zu of the %zu targets below it, but not here", text,
-				    having, expecting);
+			strbuf_addf(&msg, "%s is pending on %zu of the %zu targets with the same locations below it, but not here",
+				    text, having, expecting);
 		else if (having * 2 <= expecting && has[i] && expecting > 1)
-			strbuf_addf(&msg, "%s is pending here but on only %zu of the %zu targets below it", text,
-				    having, expecting);
+			strbuf_addf(&msg, "%s is pending here but on only %zu of the %zu targets with the same locations below it",
+				    text, having, expecting);
 		if (msg.len)
 			fw_finding_add(&r->res[i].findings, "pending set differs", msg.buf);
 		strbuf_release(&msg);
@@ -629,76 +953,142 @@ static void judge_version(struct fw_fleet_run *r, const char *text)
 	free(has);
 }
 
-void fw_fleet_compare_pending(struct fw_fleet_run *r)
+/* versions the target setting of target i holds back that others of its group will apply */
+static void judge_pinned(struct fw_fleet_run *r, const size_t *group, size_t i)
 {
-	struct strvec all = STRVEC_INIT;
-	pending_union(r, &all);
-	for (size_t i = 0; i < all.nr; i++)
-		judge_version(r, all.v[i]);
-	strvec_clear(&all);
+	struct strbuf held = STRBUF_INIT, msg = STRBUF_INIT;
+	size_t n = 0;
+	for (size_t k = 0; k < r->res[i].above_target.nr; k++) {
+		struct fw_version v;
+		int elsewhere = 0;
+		parse_version(r->res[i].above_target.v[k], &v);
+		for (size_t j = 0; j < r->fleet->nr && !elsewhere; j++)
+			elsewhere = j != i && group[j] == group[i] && compared(&r->res[j]) &&
+				    has_version(&r->res[j].pending_versions, &v);
+		fw_version_release(&v);
+		if (elsewhere)
+			strbuf_addf(&held, "%s%s", n++ ? ", " : "", r->res[i].above_target.v[k]);
+	}
+	if (n) {
+		strbuf_addf(&msg, "its target setting (%s) holds it behind the targets with the same locations: %s %s pending there, not here",
+			    r->cfg[i]->target ? r->cfg[i]->target : "", held.buf, n == 1 ? "is" : "are");
+		fw_finding_add(&r->res[i].findings, "pinned", msg.buf);
+	}
+	strbuf_release(&held);
+	strbuf_release(&msg);
 }
 
-/* the version most reachable targets are on (ties: the highest) */
-static char *fleet_version(struct fw_fleet_run *r)
+void fw_fleet_compare_pending(struct fw_fleet_run *r)
 {
-	const char *best = NULL;
-	size_t best_n = 0;
+	size_t *group = xcalloc(r->fleet->nr + 1, sizeof(*group)), ngroups = 0;
+	location_groups(r, group);
+	for (size_t i = 0; i < r->fleet->nr; i++)
+		if (group[i] + 1 > ngroups)
+			ngroups = group[i] + 1;
+	for (size_t i = 0; i < r->fleet->nr; i++)
+		if (compared(&r->res[i]))
+			judge_pinned(r, group, i);
+	for (size_t g = 0; g < ngroups; g++) {
+		struct strvec all = STRVEC_INIT;
+		group_versions(r, group, g, &all);
+		for (size_t k = 0; k < all.nr; k++)
+			judge_version(r, group, g, all.v[k]);
+		strvec_clear(&all);
+	}
+	free(group);
+}
+
+/* the version most targets among those answering are on (ties: the highest);
+ * with `group`, only within group g. Counted per distinct version: a fleet
+ * has thousands of targets but few versions. */
+static char *common_version(struct fw_fleet_run *r, const size_t *group, size_t g)
+{
+	struct strvec seen = STRVEC_INIT;   /* "" stands for an empty schema */
+	size_t *count = NULL, alloc = 0, best = 0;
+	char *ret = NULL;
 	for (size_t i = 0; i < r->fleet->nr; i++) {
-		struct fw_version a, b;
-		size_t n = 0;
-		if (r->res[i].status != FW_TS_OK)
+		const char *v;
+		size_t k = 0;
+		if (!compared(&r->res[i]) || (group && group[i] != g))
 			continue;
-		parse_version(r->res[i].version, &a);
-		for (size_t j = 0; j < r->fleet->nr; j++) {
-			if (r->res[j].status != FW_TS_OK)
-				continue;
-			parse_version(r->res[j].version, &b);
-			n += !fw_version_cmp(&a, &b);
-			fw_version_release(&b);
+		v = r->res[i].version ? r->res[i].version : "";
+		while (k < seen.nr && strcmp(seen.v[k], v))
+			k++;
+		if (k == seen.nr) {
+			strvec_push(&seen, v);
+			ALLOC_GROW(count, seen.nr, alloc);
+			count[k] = 0;
 		}
-		parse_version(best, &b);
-		if (n > best_n || (n == best_n && fw_version_cmp(&a, &b) > 0)) {
-			best = r->res[i].version ? r->res[i].version : "";
-			best_n = n;
-		}
+		count[k]++;
+	}
+	for (size_t k = 1; k < seen.nr; k++) {
+		struct fw_version a, b;
+		int higher;
+		parse_version(*seen.v[k] ? seen.v[k] : NULL, &a);
+		parse_version(*seen.v[best] ? seen.v[best] : NULL, &b);
+		higher = fw_version_cmp(&a, &b) > 0;
 		fw_version_release(&a);
 		fw_version_release(&b);
+		if (count[k] > count[best] || (count[k] == count[best] && higher))
+			best = k;
 	}
-	return best_n ? xstrdup(best) : NULL;
+	if (seen.nr)
+		ret = xstrdup(seen.v[best]);
+	strvec_clear(&seen);
+	free(count);
+	return ret;
+}
+
+/* why target i differs, as a finding; its verdict */
+static enum fw_verdict verdict_of(struct fw_fleet_run *r, size_t i, const char *group_version)
+{
+	struct fw_fleet_result *res = &r->res[i];
+	struct strbuf msg = STRBUF_INIT;
+	enum fw_verdict vd = FW_VD_OK;
+	if (res->status != FW_TS_OK || !res->known) {
+		if (!res->findings.nr)
+			fw_finding_add(&res->findings, "verify", "the target did not answer");
+		return FW_VD_DOWN;
+	}
+	if (res->failed) {
+		strbuf_addf(&msg, "%d failed migration%s recorded", res->failed, res->failed == 1 ? "" : "s");
+		vd = FW_VD_FAILED;
+	} else if (res->findings.nr) {
+		vd = FW_VD_INVALID;   /* validate said what (its findings) */
+	} else if (res->pending) {
+		strbuf_addf(&msg, "%d migration%s still pending", res->pending, res->pending == 1 ? "" : "s");
+		vd = FW_VD_PENDING;
+	} else if (group_version && !same_text(*group_version ? group_version : NULL, res->version)) {
+		strbuf_addf(&msg, "on version %s, the other targets with the same locations are on %s",
+			    res->version ? res->version : "<< Empty Schema >>",
+			    *group_version ? group_version : "<< Empty Schema >>");
+		vd = FW_VD_VERSION;
+	}
+	if (msg.len)
+		fw_finding_add(&res->findings, "verify", msg.buf);
+	strbuf_release(&msg);
+	return vd;
 }
 
 size_t fw_fleet_verify(struct fw_fleet_run *r, char **version)
 {
-	size_t differ = 0;
-	struct fw_version want;
-	*version = fleet_version(r);
-	parse_version(*version && **version ? *version : NULL, &want);
+	size_t differ = 0, ngroups = 0, *group = xcalloc(r->fleet->nr + 1, sizeof(*group));
+	char **group_version;   /* per group; "" = empty schema, NULL = none answered */
+	location_groups(r, group);
+	for (size_t i = 0; i < r->fleet->nr; i++)
+		if (group[i] + 1 > ngroups)
+			ngroups = group[i] + 1;
+	group_version = xcalloc(ngroups + 1, sizeof(*group_version));
+	for (size_t g = 0; g < ngroups; g++)
+		group_version[g] = common_version(r, group, g);
+	*version = common_version(r, NULL, 0);
 	for (size_t i = 0; i < r->fleet->nr; i++) {
-		struct fw_fleet_result *res = &r->res[i];
-		struct fw_version v;
-		struct strbuf msg = STRBUF_INIT;
-		if (res->status != FW_TS_OK) {
-			if (!res->findings.nr)
-				fw_finding_add(&res->findings, "verify", "the target did not answer");
-			differ++;
-			continue;
-		}
-		parse_version(res->version, &v);
-		if (res->failed)
-			strbuf_addf(&msg, "%d failed migration%s recorded", res->failed, res->failed == 1 ? "" : "s");
-		else if (res->pending)
-			strbuf_addf(&msg, "%d migration%s still pending", res->pending, res->pending == 1 ? "" : "s");
-		else if (fw_version_cmp(&v, &want))
-			strbuf_addf(&msg, "on version %s, the fleet is on %s",
-				    res->version ? res->version : "<< Empty Schema >>",
-				    *version && **version ? *version : "<< Empty Schema >>");
-		if (msg.len) {
-			fw_finding_add(&res->findings, "verify", msg.buf);
-			differ++;
-		}
-		strbuf_release(&msg);
-		fw_version_release(&v);
+		r->res[i].verdict = verdict_of(r, i, group_version[group[i]]);
+		differ += r->res[i].verdict != FW_VD_OK;
 	}
-	fw_version_release(&want);
+	for (size_t g = 0; g < ngroups; g++)
+		free(group_version[g]);
+	free(group_version);
+	free(group);
 	return differ;
 }

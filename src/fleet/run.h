@@ -17,7 +17,9 @@
 #define FW_FLEET_RUN_H
 #include <jansson.h>
 #include <pthread.h>
+#include "db/db.h"
 #include "engine/events.h"
+#include "engine/scan-cache.h"
 #include "fleet/fleet.h"
 #include "ops/runner.h"
 #include "util/out.h"
@@ -37,6 +39,16 @@ enum fw_tstatus {
 };
 /* "waiting", "running", "ok", "failed", "not started", "halted", "interrupted" */
 const char *fw_tstatus_name(enum fw_tstatus s);
+
+/* what the post-flight found of a target (fw_fleet_verify): the first that applies */
+enum fw_verdict {
+	FW_VD_OK,
+	FW_VD_DOWN,         /* did not answer */
+	FW_VD_FAILED,       /* a failed migration is recorded */
+	FW_VD_INVALID,      /* validate found a problem (an edited history row, a hotfix) */
+	FW_VD_PENDING,      /* migrations still pending */
+	FW_VD_VERSION,      /* on another version than the targets with the same locations */
+};
 
 struct fw_fleet_mig {
 	char *version;      /* "" for repeatables */
@@ -60,8 +72,11 @@ struct fw_fleet_result {
 	char *version;                  /* current version after the op (NULL = empty schema) */
 	int pending, failed;            /* counts of the last reading */
 	struct strvec pending_versions; /* versioned migrations pending, in order */
+	struct strvec above_target;     /* ... and those its target setting holds back */
 	struct strvec applied_unknown;  /* applied versions none of its locations has */
+	int history;                    /* it has a schema history table */
 	char *version_before, *version_after;   /* migrate */
+	int before_known, after_known;  /* ... were read (or are known unchanged), not defaults */
 	struct fw_fleet_mig *migs;      /* migrations attempted by migrate */
 	size_t nr_migs, alloc_migs;
 	struct strvec findings;         /* pre-flight / verify findings (one line each) */
@@ -73,7 +88,23 @@ struct fw_fleet_result {
 	char *summary;                  /* one line about the result (commands other than migrate) */
 	json_t *result;                 /* the command's JSON result on this target, or NULL */
 	struct strbuf log;              /* the target's output lines (prefixed, redacted) */
-	struct fw_secrets secrets;      /* this target's own secrets (its sink hides them) */
+	enum fw_verdict verdict;        /* after fw_fleet_verify */
+
+	/* kept from the pre-flight for the rest of the run (fw_fleet_run_reset
+	 * leaves them): a target the rollout did not reach, or had no need to
+	 * reach, is reported as the pre-flight read it */
+	struct fw_fleet_reading {
+		int known;
+		char *version;
+		int pending, failed;
+	} pre;
+	int settled;                    /* migrate would change nothing here and fire no callback */
+	char *schema_shown;             /* its schema as messages quote it ("public") */
+
+	/* where its url leads (fw_fleet_run_resolve), read from the url alone */
+	struct db_where where;
+	struct fw_secrets *secrets;     /* this target's own secrets (its sink hides them), or NULL
+	                                   when it has none (most tenants of an inventory) */
 };
 
 struct fw_fleet_run;
@@ -95,6 +126,12 @@ struct fw_fleet_job {
 	int keep;           /* keep each target's session (connection) for the next batch */
 	int halting;        /* a failure halts the run: no other target starts, running ones
 	                       stop between two migrations */
+	int writes;         /* the operation may change the database (a SQLite file that is not
+	                       there is made); else it reads an empty stand-in instead */
+	/* optional: the target's outcome is known without a session in this
+	 * batch (migrate on a target the pre-flight found up to date): record it
+	 * in r->res[idx] and its log, and return 1; 0 runs the job */
+	int (*settle)(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_out *out);
 };
 
 #define FW_FLEET_MAX_PHASES 32
@@ -105,6 +142,7 @@ struct fw_fleet_run {
 	struct fw_config **cfg;         /* per member; NULL when its config did not resolve */
 	struct fw_fleet_result *res;    /* per member */
 	int quiet, debug, json;         /* copied into every target's fw_out */
+	struct fw_scan_cache *scans;    /* the locations scanned once for all targets */
 	fw_fleet_line_fn on_line;
 	void *ctx;
 	/* renders a target's event into its output (the command layer's renderer) */
@@ -152,14 +190,27 @@ void fw_fleet_run_cancel(struct fw_fleet_run *r);
 /* record a probe's reading of target idx (version, pending, failed) */
 struct fw_probe_result;
 void fw_fleet_take_probe(struct fw_fleet_result *res, const struct fw_probe_result *p);
+/* keep the reading just taken as the pre-flight's (res->pre) */
+void fw_fleet_keep_reading(struct fw_fleet_result *res);
 
-/* Compare the pending sets (after a pre-flight): a versioned migration pending
- * on most of the targets that are below it is expected everywhere below it;
- * a target missing it, or having one most others lack, gets a finding. */
+/* Pre-flight: targets whose urls lead to the same database and schema
+ * history table get a finding each (they would wait on each other's lock) */
+void fw_fleet_find_shared_databases(struct fw_fleet_run *r);
+/* Compare what the pre-flight read, among targets with the same locations
+ * (after the environment's overrides: a regional variant is a group of its
+ * own, and differences its own files explain are expected). Findings: a
+ * target whose own `target` setting holds it behind the others of its
+ * group; a versioned migration pending on most of the group's targets below
+ * it but not here, or here but on few of them. Targets ahead (migrated by
+ * an earlier, interrupted run) are not findings. (An applied version none
+ * of a target's locations has, a hand-applied hotfix, is the pre-flight's
+ * own finding on that target: ops/preflight.c.) */
 void fw_fleet_compare_pending(struct fw_fleet_run *r);
-/* Post-flight: every target reachable, nothing pending or failed, all on one
- * version. Adds findings; returns the number of targets that differ and sets
- * *version to the fleet's version (owned; NULL when no target answered). */
+/* Post-flight: every target answered, validate found nothing, nothing
+ * pending or failed, and targets with the same locations on one version.
+ * Sets each target's verdict and adds a finding saying what differs;
+ * returns the number of targets that differ and sets *version to the
+ * version most targets are on (owned; NULL when no target answered). */
 size_t fw_fleet_verify(struct fw_fleet_run *r, char **version);
 
 /* counts of statuses in members [start, end) (under the lock) */

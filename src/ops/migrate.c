@@ -460,6 +460,7 @@ static int migrate_locked(struct fw_target *t, struct fw_migrate_result *res, st
 	if (fw_target_plan(t, &plan, err) < 0)
 		return -1;
 	res->initial_version = current_version_text(&plan);
+	res->read_history = 1;
 	{
 		struct fw_event ev = { .kind = FW_EV_CURRENT_VERSION, .schema = fw_target_shown(t, t->schema),
 				       .version = res->initial_version };

@@ -24,6 +24,7 @@ struct fw_migrate_item {
 
 struct fw_migrate_result {
 	char *initial_version;  /* NULL = empty schema */
+	int read_history;       /* initial_version was read (migrate got as far as its plan) */
 	char *target_version;   /* last versioned migration applied, NULL if none */
 	struct fw_migrate_item *items;
 	size_t nr, alloc;

@@ -102,28 +102,61 @@ out:
 	return ret;
 }
 
+/* Applied versions that no file of the target's locations has (a hotfix
+ * applied by hand), where validate did not say so already: above the latest
+ * file they are "future", which validate ignores by default. */
+static void hotfix_findings(const struct fw_probe_result *p, const struct strvec *reported, struct strvec *findings)
+{
+	struct strbuf list = STRBUF_INIT, msg = STRBUF_INIT;
+	size_t n = 0;
+	for (size_t i = 0; i < p->applied_unknown.nr; i++)
+		if (!strvec_contains(reported, p->applied_unknown.v[i]))
+			strbuf_addf(&list, "%s%s", n++ ? ", " : "", p->applied_unknown.v[i]);
+	if (n) {
+		strbuf_addf(&msg, "version%s %s %s applied here but none of its locations has %s (a hand-applied hotfix?): add the migration to its locations, or repair",
+			    n == 1 ? "" : "s", list.buf, n == 1 ? "is" : "are", n == 1 ? "it" : "them");
+		fw_finding_add(findings, "history", msg.buf);
+	}
+	strbuf_release(&list);
+	strbuf_release(&msg);
+}
+
 static int preflight_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
 {
 	const struct fw_preflight_args *a = args;
 	struct fw_preflight_result *res = result;
+	struct strvec reported = STRVEC_INIT;   /* versions validate found a problem with */
 	struct fw_plan plan;
 	int ret = 0;
 	if (a->checks & FW_PRE_VALIDATE) {
 		struct fw_validate_result vr;
 		if (fw_validate_target(t, 1, &vr, err) < 0)
 			return -1;
-		for (size_t i = 0; i < vr.nr; i++)
+		for (size_t i = 0; i < vr.nr; i++) {
 			fw_finding_add(&res->findings, "validate", vr.v[i].message);
+			strvec_push(&reported, vr.v[i].version);
+		}
 		fw_validate_result_release(&vr);
-		if (check_unmanaged(t, res, err) < 0)
+		if (check_unmanaged(t, res, err) < 0) {
+			strvec_clear(&reported);
 			return -1;
+		}
 	}
-	if (fw_probe_plan(t, &plan, err) < 0)
+	if (fw_probe_plan(t, &plan, err) < 0) {
+		strvec_clear(&reported);
 		return -1;
+	}
 	fw_probe_summarize(&plan, &res->probe);
+	if (a->checks & (FW_PRE_VALIDATE | FW_PRE_PENDING))
+		hotfix_findings(&res->probe, &reported, &res->findings);
+	strvec_clear(&reported);
+	res->probe.history = t->hist.exists;
+	res->schema_shown = xstrdup(fw_target_shown(t, t->schema));
+	res->settled = t->hist.exists && !res->probe.pending && !res->probe.failed && !t->scan.nr_callbacks;
 	if (!(a->checks & FW_PRE_VALIDATE) && res->probe.failed)
 		fw_finding_add(&res->findings, "history", "a failed migration is recorded; repair it before migrating");
-	if ((a->checks & FW_PRE_DRYRUN) && write_dryrun(t, &plan, a, res, err) < 0)
+	/* nothing would run: no script to write (nor to read) */
+	if ((a->checks & FW_PRE_DRYRUN) && res->probe.pending && write_dryrun(t, &plan, a, res, err) < 0)
 		ret = -1;
 	if (!ret && (a->checks & FW_PRE_CODE) && code_findings(t, &plan, res, err) < 0)
 		ret = -1;
@@ -137,6 +170,7 @@ static void preflight_release(void *result)
 	fw_probe_result_release(&res->probe);
 	strvec_clear(&res->findings);
 	free(res->dryrun_file);
+	free(res->schema_shown);
 }
 
 const struct fw_op fw_op_preflight = {

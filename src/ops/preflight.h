@@ -1,6 +1,8 @@
 /* The fleet's pre-flight on one target: connect (the runner), validate,
  * what would run, the dry-run script and the code analysis, each problem a
- * one-line finding. The rollout starts only when no target has a finding. */
+ * one-line finding. The rollout starts only when no target has a finding.
+ * The history is read once for all of it. With only FW_PRE_VALIDATE it is
+ * the post-flight reading too (fleet verify): validate and what is pending. */
 #ifndef FW_PREFLIGHT_H
 #define FW_PREFLIGHT_H
 #include "ops/probe.h"
@@ -25,7 +27,10 @@ struct fw_preflight_args {
 struct fw_preflight_result {
 	struct fw_probe_result probe;
 	struct strvec findings;     /* "what: message", one line each */
-	char *dryrun_file;          /* written */
+	char *dryrun_file;          /* written (only where something is pending) */
+	int settled;                /* migrate would change nothing and fire no callback here:
+	                               it has a history, nothing pending or failed, no callbacks */
+	char *schema_shown;         /* its schema as messages quote it ("public") */
 };
 
 /* a finding "what: msg" with msg's line breaks folded, redacted */

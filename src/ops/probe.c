@@ -5,9 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* what migrate would run: a file never applied, or a repeatable changed since */
 static int is_pending(const struct fw_entry *e)
 {
-	return e->state == FW_ST_PENDING && e->res && !e->app;
+	return (e->state == FW_ST_PENDING && e->res && !e->app) || e->state == FW_ST_OUTDATED;
+}
+
+/* an applied version that no file of the target's locations has */
+static int is_unknown_applied(const struct fw_entry *e)
+{
+	const char *type = fw_entry_type(e);
+	return (e->state == FW_ST_MISSING_SUCCESS || e->state == FW_ST_FUTURE_SUCCESS) && !e->res &&
+	       fw_entry_is_versioned(e) && strcmp(type, "BASELINE") && strcmp(type, "SCHEMA");
 }
 
 void fw_probe_summarize(const struct fw_plan *plan, struct fw_probe_result *res)
@@ -18,8 +27,10 @@ void fw_probe_summarize(const struct fw_plan *plan, struct fw_probe_result *res)
 		const struct fw_entry *e = &plan->entries[i];
 		if (fw_state_is_failed(e->state))
 			res->failed++;
-		if (e->state == FW_ST_MISSING_SUCCESS && fw_entry_is_versioned(e))
+		if (is_unknown_applied(e))
 			strvec_push(&res->applied_unknown, fw_entry_version(e));
+		if (e->state == FW_ST_ABOVE_TARGET && fw_entry_is_versioned(e))
+			strvec_push(&res->above_target, fw_entry_version(e));
 		if (!is_pending(e))
 			continue;
 		res->pending++;
@@ -47,6 +58,7 @@ static int probe_run(struct fw_target *t, const void *args, void *result, struct
 	if (fw_probe_plan(t, &plan, err) < 0)
 		return -1;
 	fw_probe_summarize(&plan, result);
+	((struct fw_probe_result *)result)->history = t->hist.exists;
 	fw_plan_release(&plan);
 	return 0;
 }
@@ -55,6 +67,7 @@ void fw_probe_result_release(struct fw_probe_result *res)
 {
 	free(res->version);
 	strvec_clear(&res->pending_versions);
+	strvec_clear(&res->above_target);
 	strvec_clear(&res->applied_unknown);
 	memset(res, 0, sizeof(*res));
 }

@@ -8,9 +8,12 @@
 
 struct fw_probe_result {
 	char *version;                  /* NULL = empty schema */
-	int pending, failed;
+	int history;                    /* the schema history table exists */
+	int pending, failed;            /* pending: what migrate would run (outdated repeatables too) */
 	struct strvec pending_versions; /* versioned migrations pending, in order */
-	struct strvec applied_unknown;  /* applied versions no location of the target has */
+	struct strvec above_target;     /* versioned migrations the target setting holds back */
+	struct strvec applied_unknown;  /* applied versions no location of the target has
+	                                   (missing or future: a hand-applied hotfix) */
 };
 
 struct fw_target;

@@ -19,6 +19,8 @@ int fw_session_connect(struct fw_session *s, struct fw_error *err)
 	t->name = s->name;
 	t->cancel = s->cancel;
 	t->halt = s->halt;
+	t->stand_in_if_missing = s->stand_in_if_missing;
+	t->scan_cache = s->scan_cache;
 	if ((s->attach_db ? fw_target_attach(t, s->attach_db, s->cfg, s->obs, err)
 			  : fw_target_connect(t, s->cfg, s->obs, err)) < 0 ||
 	    fw_callbacks_fire(t, "afterConnect", err) < 0 ||

@@ -24,6 +24,9 @@ struct fw_session {
 	volatile int *halt;              /* set when another fleet target failed; may be NULL */
 	struct db *attach_db;            /* connect to this existing connection instead of the
 	                                    url (a scratch database); it stays its owner's */
+	int stand_in_if_missing;         /* a SQLite file that is not there is not made: the
+	                                    session reads an empty stand-in (fleet pre-flight) */
+	struct fw_scan_cache *scan_cache;  /* scans shared with other sessions (a fleet's), or NULL */
 	int connected;
 	int lock_for_chain;              /* take the lock at connect and hold it to the end of the
 	                                    chain: a later command migrates, so the history read

@@ -110,8 +110,10 @@ void fw_placeholders_release(struct fw_placeholders *p)
 	free(p->values);
 	{
 		const char *sep = p->separator;
+		struct strvec *used = p->used;
 		fw_placeholders_init(p, p->prefix, p->suffix);
 		p->separator = sep;
+		p->used = used;
 	}
 }
 
@@ -119,6 +121,7 @@ void fw_placeholders_copy(struct fw_placeholders *dst, const struct fw_placehold
 {
 	fw_placeholders_init(dst, src->prefix, src->suffix);
 	dst->separator = src->separator;
+	dst->used = src->used;
 	for (size_t i = 0; i < src->nr; i++)
 		fw_placeholders_set(dst, src->names[i], src->values[i]);
 }
@@ -225,6 +228,8 @@ static int replace_name(struct fw_ph_stream *s, int unterminated, struct strbuf 
 {
 	long i = find_name(s->p, s->name.buf, s->name.len);
 
+	if (s->p->used && !strvec_contains(s->p->used, s->name.buf))
+		strvec_push(s->p->used, s->name.buf);
 	s->in_name = 0;
 	if (i < 0)
 		return missing_value(s, unterminated, err);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/strvec.h"
 
 struct fw_placeholders {
 	char **names;     /* as configured (compared case-insensitively) */
@@ -18,6 +19,8 @@ struct fw_placeholders {
 	const char *prefix;  /* "${" */
 	const char *suffix;  /* "}" */
 	const char *separator; /* placeholderSeparator: "flyway" SEP "user"; ":" by default */
+	struct strvec *used;   /* when set, every name a replacement looks up is added once
+	                          (what a scan depended on: engine/scan-cache.c); copied */
 };
 
 /* NULL prefix/suffix mean "${" and "}", the separator is ":"; the strings are

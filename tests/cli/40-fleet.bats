@@ -61,6 +61,7 @@ targets = ["eu", "us", "ap"]
 canary = ["eu"]
 waves = ["50%", "100%"]
 parallel = 2
+newDatabases = true
 EOF
 }
 
@@ -137,7 +138,7 @@ PY
         for t in t1 t2 t3 t4 t5; do printf '[environments.%s]\nurl = "jdbc:sqlite:%s/%s.db"\n' "$t" "$T" "$t"; done
         # t3 points V2 at a table that does not exist: it fails there, on the server, mid-wave
         printf '[environments.t3.flyway.placeholders]\ntbl = "missing_table"\n'
-        printf '[fleets.prod]\ntargets = ["t*"]\ncanary = ["t1"]\nwaves = ["2", "100%%"]\nparallel = 1\n'
+        printf '[fleets.prod]\ntargets = ["t*"]\ncanary = ["t1"]\nwaves = ["2", "100%%"]\nparallel = 1\nnewDatabases = true\n'
     } >flyway.toml
     run fw -fleet=prod migrate
     assert_status 4
@@ -243,7 +244,7 @@ target = "2"
 EOF
     run fw -fleet=prod check
     assert_status 1
-    assert_output_contains '| us     | pending set differs: 3 is pending on 2 of the 3 targets below it, but not here'
+    assert_output_contains '| us     | pinned: its target setting (2) holds it behind the targets with the same locations: 3 is pending there, not here'
     assert_output_not_contains '| eu     | pending'
 }
 
@@ -350,7 +351,7 @@ EOF
     [ "$st" = 4 ]
     # as every command's JSON: the report, and the error in it
     run python3 -c 'import json,sys; d=json.load(open("verify.json")); print(d["outcome"], d["verify"], d["success"], d["error"]["message"])'
-    assert_output_contains "differs {'ok': False, 'version': '3'} False 2 of 3 targets differ"
+    assert_output_contains "differs {'ok': False, 'version': '3', 'summary': '1 target has 1 pending, 1 target has 3 pending'} False fleet prod: 1 target has 1 pending, 1 target has 3 pending"
     run fw -fleet=prod migrate
     assert_status 0
     run fw -fleet=prod verify

@@ -56,6 +56,7 @@ targets = ["t1", "t2", "t3"]
 canary = ["t1"]
 waves = ["50%", "100%"]
 parallel = 2
+newDatabases = true
 TOML
 }
 
@@ -194,6 +195,7 @@ url = "$U2"
 [fleets.f]
 targets = ["t1", "t2"]
 canary = ["t1"]
+newDatabases = true
 TOML
     # a real terminal (script(1) gives the command a pty); the view redraws in place
     run script -qfec "$FW -fleet=f migrate" "$T/screen.txt"
@@ -217,6 +219,7 @@ locations = ["filesystem:sql"]
 [fleets.all]
 inventory = "tenants.csv"
 parallel = 4
+newDatabases = true
 TOML
     run fw -fleet=all migrate
     assert_status 0

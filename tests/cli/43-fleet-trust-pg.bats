@@ -1,0 +1,1 @@
+43-fleet-trust-sqlite.bats
