@@ -24,6 +24,7 @@ struct fleet_cmd {
 	json_t *doc;             /* the running command's report document */
 	const char *phase;       /* shown in the progress view */
 	long phase_t0;
+	struct fw_converge *converge;  /* verify, the end of migrate: schemas read back (fleet/converge.h) */
 };
 
 /* fleet.c: any other command on every target (the operation's own flow) */
@@ -43,7 +44,12 @@ int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_
 		       struct fw_out *out, void *result, int rc, struct fw_error *err);
 /* the pre-flight on every target; returns the number of findings */
 size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r);
-/* the post-flight comparison of what every target reported; returns how many differ */
+/* the post-flight: start reading every target's schema back (each worker
+ * then reads its own in fleet_converge_read) */
+void fleet_converge_start(struct fleet_cmd *fc);
+void fleet_converge_read(struct fleet_cmd *fc, size_t idx, struct fw_session *s);
+/* the post-flight comparison of what every target reported (and of their
+ * schemas when read); returns how many differ */
 size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version);
 const char *fleet_vtext(const char *v);
 

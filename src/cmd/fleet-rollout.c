@@ -178,6 +178,7 @@ int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
 	if (n || fleet_interrupted())
 		return preflight_failed(fc, &r, n, started, err);
 	fw_fleet_run_reset(&r);
+	fleet_converge_start(fc);
 	status = fleet_roll_out(fc, &r, &job, 1);
 	fleet_print_errors(fc, &r);
 	fleet_outcome_table(fc, &r, hdr, 7, migrate_row, migrated_ok, "migrated or up to date");

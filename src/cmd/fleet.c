@@ -19,7 +19,9 @@
  * configuration, 4 some targets failed or differ, 130 interrupted. */
 #include "cmd/fleet-cmd.h"
 #include "cmd/render.h"
+#include "fleet/converge.h"
 #include "fleet/report.h"
+#include "ops/drift.h"
 #include "ops/info.h"
 #include "ops/op.h"
 #include "ops/preflight.h"
@@ -238,6 +240,8 @@ int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_
 		res->summary = strbuf_detach(&sb, NULL);
 	}
 	read_back(r, idx, s);
+	if (rc == 0)
+		fleet_converge_read(fc, idx, s);
 	return rc;
 }
 
@@ -333,6 +337,8 @@ static const char *preflight_list(unsigned pre, struct strbuf *sb)
 		strbuf_addstr(sb, ", dryrun");
 	if (pre & FW_PRE_CODE)
 		strbuf_addstr(sb, ", code");
+	if (pre & FW_PRE_DRIFT)
+		strbuf_addstr(sb, ", drift");
 	return sb->buf;
 }
 
@@ -391,6 +397,8 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 				   xcalloc(fc->fleet.nr + 1, sizeof(char *)) };
 	struct fw_fleet_job job = { op_preflight, preflight_args, preflight_done, &p, 1, 0 };
 	struct strbuf list = STRBUF_INIT;
+	/* drift: targets with one history share one expected state */
+	struct fw_expected_cache *expected = (fc->fleet.preflight & FW_PRE_DRIFT) ? fw_expected_cache_new() : NULL;
 	size_t targets, n;
 	for (size_t i = 0; i < fc->fleet.nr; i++) {
 		struct strbuf path = STRBUF_INIT;
@@ -400,6 +408,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		p.args[i].dryrun_path = p.paths[i];
 		p.args[i].fleet = fc->fleet.name;
 		p.args[i].target = fc->fleet.m[i].name;
+		p.args[i].expected = expected;
 	}
 	fw_info(fc->out, "Pre-flight of fleet %s on %zu target%s: %s", fc->fleet.name, fc->fleet.nr,
 		fc->fleet.nr == 1 ? "" : "s", preflight_list(fc->fleet.preflight, &list));
@@ -428,6 +437,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		free(p.paths[i]);
 	free(p.paths);
 	free(p.args);
+	fw_expected_cache_free(expected);
 	return n;
 }
 
@@ -461,23 +471,55 @@ static const struct fw_op *op_probe(const struct fw_config *cfg)
 static int probe_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
 		      void *result, int rc, struct fw_error *err)
 {
-	(void)ctx, (void)s, (void)out, (void)err;
-	if (rc == 0)
+	(void)out, (void)err;
+	if (rc == 0) {
 		fw_fleet_take_probe(&r->res[idx], result);
+		fleet_converge_read(ctx, idx, s);
+	}
 	return rc;
+}
+
+void fleet_converge_start(struct fleet_cmd *fc)
+{
+	fc->converge = fw_converge_new(fc->fleet.nr);
+}
+
+void fleet_converge_read(struct fleet_cmd *fc, size_t idx, struct fw_session *s)
+{
+	if (fc->converge && s->connected)
+		fw_converge_read(fc->converge, idx, &s->target);
+}
+
+/* the schemas read back: targets that differ from their expected state or their variant */
+static void judge_schemas(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	struct strvec warnings = STRVEC_INIT;
+	if (!fc->converge)
+		return;
+	fw_converge_judge(fc->converge, r, &warnings);
+	for (size_t i = 0; i < warnings.nr; i++)
+		fw_warn(fc->out, "%s", warnings.v[i]);
+	strvec_clear(&warnings);
+	fw_converge_free(fc->converge);
+	fc->converge = NULL;
 }
 
 /* compare what every target reported; returns the number that differ */
 size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version)
 {
-	size_t differ = fw_fleet_verify(r, version);
+	size_t differ;
+	int schemas = fc->converge != NULL;
+	fw_fleet_verify(r, version);
+	judge_schemas(fc, r);
+	fleet_count_findings(r, &differ);
 	if (differ) {
 		fw_info(fc->out, "Verification: %zu of %zu target%s differ%s:", differ, fc->fleet.nr,
 			fc->fleet.nr == 1 ? "" : "s", differ == 1 ? "s" : "");
 		fleet_print_findings(fc, r);
 	} else {
-		fw_info(fc->out, "Verification: all %zu target%s on version %s, nothing pending or failed", fc->fleet.nr,
-			fc->fleet.nr == 1 ? "" : "s", fleet_vtext(*version));
+		fw_info(fc->out, "Verification: all %zu target%s on version %s, nothing pending or failed%s", fc->fleet.nr,
+			fc->fleet.nr == 1 ? "" : "s", fleet_vtext(*version),
+			schemas ? ", schemas as their migrations make them" : "");
 	}
 	return differ;
 }
@@ -491,6 +533,7 @@ int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
 	size_t differ;
 	fleet_setup_run(fc, &r);
 	fw_fleet_run_resolve(&r);
+	fleet_converge_start(fc);
 	fleet_begin_phase(fc, "verify");
 	fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
 	fleet_end_view(fc);
@@ -671,9 +714,11 @@ struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *b
 		fw_fleet_close(fc);
 		return NULL;
 	}
-	/* `-fleet=X check -code` / `-dryrun`: the analysis joins the pre-flight */
+	/* `-fleet=X check -code` / `-dryrun` / `-drift`: the analysis joins the pre-flight */
 	if (strvec_contains(&base->command_flags, "code"))
 		fc->fleet.preflight |= FW_PRE_CODE;
+	if (strvec_contains(&base->command_flags, "drift"))
+		fc->fleet.preflight |= FW_PRE_DRIFT;
 	if (strvec_contains(&base->command_flags, "dryrun"))
 		fc->fleet.preflight |= FW_PRE_DRYRUN;
 	fc->live = !fc->json && !out->quiet && isatty(fileno(out->out)) &&
@@ -702,6 +747,7 @@ void fw_fleet_close(struct fleet_cmd *fc)
 		fleet_release_signals();
 	if (fc->doc)
 		json_decref(fc->doc);
+	fw_converge_free(fc->converge);
 	fw_error_clear(&fc->report_err);
 	free(fc->report_base);
 	fw_fleet_release(&fc->fleet);

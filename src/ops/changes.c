@@ -21,22 +21,27 @@ int fw_changes_from_snapshots(const struct fw_config *cfg)
 
 static int from_snapshots(const struct fw_config *cfg, struct fw_changes_result *res, struct fw_error *err)
 {
-	const char *before = fw_snapshot_setting(cfg, "check.deployedSnapshot");
-	const char *after = fw_snapshot_setting(cfg, "check.nextSnapshot");
+	char *before = fw_setting_path(cfg, "check.deployedSnapshot");
+	char *after = fw_setting_path(cfg, "check.nextSnapshot");
 	struct fw_model a, b;
 	struct strbuf src = STRBUF_INIT;
+	int rc = -1;
 	if (fw_snapshot_load(before, &a, err) < 0)
-		return -1;
+		goto out;
 	if (fw_snapshot_load(after, &b, err) < 0) {
 		fw_model_release(&a);
-		return -1;
+		goto out;
 	}
 	fw_state_diff(&a, &b, &res->diff);
 	strbuf_addf(&src, "the snapshots %s (deployed) and %s (next)", before, after);
 	res->source = strbuf_detach(&src, NULL);
 	fw_model_release(&a);
 	fw_model_release(&b);
-	return 0;
+	rc = 0;
+out:
+	free(before);
+	free(after);
+	return rc;
 }
 
 /* replay what is applied, read; apply what is pending, read again */

@@ -64,6 +64,18 @@ const char *fw_snapshot_setting(const struct fw_config *cfg, const char *key)
 	return v && *v ? v : NULL;
 }
 
+char *fw_setting_path(const struct fw_config *cfg, const char *key)
+{
+	const char *v = fw_snapshot_setting(cfg, key);
+	struct strbuf sb = STRBUF_INIT;
+	if (!v)
+		return NULL;
+	if (*v != '/' && cfg->working_directory && *cfg->working_directory)
+		strbuf_addf(&sb, "%s/", cfg->working_directory);
+	strbuf_addstr(&sb, v);
+	return strbuf_detach(&sb, NULL);
+}
+
 static int not_implemented(struct fw_error *err, const char *what, const char *hint)
 {
 	fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "%s is not implemented in fleetway %s", what, FW_VERSION);
@@ -311,8 +323,9 @@ static int replay(struct fw_expected_cache *c, struct fw_target *t, const char *
 	return 0;
 }
 
-/* the entry for key: found (perhaps after waiting for its builder), or new and ours to build */
-static struct cache_entry *claim(struct fw_expected_cache *c, const char *key, int *ours)
+/* the entry for key: found (after waiting for its builder when wait), or
+ * new and ours to build */
+static struct cache_entry *claim(struct fw_expected_cache *c, const char *key, int wait, int *ours)
 {
 	struct cache_entry *e;
 	pthread_mutex_lock(&c->lock);
@@ -321,7 +334,7 @@ static struct cache_entry *claim(struct fw_expected_cache *c, const char *key, i
 			break;
 	*ours = !e;
 	if (e) {
-		while (e->state == 0)
+		while (wait && e->state == 0)
 			pthread_cond_wait(&c->built, &c->lock);
 	} else {
 		e = xcalloc(1, sizeof(*e));
@@ -345,34 +358,76 @@ static void publish(struct fw_expected_cache *c, struct cache_entry *e, int rc, 
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* what t's expected state is made of: its key, and the snapshot or the
+ * migrations to replay; 1 when there is nothing (no snapshot, nothing applied) */
+struct plan {
+	char *snapshot;
+	const char *build;
+	struct strvec names, unreplayable;
+	char key[65];
+};
+
+static int plan_of(struct fw_target *t, int history_only, struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->snapshot = history_only ? NULL : fw_setting_path(t->cfg, "check.deployedSnapshot");
+	p->build = setting(t, "check.buildEnvironment");
+	if (p->snapshot) {
+		snapshot_key(p->snapshot, p->key);
+		return 0;
+	}
+	if (history_only)
+		fw_scratch_applied(t, &p->names, &p->unreplayable);
+	else
+		fw_expected_applied(t, &p->names, &p->unreplayable);
+	if (!p->names.nr)
+		return 1;
+	replay_key(t, p->build, &p->names, p->key);
+	return 0;
+}
+
+static void plan_release(struct plan *p)
+{
+	free(p->snapshot);
+	strvec_clear(&p->names);
+	strvec_clear(&p->unreplayable);
+}
+
+void fw_state_fingerprint(const struct fw_model *m, char out[65])
+{
+	struct fw_sha256 h;
+	fw_sha256_init(&h);
+	for (size_t i = 0; i < m->nschemas; i++)
+		fw_sha256_field(&h, m->schemas[i].fingerprint);
+	fw_sha256_hex(&h, out);
+}
+
+static void build(struct fw_expected_cache *c, struct fw_target *t, struct plan *p, struct cache_entry *e,
+		  struct fw_error *err)
+{
+	int rc;
+	strvec_copy(&e->exp.unreplayable, &p->unreplayable);
+	rc = p->snapshot ? load_snapshot(t, p->snapshot, &e->exp, err) : replay(c, t, p->build, &p->names, &e->exp, err);
+	if (!rc)
+		fw_state_fingerprint(&e->exp.model, e->exp.fingerprint);
+	publish(c, e, rc, err);
+}
+
 int fw_expected_get(struct fw_target *t, struct fw_expected_cache *c, const struct fw_expected **out,
 		    struct fw_error *err)
 {
-	const char *snapshot = fw_snapshot_setting(t->cfg, "check.deployedSnapshot");
-	const char *build = setting(t, "check.buildEnvironment");
-	struct strvec names = STRVEC_INIT, unreplayable = STRVEC_INIT;
+	struct plan p;
 	struct cache_entry *e;
-	char key[65];
-	int ours, rc;
+	int ours;
 	*out = NULL;
-	if (snapshot) {
-		snapshot_key(snapshot, key);
-	} else {
-		fw_expected_applied(t, &names, &unreplayable);
-		if (!names.nr) {
-			strvec_clear(&unreplayable);
-			return 1;
-		}
-		replay_key(t, build, &names, key);
+	if (plan_of(t, 0, &p) == 1) {
+		plan_release(&p);
+		return 1;
 	}
-	e = claim(c, key, &ours);
-	if (ours) {
-		strvec_copy(&e->exp.unreplayable, &unreplayable);
-		rc = snapshot ? load_snapshot(t, snapshot, &e->exp, err) : replay(c, t, build, &names, &e->exp, err);
-		publish(c, e, rc, err);
-	}
-	strvec_clear(&names);
-	strvec_clear(&unreplayable);
+	e = claim(c, p.key, 1, &ours);
+	if (ours)
+		build(c, t, &p, e, err);
+	plan_release(&p);
 	if (e->state < 0) {
 		if (!ours)
 			error_copy(err, &e->err);
@@ -380,6 +435,62 @@ int fw_expected_get(struct fw_target *t, struct fw_expected_cache *c, const stru
 	}
 	*out = &e->exp;
 	return 0;
+}
+
+static int baselined(const struct fw_target *t)
+{
+	for (size_t i = 0; i < t->hist.nr; i++)
+		if (t->hist.rows[i].success && !strcmp(t->hist.rows[i].type, "BASELINE"))
+			return 1;
+	return 0;
+}
+
+int fw_expected_prepare(struct fw_target *t, struct fw_expected_cache *c, char key[65])
+{
+	struct plan p;
+	struct cache_entry *e;
+	int ours;
+	if (plan_of(t, 1, &p) == 1) {
+		plan_release(&p);
+		key[0] = '\0';
+		return 1;
+	}
+	memcpy(key, p.key, 65);
+	if (baselined(t)) {
+		/* what is below a baseline was not made by the migrations: such
+		 * targets are compared with each other only */
+		plan_release(&p);
+		return 0;
+	}
+	e = claim(c, p.key, 0, &ours);
+	if (ours) {
+		struct fw_error err = FW_ERROR_INIT;
+		build(c, t, &p, e, &err);
+		fw_error_clear(&err);
+	}
+	plan_release(&p);
+	return 0;
+}
+
+int fw_expected_lookup(struct fw_expected_cache *c, const char *key, const struct fw_expected **out,
+		       struct fw_error *err)
+{
+	struct cache_entry *e;
+	int rc = 1;
+	*out = NULL;
+	pthread_mutex_lock(&c->lock);
+	for (e = c->entries; e; e = e->next)
+		if (!strcmp(e->exp.key, key))
+			break;
+	if (e && e->state == 1) {
+		*out = &e->exp;
+		rc = 0;
+	} else if (e && e->state < 0) {
+		error_copy(err, &e->err);
+		rc = -1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- drift */

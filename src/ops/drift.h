@@ -36,6 +36,7 @@ struct fw_expected {
 	size_t applied;               /* migrations replayed into it */
 	struct strvec unreplayable;   /* applied migrations without a file (not in it) */
 	char key[65];                 /* the cache key (also the fleet's variant of a target) */
+	char fingerprint[65];         /* of the whole model (fw_state_fingerprint) */
 };
 
 struct fw_expected_cache;
@@ -52,6 +53,19 @@ size_t fw_expected_cache_builds(struct fw_expected_cache *c);
 int fw_expected_get(struct fw_target *t, struct fw_expected_cache *c, const struct fw_expected **out,
 		    struct fw_error *err);
 
+/* The same without waiting, for a fleet's post-flight on a worker thread:
+ * the key of the state t's history gives (always its history replayed: a
+ * deployed snapshot or check.appliedMigrations are the state before a
+ * rollout) into key; built here when no target asked for it before, else
+ * left to whoever builds it (never for a baselined history: what is below
+ * the baseline was not made by the migrations); 1 when there is nothing to
+ * compare with. Look it up after the batch. */
+int fw_expected_prepare(struct fw_target *t, struct fw_expected_cache *c, char key[65]);
+/* the state of key once built: 0 and *out, -1 and err when it failed, 1 when
+ * nobody built it */
+int fw_expected_lookup(struct fw_expected_cache *c, const char *key, const struct fw_expected **out,
+		       struct fw_error *err);
+
 /* the migrations to replay: check.appliedMigrations, else t's history */
 void fw_expected_applied(const struct fw_target *t, struct strvec *names, struct strvec *unreplayable);
 /* a scratch beside t, or build environment `build` (NULL or "": the scratch) */
@@ -61,11 +75,17 @@ int fw_drift_precheck(const struct fw_config *cfg, int drift, int changes, struc
 /* a snapshot setting (check.deployedSnapshot, check.nextSnapshot) as a file
  * name: Flyway's "filesystem:" prefix taken off; NULL when unset */
 const char *fw_snapshot_setting(const struct fw_config *cfg, const char *key);
+/* a file setting as a path: the prefix taken off, relative to
+ * workingDirectory; NULL when unset (owned) */
+char *fw_setting_path(const struct fw_config *cfg, const char *key);
 /* a list setting (TOML array, or "a,b,c" from a flag or variable) */
 void fw_setting_list(const struct fw_target *t, const char *key, struct strvec *out);
 
 /* the live model of t's schemas (one that does not exist is empty) */
 int fw_live_model(struct fw_target *t, struct fw_model *out, struct fw_error *err);
+/* one fingerprint for a model: SHA-256 over its schemas' fingerprints, in
+ * order (their names are not part of it) */
+void fw_state_fingerprint(const struct fw_model *m, char out[65]);
 /* compare: schemas by name, or the only one of each whatever their names */
 void fw_state_diff(const struct fw_model *source, const struct fw_model *target, struct fw_diff *out);
 

@@ -172,7 +172,7 @@ int fw_scratch_open_build(struct fw_scratch *s, struct fw_target *t, const char 
 		fw_error_prefix(err, "cleaning the build environment '%s'", env);
 		goto fail;
 	}
-	if (strcmp(db_dialect(s->session.target.db), db_dialect(t->db))) {
+	if (t->db && strcmp(db_dialect(s->session.target.db), db_dialect(t->db))) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "the build environment '%s' is %s, the target %s",
 			       env, db_product(s->session.target.db), db_product(t->db));
 		fw_error_hint(err, "a build environment needs the target's kind of database");
@@ -180,6 +180,9 @@ int fw_scratch_open_build(struct fw_scratch *s, struct fw_target *t, const char 
 	}
 	for (size_t i = 0; i < s->session.target.schemas.nr; i++)
 		strvec_push(&s->read_names, s->session.target.schemas.v[i]);
+	/* no target database (a snapshot from the migrations alone): the build's names */
+	if (!t->db)
+		strvec_copy(&s->schemas, &s->read_names);
 	if (s->read_names.nr != s->schemas.nr) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
 			       "the build environment '%s' has %zu schema%s, the target %zu", env, s->read_names.nr,
