@@ -260,8 +260,10 @@ static void print_changes(struct fw_cmd_ctx *c, const struct fw_changes_result *
 	if (r->pending.nr)
 		fw_info(c->out, "Changes of %zu pending migration%s (%s), computed on %s:", r->pending.nr,
 			r->pending.nr == 1 ? "" : "s", names.buf, r->source);
+	else if (r->from_snapshots)
+		fw_info(c->out, "Changes between %s:", r->source);
 	else
-		fw_info(c->out, "Changes computed from %s:", r->source);
+		fw_info(c->out, "Changes: no pending migration (computed on %s)", r->source);
 	strbuf_release(&names);
 	if (!n) {
 		fw_info(c->out, "No object changes");

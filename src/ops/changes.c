@@ -70,8 +70,10 @@ int fw_changes_run(struct fw_target *t, struct fw_changes_result *res, struct fw
 	struct fw_model before, after;
 	int rc;
 	res->ran = 1;
-	if (fw_changes_from_snapshots(t->cfg))
+	if (fw_changes_from_snapshots(t->cfg)) {
+		res->from_snapshots = 1;
 		return from_snapshots(t->cfg, res, err);
+	}
 	if (fw_expected_open(t, build, &s, err) < 0)
 		return -1;
 	rc = before_and_after(t, &s, &before, &after, res, err);

@@ -18,6 +18,7 @@ struct fw_config;
 
 struct fw_changes_result {
 	int ran;
+	int from_snapshots;           /* two snapshot files, no database */
 	char *source;                 /* where it was computed, for people */
 	size_t applied;               /* migrations replayed before */
 	struct strvec pending;        /* the pending migrations applied on top */

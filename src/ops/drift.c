@@ -306,6 +306,8 @@ static int replay(struct fw_expected_cache *c, struct fw_target *t, const char *
 	int rc;
 	if (build)
 		pthread_mutex_lock(&c->build_env);
+	fw_emit_debug(t->obs, "building the expected state (%zu migration%s) on %s", names->nr,
+		      names->nr == 1 ? "" : "s", build ? build : "a scratch database");
 	rc = fw_expected_open(t, build, &s, err);
 	if (!rc) {
 		rc = fw_scratch_replay_list(&s, names, err);

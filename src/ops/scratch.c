@@ -105,6 +105,13 @@ static int refuse_build(const struct fw_scratch *s, const struct fw_target *t, c
 			struct fw_error *err)
 {
 	const struct fw_config *b = s->build;
+	if ((t->cfg->environment && !strcmp(t->cfg->environment, env)) ||
+	    (t->cfg->url && b->url && !strcmp(t->cfg->url, b->url))) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
+			       "the build environment '%s' is the target itself: it would be cleaned", env);
+		fw_error_hint(err, "give a database of its own as the build environment, or leave buildEnvironment unset for an automatic scratch database");
+		return -1;
+	}
 	if (b->clean_disabled) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CHECK_BUILD_NO_PROVISIONER",
 			       "No provisioner is configured for the build environment '%s' and clean is disabled, so the build environment cannot be cleaned or re-provisioned",
@@ -115,13 +122,6 @@ static int refuse_build(const struct fw_scratch *s, const struct fw_target *t, c
 	if (!b->url || !*b->url) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "the build environment '%s' has no url", env);
 		fw_error_hint(err, "set url in [environments.%s]", env);
-		return -1;
-	}
-	if ((t->cfg->environment && !strcmp(t->cfg->environment, env)) ||
-	    (t->cfg->url && !strcmp(t->cfg->url, b->url))) {
-		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
-			       "the build environment '%s' is the target itself: it would be cleaned", env);
-		fw_error_hint(err, "give a database of its own as the build environment, or leave buildEnvironment unset for an automatic scratch database");
 		return -1;
 	}
 	return 0;
