@@ -719,6 +719,12 @@ struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *b
 		fc->fleet.preflight |= FW_PRE_CODE;
 	if (strvec_contains(&base->command_flags, "drift"))
 		fc->fleet.preflight |= FW_PRE_DRIFT;
+	if (strvec_contains(&base->command_flags, "changes")) {
+		fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "check -changes is not implemented on a fleet");
+		fw_error_hint(err, "nothing was changed; run it on one target (-environment=NAME check -changes): targets of one history change alike");
+		fw_fleet_close(fc);
+		return NULL;
+	}
 	if (strvec_contains(&base->command_flags, "dryrun"))
 		fc->fleet.preflight |= FW_PRE_DRYRUN;
 	fc->live = !fc->json && !out->quiet && isatty(fileno(out->out)) &&

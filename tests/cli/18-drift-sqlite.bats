@@ -416,3 +416,20 @@ print([(t["name"], t["findings"]) for t in d["targets"] if t["findings"]])'
     assert_status 0
     assert_no_secret "$FW_SECRET_PASSWORD"
 }
+
+@test "fleet: baselined tenants are compared with each other, the odd one named; check -changes is one target's" {
+    fleet_project
+    for u in "$U1" "$U2" "$U3"; do sqlq "$u" "CREATE TABLE legacy (id INT)"; done
+    sqlq "$U3" "ALTER TABLE legacy ADD COLUMN note VARCHAR(20)"
+    run fw -fleet=f baseline -baselineVersion=1
+    assert_status 0
+    # what is below a baseline was not made by the migrations: the norm is what most tenants have
+    run fw -fleet=f verify
+    assert_status 4
+    assert_output_contains "| t3     | schema: Table legacy: differs from the other targets (column note: only in target) |"
+    assert_output_not_contains "| t1     | schema"
+    assert_output_not_contains "| t2     | schema"
+    run fw -fleet=f check -changes
+    assert_status 3
+    assert_output_contains "check -changes is not implemented on a fleet"
+}
