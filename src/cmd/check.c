@@ -2,6 +2,7 @@
  * (ops/check.h), written as <reportFilename>.json and .html as Flyway's
  * check does, and its findings on the terminal. The rules are fleetway's
  * own, see sql/lint.h. */
+#include "cmd/check-state.h"
 #include "cmd/cmd.h"
 #include "ops/check.h"
 #include "util/report-file.h"
@@ -87,6 +88,7 @@ static void check_html(const json_t *doc, struct strbuf *out)
 		violations_html(doc, out);
 	if (json_object_get(doc, "dryrun"))
 		dryrun_html(json_object_get(doc, "dryrun"), out);
+	check_state_html(doc, out);
 	strbuf_addstr(out, "</body></html>\n");
 }
 
@@ -125,6 +127,7 @@ static json_t *check_json(struct fw_cmd_ctx *c, const struct fw_check_result *r,
 		json_object_set_new(d, "truncated", json_boolean(r->dryrun_truncated));
 		json_object_set_new(doc, "dryrun", d);
 	}
+	check_state_entries(c, r, doc);
 	return doc;
 }
 
@@ -133,15 +136,18 @@ int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 	struct fw_check_result *r = result;
 	struct strbuf summary = STRBUF_INIT;
 	char *json_path = NULL, *html_path = NULL;
-	json_t *doc;
+	json_t *doc, *file_doc;
 	int ret = -1;
 	if (rc < 0)
 		return rc;
 	if (r->code)
 		summary_text(r, &summary);
 	doc = check_json(c, r, summary.buf);
-	if (fw_report_write_with(c->cfg->report_filename ? c->cfg->report_filename : "report", doc, check_html,
-				 &json_path, &html_path, err) < 0) {
+	file_doc = check_state_merged(doc, c->cfg->report_filename ? c->cfg->report_filename : "report");
+	rc = fw_report_write_with(c->cfg->report_filename ? c->cfg->report_filename : "report", file_doc, check_html,
+				  &json_path, &html_path, err);
+	json_decref(file_doc);
+	if (rc < 0) {
 		json_decref(doc);
 		goto out;
 	}
@@ -151,6 +157,7 @@ int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 		print_findings(c, &r->lint);
 	if (r->code)
 		fw_info(c->out, "%s.", summary.buf);
+	check_state_print(c, r);
 	fw_info(c->out, "Report: %s (and %s)", html_path, json_path);
 	c->result = doc;
 	if (r->errors && fw_config_setting_bool(c->cfg, "check.code.failOnError", 0)) {
@@ -159,6 +166,8 @@ int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 		fw_error_hint(err, "fix them, or set check.code.failOnError=false to report without failing");
 		goto out;
 	}
+	if (check_state_gate(c, r, html_path, err) < 0)
+		goto out;
 	ret = 0;
 out:
 	free(json_path);

@@ -70,6 +70,7 @@ int render_repair(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *e
 int render_clean(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int render_undo(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_snapshot(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int cmd_init(struct fw_cmd_ctx *c, struct fw_error *err);
 void summary_migrate(const void *result, struct strbuf *out);
 /* migrate's sentence for a schema with nothing to do (a fleet says it of a

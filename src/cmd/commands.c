@@ -23,6 +23,7 @@ OP(repair)
 OP(clean)
 OP(undo)
 OP(check)
+OP(snapshot)
 #undef OP
 
 const struct fw_command fw_commands[] = {
@@ -40,8 +41,10 @@ const struct fw_command fw_commands[] = {
 	  .op = op_clean, .render = render_clean, .summary_line = summary_clean },
 	{ .name = "undo", .summary = "Undoes the most recently applied versioned migration",
 	  .op = op_undo, .render = render_undo, .summary_line = summary_undo },
-	{ .name = "check", .summary = "Checks pending migrations before deploy (-code, -dryrun)",
+	{ .name = "check", .summary = "Checks before deploy: -code, -dryrun, -drift (the schema against its history), -changes",
 	  .op = op_check, .render = render_check, .fleet = fleet_check },
+	{ .name = "snapshot", .summary = "Writes the schema as a snapshot file (-snapshot.filename=FILE, -snapshot.source=...)",
+	  .flags = FW_CMD_NO_FLEET, .op = op_snapshot, .render = render_snapshot },
 	{ .name = "init", .summary = "Creates a new project (flyway.toml, migrations/) in the working directory",
 	  .flags = FW_CMD_NO_FLEET, .run = cmd_init },
 	{ .name = "verify", .summary = "Fleet: reads every target back and compares them (-fleet=NAME)",

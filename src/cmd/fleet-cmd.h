@@ -24,6 +24,7 @@ struct fleet_cmd {
 	json_t *doc;             /* the running command's report document */
 	const char *phase;       /* shown in the progress view */
 	long phase_t0;
+	struct fw_converge *converge;  /* verify, the end of migrate: schemas read back (fleet/converge.h) */
 };
 
 /* fleet.c: any other command on every target (the operation's own flow) */
@@ -54,8 +55,12 @@ void fleet_render_on_target(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t
 void fleet_verify_reading(struct fw_fleet_run *r, size_t idx, struct fw_session *s);
 /* the pre-flight on every target; returns the number of findings */
 size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r);
+/* the post-flight: start reading every target's schema back (each worker
+ * then reads its own in fleet_converge_read) */
+void fleet_converge_start(struct fleet_cmd *fc);
+void fleet_converge_read(struct fleet_cmd *fc, size_t idx, struct fw_session *s);
 /* the post-flight comparison of what every target reported; returns how
- * many differ, and says in summary what they have ("6 targets have 2 pending") */
+ * many differ (their schemas too, when read), and says in summary what they have ("6 targets have 2 pending") */
 size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version, struct strbuf *summary);
 const char *fleet_vtext(const char *v);
 

@@ -98,6 +98,8 @@ static int migrate_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw
 	keep_migrations(&r->res[idx], result);
 	fleet_render_on_target(ctx, r, idx, s, out, result, &rc, err);
 	fleet_verify_reading(r, idx, s);
+	if (rc == 0)
+		fleet_converge_read(ctx, idx, s);
 	return rc;
 }
 
@@ -232,6 +234,7 @@ int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
 	if (n || fleet_interrupted())
 		return preflight_failed(fc, &r, n, started, err);
 	fw_fleet_run_reset(&r);
+	fleet_converge_start(fc);
 	status = fleet_roll_out(fc, &r, &job, 1);
 	versions_from_preflight(&r);
 	fleet_print_errors(fc, &r);

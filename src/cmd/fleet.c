@@ -19,7 +19,9 @@
  * configuration, 4 some targets failed or differ, 130 interrupted. */
 #include "cmd/fleet-cmd.h"
 #include "cmd/render.h"
+#include "fleet/converge.h"
 #include "fleet/report.h"
+#include "ops/drift.h"
 #include "ops/info.h"
 #include "ops/op.h"
 #include "ops/preflight.h"
@@ -228,16 +230,18 @@ static void read_back(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
 
 /* what the post-flight needs of a target: validate (its findings) and what
  * is pending, from one reading of the history */
-static const struct fw_preflight_args verify_args = { FW_PRE_VALIDATE, NULL, NULL, NULL };
+static const struct fw_preflight_args verify_args = { .checks = FW_PRE_VALIDATE };
 
 static int verify_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
 		       void *result, int rc, struct fw_error *err)
 {
 	struct fw_preflight_result *pr = result;
 	struct fw_fleet_result *res = &r->res[idx];
-	(void)ctx, (void)s, (void)out;
+	(void)out;
 	if (pr->schema_shown)
 		fw_fleet_take_probe(res, &pr->probe);
+	if (rc == 0 && ctx)
+		fleet_converge_read(ctx, idx, s);
 	for (size_t i = 0; i < pr->findings.nr; i++)
 		strvec_push(&res->findings, pr->findings.v[i]);
 	if (rc < 0 && !res->findings.nr)
@@ -284,6 +288,8 @@ int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_
 {
 	fleet_render_on_target(ctx, r, idx, s, out, result, &rc, err);
 	read_back(r, idx, s);
+	if (rc == 0)
+		fleet_converge_read(ctx, idx, s);
 	return rc;
 }
 
@@ -379,6 +385,8 @@ static const char *preflight_list(unsigned pre, struct strbuf *sb)
 		strbuf_addstr(sb, ", dryrun");
 	if (pre & FW_PRE_CODE)
 		strbuf_addstr(sb, ", code");
+	if (pre & FW_PRE_DRIFT)
+		strbuf_addstr(sb, ", drift");
 	return sb->buf;
 }
 
@@ -439,6 +447,8 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	struct fw_fleet_job job = { .op_for = op_preflight, .args_for = preflight_args, .done = preflight_done,
 				    .ctx = &p, .keep = 1 };
 	struct strbuf list = STRBUF_INIT;
+	/* drift: targets with one history share one expected state */
+	struct fw_expected_cache *expected = (fc->fleet.preflight & FW_PRE_DRIFT) ? fw_expected_cache_new() : NULL;
 	size_t targets, n;
 	for (size_t i = 0; i < fc->fleet.nr; i++) {
 		struct strbuf path = STRBUF_INIT;
@@ -448,6 +458,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		p.args[i].dryrun_path = p.paths[i];
 		p.args[i].fleet = fc->fleet.name;
 		p.args[i].target = fc->fleet.m[i].name;
+		p.args[i].expected = expected;
 	}
 	fw_info(fc->out, "Pre-flight of fleet %s on %zu target%s: %s", fc->fleet.name, fc->fleet.nr,
 		fc->fleet.nr == 1 ? "" : "s", preflight_list(fc->fleet.preflight, &list));
@@ -482,6 +493,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		free(p.paths[i]);
 	free(p.paths);
 	free(p.args);
+	fw_expected_cache_free(expected);
 	return n;
 }
 
@@ -506,6 +518,46 @@ int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 
 /* ---------------------------------------------------------------- verify */
 
+void fleet_converge_start(struct fleet_cmd *fc)
+{
+	fc->converge = fw_converge_new(fc->fleet.nr);
+}
+
+void fleet_converge_read(struct fleet_cmd *fc, size_t idx, struct fw_session *s)
+{
+	if (fc->converge && s->connected)
+		fw_converge_read(fc->converge, idx, &s->target);
+}
+
+/* the schemas read back: a target that differs from its expected state or
+ * its variant gets a finding per object and, when nothing else was wrong
+ * with it, the verdict FW_VD_SCHEMA; returns how many that adds */
+static size_t judge_schemas(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	struct strvec warnings = STRVEC_INIT;
+	size_t added = 0;
+	if (!fc->converge)
+		return 0;
+	fw_converge_judge(fc->converge, r, &warnings);
+	for (size_t i = 0; i < warnings.nr; i++)
+		fw_warn(fc->out, "%s", warnings.v[i]);
+	strvec_clear(&warnings);
+	fw_converge_free(fc->converge);
+	fc->converge = NULL;
+	for (size_t i = 0; i < r->fleet->nr; i++) {
+		struct fw_fleet_result *res = &r->res[i];
+		if (res->verdict != FW_VD_OK)
+			continue;
+		for (size_t k = 0; k < res->findings.nr; k++)
+			if (!strncmp(res->findings.v[k], "schema: ", 8)) {
+				res->verdict = FW_VD_SCHEMA;
+				added++;
+				break;
+			}
+	}
+	return added;
+}
+
 static void add_count(struct strbuf *out, size_t n, const char *one, const char *many)
 {
 	strbuf_addf(out, "%s%zu target%s %s", out->len ? ", " : "", n, n == 1 ? "" : "s", n == 1 ? one : many);
@@ -515,7 +567,7 @@ static void add_count(struct strbuf *out, size_t n, const char *one, const char 
  * failed validation, 2 targets have 1 pending" (most telling first) */
 static void verdict_summary(struct fw_fleet_run *r, struct strbuf *out)
 {
-	size_t n[FW_VD_VERSION + 1] = { 0 };
+	size_t n[FW_VD_SCHEMA + 1] = { 0 };
 	int most = 0;
 	for (size_t i = 0; i < r->fleet->nr; i++) {
 		n[r->res[i].verdict]++;
@@ -541,6 +593,9 @@ static void verdict_summary(struct fw_fleet_run *r, struct strbuf *out)
 	if (n[FW_VD_VERSION])
 		add_count(out, n[FW_VD_VERSION], "is on another version than the targets with its locations",
 			  "are on another version than the targets with their locations");
+	if (n[FW_VD_SCHEMA])
+		add_count(out, n[FW_VD_SCHEMA], "has a schema its migrations do not make",
+			  "have a schema their migrations do not make");
 }
 
 /* "4 on version 10, 1 on version 10.5" */
@@ -567,6 +622,8 @@ size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version,
 {
 	size_t differ = fw_fleet_verify(r, version), all = fc->fleet.nr;
 	const char *s = all == 1 ? "" : "s";
+	int schemas = fc->converge != NULL;
+	differ += judge_schemas(fc, r);
 	if (differ) {
 		verdict_summary(r, summary);
 		fw_info(fc->out, "Verification: %s:", summary->buf);
@@ -582,6 +639,8 @@ size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version,
 	if (!summary->len)
 		strbuf_addf(summary, "all %zu target%s on version %s, nothing pending or failed", all, s,
 			    fleet_vtext(*version && **version ? *version : NULL));
+	if (schemas)
+		strbuf_addstr(summary, ", schemas as their migrations make them");
 	fw_info(fc->out, "Verification: %s", summary->buf);
 	return 0;
 }
@@ -604,6 +663,7 @@ int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
 	int ret = 0;
 	fleet_setup_run(fc, &r);
 	fw_fleet_run_resolve(&r);
+	fleet_converge_start(fc);
 	fleet_begin_phase(fc, "verify");
 	fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
 	fleet_end_view(fc);
@@ -787,9 +847,17 @@ struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *b
 		fw_fleet_close(fc);
 		return NULL;
 	}
-	/* `-fleet=X check -code` / `-dryrun`: the analysis joins the pre-flight */
+	/* `-fleet=X check -code` / `-dryrun` / `-drift`: the analysis joins the pre-flight */
 	if (strvec_contains(&base->command_flags, "code"))
 		fc->fleet.preflight |= FW_PRE_CODE;
+	if (strvec_contains(&base->command_flags, "drift"))
+		fc->fleet.preflight |= FW_PRE_DRIFT;
+	if (strvec_contains(&base->command_flags, "changes")) {
+		fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "check -changes is not implemented on a fleet");
+		fw_error_hint(err, "nothing was changed; run it on one target (-environment=NAME check -changes): targets of one history change alike");
+		fw_fleet_close(fc);
+		return NULL;
+	}
 	if (strvec_contains(&base->command_flags, "dryrun"))
 		fc->fleet.preflight |= FW_PRE_DRYRUN;
 	fc->live = !fc->json && !out->quiet && isatty(fileno(out->out)) &&
@@ -818,6 +886,7 @@ void fw_fleet_close(struct fleet_cmd *fc)
 		fleet_release_signals();
 	if (fc->doc)
 		json_decref(fc->doc);
+	fw_converge_free(fc->converge);
 	fw_error_clear(&fc->report_err);
 	free(fc->report_base);
 	fw_fleet_release(&fc->fleet);

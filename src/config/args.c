@@ -13,6 +13,7 @@ static const struct {
 	const char *const switches[6];
 } scoped[] = {
 	{ "check", { "code", "drift", "changes", "dryrun", "failOnDrift", NULL } },
+	{ "snapshot", { NULL } },
 };
 
 static int scoped_command(const char *cmd)

@@ -108,9 +108,11 @@ const struct fw_key fw_keys[] = {
 	{ "token", KT_STRING, NULL, NF, FLY | KF_NO_OVERRIDE | KF_SECRET, NULL, NULL },
 	{ "licenseKey", KT_STRING, NULL, NF, FLY | KF_NO_OVERRIDE | KF_SECRET, NULL, NULL },
 	/* [flyway.check] (Flyway's check namespace, reference 10): read by `check` from the
-	 * settings tree. fleetway uses code.failOnError and rulesDialect; the others belong
-	 * to features it does not have (SQLFluff, drift, snapshots) and are accepted so
-	 * that existing projects load. Not per environment, as in Flyway. */
+	 * settings tree. fleetway uses code.failOnError, rulesDialect, buildEnvironment,
+	 * deployedSnapshot, nextSnapshot, appliedMigrations, failOnDrift and changesSource;
+	 * the others belong to features it does not have (SQLFluff, drift resolution
+	 * scripts, filters) and are accepted so that existing projects load. Not per
+	 * environment, as in Flyway. */
 #define CHK (KF_FLYWAY | KF_NO_OVERRIDE)
 	{ "check.code.failOnError", KT_BOOL, NULL, NF, CHK, NULL, NULL },
 	{ "check.code.noqaSeverity", KT_STRING, NULL, NF, CHK, NULL, NULL },
@@ -142,6 +144,13 @@ const struct fw_key fw_keys[] = {
 	  "removed from Flyway: code analysis rules are now configured in your SQLFluff configuration" },
 	{ "check.minorRules", KT_STRING, NULL, NF, CHK | KF_REMOVED, NULL,
 	  "removed from Flyway: code analysis rules are now configured in your SQLFluff configuration" },
+	/* [flyway.snapshot] (Flyway's snapshot namespace): read by `snapshot` */
+	{ "snapshot.filename", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "snapshot.source", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "snapshot.buildEnvironment", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "snapshot.buildVersion", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "snapshot.buildCherryPick", KT_LIST, NULL, NF, CHK, NULL, NULL },
+	{ "snapshot.rebuild", KT_BOOL, NULL, NF, CHK, NULL, NULL },
 #undef CHK
 	{ "plugins", KT_TABLE, NULL, NF, KF_FLYWAY, NULL, NULL },
 	{ "oracle", KT_TABLE, NULL, NF, KF_FLYWAY | KF_NO_OVERRIDE, NULL, NULL },

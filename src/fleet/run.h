@@ -48,6 +48,7 @@ enum fw_verdict {
 	FW_VD_INVALID,      /* validate found a problem (an edited history row, a hotfix) */
 	FW_VD_PENDING,      /* migrations still pending */
 	FW_VD_VERSION,      /* on another version than the targets with the same locations */
+	FW_VD_SCHEMA,       /* its schema is not what its migrations make (fleet/converge.c) */
 };
 
 struct fw_fleet_mig {

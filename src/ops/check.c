@@ -82,15 +82,9 @@ static int refuse(const struct fw_config *cfg, struct fw_error *err)
 {
 	if (check_rules_dialect(cfg, err) < 0)
 		return -1;
-	static const char *const later[] = { "drift", "changes", NULL };
-	for (int i = 0; later[i]; i++)
-		if (asked(cfg, later[i])) {
-			fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR",
-				       "'check -%s' is not implemented yet in fleetway %s", later[i], FW_VERSION);
-			fw_error_hint(err, "nothing was changed; `check -code` and `check -dryrun` are available");
-			return -1;
-		}
-	if (!asked(cfg, "code") && !asked(cfg, "dryrun")) {
+	if (fw_drift_precheck(cfg, asked(cfg, "drift"), asked(cfg, "changes"), err) < 0)
+		return -1;
+	if (!asked(cfg, "code") && !asked(cfg, "dryrun") && !asked(cfg, "drift") && !asked(cfg, "changes")) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "check needs one or more of -code, -drift, -changes, -dryrun");
 		fw_error_hint(err, "fleetway check -code analyses the pending migrations");
 		return -1;
@@ -195,6 +189,11 @@ static int check_run(struct fw_target *t, const void *args, void *result, struct
 		ret = -1;
 	if (!ret && res->dryrun && dry_run(t, &plan, res, err) < 0)
 		ret = -1;
+	/* Flyway: with both, drift runs first */
+	if (!ret && asked(t->cfg, "drift") && fw_drift_run(t, NULL, &res->drift, err) < 0)
+		ret = -1;
+	if (!ret && asked(t->cfg, "changes") && fw_changes_run(t, &res->changes, err) < 0)
+		ret = -1;
 	fw_plan_release(&plan);
 	return ret;
 }
@@ -206,6 +205,8 @@ static void check_release(void *result)
 		fw_lint_release(&res->lint);
 	free(res->dryrun_path);
 	strbuf_release(&res->dryrun_sql);
+	fw_drift_result_release(&res->drift);
+	fw_changes_result_release(&res->changes);
 }
 
 const struct fw_op fw_op_check = {

@@ -4,12 +4,17 @@
  *            (sql/lint.h); without a url every file, with check.rulesDialect's
  *            rules (pull-request linting)
  *   -dryrun  what migrate would send, written to <reportFilename>-dryrun.sql
+ *   -drift   the schema against the state its history says it should have
+ *            (ops/drift.h)
+ *   -changes what the pending migrations change (ops/changes.h)
  *
  * The command renders the report (<reportFilename>.json/.html). fw_check_code
  * is also the fleet pre-flight's "code" item. */
 #ifndef FW_CHECK_H
 #define FW_CHECK_H
 #include "engine/target.h"
+#include "ops/changes.h"
+#include "ops/drift.h"
 #include "sql/lint.h"
 #include "util/strbuf.h"
 
@@ -21,6 +26,8 @@ struct fw_check_result {
 	char *dryrun_path;          /* -dryrun: the script's file */
 	struct strbuf dryrun_sql;   /* its start, for the report */
 	int dryrun_truncated;
+	struct fw_drift_result drift;       /* -drift (ops/drift.h) */
+	struct fw_changes_result changes;   /* -changes (ops/changes.h) */
 };
 
 /* every pending versioned migration, then every new or changed repeatable, in

@@ -59,7 +59,8 @@ extern const struct fw_op fw_op_baseline;    /* ops/baseline.c */
 extern const struct fw_op fw_op_repair;      /* ops/repair.c */
 extern const struct fw_op fw_op_clean;       /* ops/clean.c */
 extern const struct fw_op fw_op_undo;        /* ops/undo.c */
-extern const struct fw_op fw_op_check;       /* ops/check.c: -code and -dryrun */
+extern const struct fw_op fw_op_check;       /* ops/check.c: -code, -dryrun, -drift, -changes */
+extern const struct fw_op fw_op_snapshot;    /* ops/snapshot.c: a schema model to a file */
 extern const struct fw_op fw_op_probe;       /* ops/probe.c: version, pending and failed counts */
 extern const struct fw_op fw_op_preflight;   /* ops/preflight.c: the fleet's checks before a rollout */
 

@@ -1,6 +1,7 @@
 #include "ops/preflight.h"
 #include "engine/target.h"
 #include "ops/check.h"
+#include "ops/drift.h"
 #include "ops/dryrun.h"
 #include "ops/migrate.h"
 #include "ops/op.h"
@@ -121,6 +122,24 @@ static void hotfix_findings(const struct fw_probe_result *p, const struct strvec
 	strbuf_release(&msg);
 }
 
+/* check -drift: each object that differs from the expected state is a finding */
+static int drift_findings(struct fw_target *t, const struct fw_preflight_args *a, struct fw_preflight_result *res,
+			  struct fw_error *err)
+{
+	struct fw_drift_result dr;
+	struct strvec lines = STRVEC_INIT;
+	int ret;
+	memset(&dr, 0, sizeof(dr));
+	ret = fw_drift_run(t, a->expected, &dr, err);
+	if (!ret)
+		fw_diff_lines(&dr.diff, &fw_drift_words, &lines);
+	for (size_t i = 0; i < lines.nr; i++)
+		fw_finding_add(&res->findings, "drift", lines.v[i]);
+	strvec_clear(&lines);
+	fw_drift_result_release(&dr);
+	return ret;
+}
+
 static int preflight_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
 {
 	const struct fw_preflight_args *a = args;
@@ -159,6 +178,8 @@ static int preflight_run(struct fw_target *t, const void *args, void *result, st
 	if ((a->checks & FW_PRE_DRYRUN) && res->probe.pending && write_dryrun(t, &plan, a, res, err) < 0)
 		ret = -1;
 	if (!ret && (a->checks & FW_PRE_CODE) && code_findings(t, &plan, res, err) < 0)
+		ret = -1;
+	if (!ret && (a->checks & FW_PRE_DRIFT) && drift_findings(t, a, res, err) < 0)
 		ret = -1;
 	fw_plan_release(&plan);
 	return ret;

@@ -8,12 +8,16 @@
 #include "ops/probe.h"
 #include "util/strvec.h"
 
+struct fw_expected_cache;
+
 /* checks beyond connecting (which is always checked) */
 enum fw_preflight {
 	FW_PRE_VALIDATE = 1 << 0,   /* validate applied against resolved migrations */
 	FW_PRE_PENDING = 1 << 1,    /* pending set compared across targets (by the fleet) */
 	FW_PRE_DRYRUN = 1 << 2,     /* write the SQL that would run, per target */
 	FW_PRE_CODE = 1 << 3,       /* check -code on what would run: errors are findings */
+	FW_PRE_DRIFT = 1 << 4,      /* check -drift: each object that differs from the state
+	                               the target's history gives is a finding */
 };
 #define FW_PRE_ALL (FW_PRE_VALIDATE | FW_PRE_PENDING | FW_PRE_DRYRUN)
 
@@ -22,6 +26,7 @@ struct fw_preflight_args {
 	const char *dryrun_path;    /* where this target's dry-run script goes (FW_PRE_DRYRUN) */
 	const char *fleet;          /* names for the script's header */
 	const char *target;
+	struct fw_expected_cache *expected;  /* FW_PRE_DRIFT: shared by the fleet's targets */
 };
 
 struct fw_preflight_result {

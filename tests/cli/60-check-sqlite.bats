@@ -87,9 +87,9 @@ assert d["htmlReport"].endswith("/chk.html") and d["jsonReport"].endswith("/chk.
     run fw check
     assert_status 2
     assert_output_contains "check needs one or more of -code, -drift, -changes, -dryrun"
-    run fw check -drift
+    run fw check -changes -changesSource=schemaModel
     assert_status 3
-    assert_output_contains "'check -drift' is not implemented yet"
+    assert_output_contains "check -changes -changesSource=schemaModel is not implemented"
     [ ! -f report.json ]
 }
 

@@ -1,0 +1,1 @@
+18-drift-sqlite.bats
