@@ -14,40 +14,6 @@
 
 #define DRYRUN_IN_REPORT (1024 * 1024)
 
-struct lint_ctx {
-	struct fw_lint *l;
-	const char *script;
-};
-
-static int lint_one(void *ctx, const char *sql, int line, struct fw_error *err)
-{
-	struct lint_ctx *c = ctx;
-	(void)err;
-	fw_lint_statement(c->l, c->script, line, sql);
-	return 0;
-}
-
-int fw_check_code(struct fw_target *t, const struct fw_plan *plan, struct fw_lint *l,
-		  size_t *scripts, struct fw_error *err)
-{
-	*scripts = 0;
-	for (int repeatables = 0; repeatables < 2; repeatables++)
-		for (size_t i = 0; i < plan->nr; i++) {
-			const struct fw_entry *e = &plan->entries[i];
-			struct lint_ctx ctx;
-			if (!e->res || e->res->is_script || !e->res->should_execute ||
-			    (e->state != FW_ST_PENDING && e->state != FW_ST_OUTDATED) ||
-			    (e->res->kind == FW_FILE_REPEATABLE) != repeatables)
-				continue;
-			ctx.l = l;
-			ctx.script = e->res->script;
-			if (fw_script_statements(t, e->res, lint_one, &ctx, err) < 0)
-				return -1;
-			(*scripts)++;
-		}
-	return 0;
-}
-
 static int asked(const struct fw_config *cfg, const char *flag)
 {
 	return strvec_contains(&cfg->command_flags, flag);
@@ -133,18 +99,6 @@ static int open_offline(struct fw_target *t, struct fw_config *cfg, const struct
 	return fw_target_offline(t, cfg, obs, d, err);
 }
 
-static int code_analysis(struct fw_target *t, const struct fw_plan *plan, struct fw_check_result *res,
-			 struct fw_error *err)
-{
-	fw_lint_init(&res->lint, t->dialect);
-	res->lint.per_script = res->offline;
-	if (fw_check_code(t, plan, &res->lint, &res->scripts, err) < 0)
-		return -1;
-	for (size_t i = 0; i < res->lint.nr; i++)
-		res->errors += res->lint.v[i].error;
-	return 0;
-}
-
 /* -dryrun: what migrate would send, in <report>-dryrun.sql, its start kept for the report */
 static int dry_run(struct fw_target *t, const struct fw_plan *plan, struct fw_check_result *res,
 		   struct fw_error *err)
@@ -191,7 +145,7 @@ static int check_run(struct fw_target *t, const void *args, void *result, struct
 		fw_history_forget(&t->hist);
 	if (fw_target_plan(t, &plan, err) < 0)
 		return -1;
-	if (res->code && code_analysis(t, &plan, res, err) < 0)
+	if (res->code && fw_check_code_review(t, &plan, res, err) < 0)
 		ret = -1;
 	if (!ret && res->dryrun && dry_run(t, &plan, res, err) < 0)
 		ret = -1;
