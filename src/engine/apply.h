@@ -42,5 +42,8 @@ int fw_script_statements(struct fw_target *t, const struct fw_resolved *r,
 			 void *ctx, struct fw_error *err);
 int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
 			       struct fw_error *err);
+/* the longest one migration should take (check.maxMigrationSeconds, default
+ * 30 s): migrate warns about a slower one, a rehearsal fails it */
+long fw_migration_budget_ms(const struct fw_config *cfg);
 
 #endif

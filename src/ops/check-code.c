@@ -226,6 +226,7 @@ static int add_script_file(struct scope *s, struct fw_target *t, struct fw_error
 	s->single.type = "SQL";
 	s->single.conf.execute_in_transaction = -1;
 	s->single.conf.placeholder_replacement = -1;
+	s->single.conf.lock_timeout_ms = s->single.conf.statement_timeout_ms = -1;
 	s->single.should_execute = 1;
 	s->have_single = 1;
 	scope_add(s, t, &s->single);
