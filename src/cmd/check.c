@@ -1,6 +1,7 @@
 /* fleetway check -code / -dryrun: the report of the check operation
  * (ops/check.h), written as <reportFilename>.json and .html as Flyway's
  * check does (and .sarif for -code), and its findings on the terminal. */
+#include "cmd/check-rehearse.h"
 #include "cmd/check-sarif.h"
 #include "cmd/cmd.h"
 #include "ops/check.h"
@@ -115,6 +116,8 @@ static void check_html(const json_t *doc, struct strbuf *out)
 		violations_html(doc, out);
 	if (json_object_get(doc, "dryrun"))
 		dryrun_html(json_object_get(doc, "dryrun"), out);
+	if (json_object_get(doc, "rehearsal"))
+		fw_rehearse_html(json_object_get(doc, "rehearsal"), out);
 	strbuf_addstr(out, "</body></html>\n");
 }
 
@@ -179,6 +182,8 @@ static json_t *check_json(struct fw_cmd_ctx *c, const struct fw_check_result *r,
 		json_object_set_new(d, "truncated", json_boolean(r->dryrun_truncated));
 		json_object_set_new(doc, "dryrun", d);
 	}
+	if (r->rehearse)
+		json_object_set_new(doc, "rehearsal", fw_rehearse_json(&r->rehearsal));
 	return doc;
 }
 
@@ -213,11 +218,20 @@ int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 			fw_info(c->out, "SQLFluff is not installed: its rules were not run (Debian: apt-get install sqlfluff).");
 		fw_info(c->out, "%s.", summary.buf);
 	}
+	if (r->rehearse)
+		fw_rehearse_print(c->out, &r->rehearsal);
 	if (sarif_path)
 		fw_info(c->out, "Report: %s (and %s, %s)", html_path, json_path, sarif_path);
 	else
 		fw_info(c->out, "Report: %s (and %s)", html_path, json_path);
 	c->result = doc;
+	if (r->rehearse && r->rehearsal.problems) {
+		fw_errorf(err, "CHECK_REHEARSAL_FAILED", "The rehearsal found %zu problem%s", r->rehearsal.problems,
+			  r->rehearsal.problems == 1 ? "" : "s");
+		fw_error_detail(err, "on %s; everything it ran was rolled back", r->rehearsal.where);
+		fw_error_hint(err, "split or rewrite the slow or failing migrations (see the report), or raise check.maxMigrationSeconds if the time is acceptable");
+		goto out;
+	}
 	if (r->errors && fw_config_setting_bool(c->cfg, "check.code.failOnError", 0)) {
 		fw_errorf(err, "CHECK_CODE_VIOLATION", "Code analysis found %zu error%s", r->errors,
 			  r->errors == 1 ? "" : "s");

@@ -69,6 +69,8 @@ struct db_ops {
 	int (*set_timeouts)(struct db *db, const struct db_timeouts *to, enum db_timeouts_when when,
 			    struct fw_error *err);
 	int (*reset_timeouts)(struct db *db, struct fw_error *err);
+	/* optional: the strong table locks held (db_locks_held) */
+	int (*locks_held)(struct db *db, struct strvec *out, struct fw_error *err);
 	/* optional: 1 a lock wait, 2 a statement that ran out of its time (db_timeout_kind) */
 	int (*timeout_kind)(const struct db *db, const struct fw_error *err);
 	void (*cancel)(struct db *db);

@@ -721,6 +721,15 @@ int db_reset_timeouts(struct db *db, struct fw_error *err)
 	return db->ops->reset_timeouts(db, err);
 }
 
+int db_locks_held(struct db *db, struct strvec *out, struct fw_error *err)
+{
+	if (!db->ops->locks_held)
+		return 0;
+	if (refuse(db, "locks_held", NULL, err))
+		return -1;
+	return db->ops->locks_held(db, out, err);
+}
+
 int db_timeout_kind(const struct db *db, const struct fw_error *err)
 {
 	return db->ops->timeout_kind ? db->ops->timeout_kind(db, err) : 0;

@@ -199,6 +199,12 @@ int db_reset_timeouts(struct db *db, struct fw_error *err);
 /* did the last failure come from one of these limits: 1 the lock wait, 2 the statement */
 int db_timeout_kind(const struct db *db, const struct fw_error *err);
 
+/* The table locks this connection holds that block other sessions' writes
+ * (PostgreSQL: ShareLock and stronger on tables, "AccessExclusiveLock on
+ * public.orders"), for a rehearsal to say what a migration locks; nothing
+ * where the database cannot tell (SQLite locks the whole file). */
+int db_locks_held(struct db *db, struct strvec *out, struct fw_error *err);
+
 /* A number that changes whenever another connection commits to the database
  * (SQLite: the attached database `schema`), so that a history read before the
  * migration lock need not be read again when nobody wrote in between.

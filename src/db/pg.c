@@ -1045,6 +1045,26 @@ static int pg_reset_timeouts(struct db *db, struct fw_error *err)
 	return ret;
 }
 
+/* ShareLock and stronger block writers; ShareUpdateExclusive (CREATE INDEX
+ * CONCURRENTLY, VALIDATE) and weaker do not */
+static int pg_locks_held(struct db *db, struct strvec *out, struct fw_error *err)
+{
+	struct db_result *r;
+	if (pg_query(db, "SELECT l.mode || ' on ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+		     " FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation"
+		     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+		     " WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation'"
+		     " AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')"
+		     " AND c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+		     " AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1", 0, NULL, &r, err) < 0)
+		return -1;
+	for (int i = 0; i < r->nrows; i++)
+		if (db_value(r, i, 0))
+			strvec_push(out, db_value(r, i, 0));
+	db_result_free(r);
+	return 0;
+}
+
 /* 55P03 lock_not_available is lock_timeout's; 57014 query_canceled is also a
  * cancel request's, so the message tells */
 static int pg_timeout_kind(const struct db *db, const struct fw_error *err)
@@ -1472,6 +1492,7 @@ const struct db_ops db_pg_ops = {
 	.set_timeouts = pg_set_timeouts,
 	.reset_timeouts = pg_reset_timeouts,
 	.timeout_kind = pg_timeout_kind,
+	.locks_held = pg_locks_held,
 	.cancel = pg_cancel,
 	.supports_ddl_transactions = 1,
 	.bool_true = "TRUE",

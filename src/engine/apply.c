@@ -541,6 +541,8 @@ static void timeout_hint(struct fw_target *t, const struct fw_resolved *r, int k
 {
 	struct db_timeouts to;
 	migration_timeouts(t, r, &to);
+	if (kind)
+		strbuf_reset(&err->hint);   /* the driver's general advice; this is the cause */
 	if (kind == 1)
 		fw_error_hint(err, "it waited longer than lockTimeout (%ld ms) for a lock another session holds: find that session, or migrate when the table is free; nothing of this migration was kept where the database can roll back",
 			      to.lock_ms);
@@ -716,6 +718,26 @@ int fw_apply_migration_as(struct fw_target *t, const struct fw_resolved *r, int 
 			return -1;
 	}
 	return 0;
+}
+
+int fw_apply_rehearse(struct fw_target *t, const struct fw_resolved *r, struct fw_apply_result *res,
+		      int *timeout, struct fw_error *err)
+{
+	int saved = t->in_group, rc;
+	long t0 = fw_now_ms();
+	memset(res, 0, sizeof(*res));
+	res->transactional = 1;
+	t->in_group = 1;   /* the caller's transaction: no BEGIN or COMMIT of its own */
+	rc = run_transactional(t, r, NULL, t0, res, err);
+	t->in_group = saved;
+	res->ms = fw_now_ms() - t0;
+	*timeout = rc < 0 ? db_timeout_kind(t->db, err) : 0;
+	restore_timeouts(t, rc < 0);
+	if (rc < 0) {
+		describe_failure(t, r, err);
+		timeout_hint(t, r, *timeout, err);
+	}
+	return rc;
 }
 
 int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct fw_error *err)

@@ -44,6 +44,12 @@ static int check_rules_dialect(const struct fw_config *cfg, struct fw_error *err
 	return -1;
 }
 
+/* check.rehearseOnTarget: the live target itself, asked for explicitly */
+static int rehearse_on_target(const struct fw_config *cfg)
+{
+	return fw_config_setting_bool(cfg, "check.rehearseOnTarget", 0);
+}
+
 static int refuse(const struct fw_config *cfg, struct fw_error *err)
 {
 	if (check_rules_dialect(cfg, err) < 0)
@@ -56,11 +62,13 @@ static int refuse(const struct fw_config *cfg, struct fw_error *err)
 			fw_error_hint(err, "nothing was changed; `check -code` and `check -dryrun` are available");
 			return -1;
 		}
-	if (!asked(cfg, "code") && !asked(cfg, "dryrun")) {
-		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "check needs one or more of -code, -drift, -changes, -dryrun");
+	if (!asked(cfg, "code") && !asked(cfg, "dryrun") && !asked(cfg, "rehearse")) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "check needs one or more of -code, -drift, -changes, -dryrun, -rehearse");
 		fw_error_hint(err, "fleetway check -code analyses the pending migrations");
 		return -1;
 	}
+	if (asked(cfg, "rehearse") && fw_rehearse_configured(cfg, rehearse_on_target(cfg), err) < 0)
+		return -1;
 	if (asked(cfg, "dryrun") && no_url(cfg)) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check -dryrun needs a database to compare with");
 		fw_error_hint(err, "set url (-url=..., FLYWAY_URL or [environments.NAME] url)");
@@ -138,6 +146,7 @@ static int check_run(struct fw_target *t, const void *args, void *result, struct
 	res->offline = !t->db;
 	res->code = asked(t->cfg, "code");
 	res->dryrun = asked(t->cfg, "dryrun");
+	res->rehearse = asked(t->cfg, "rehearse");
 	if (!res->offline && (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
 			      (exists && fw_target_load_history(t, err) < 0)))
 		return -1;
@@ -148,6 +157,8 @@ static int check_run(struct fw_target *t, const void *args, void *result, struct
 	if (res->code && fw_check_code_review(t, &plan, res, err) < 0)
 		ret = -1;
 	if (!ret && res->dryrun && dry_run(t, &plan, res, err) < 0)
+		ret = -1;
+	if (!ret && res->rehearse && fw_rehearse(t, rehearse_on_target(t->cfg), &res->rehearsal, err) < 0)
 		ret = -1;
 	fw_plan_release(&plan);
 	return ret;
@@ -160,6 +171,7 @@ static void check_release(void *result)
 		fw_lint_release(&res->lint);
 	free(res->dryrun_path);
 	strbuf_release(&res->dryrun_sql);
+	fw_rehearse_result_release(&res->rehearsal);
 }
 
 const struct fw_op fw_op_check = {

@@ -8,18 +8,21 @@
  *            check.largeTableRows such a finding is an error. Without a url
  *            every file of every environment, with check.rulesDialect's rules
  *   -dryrun  what migrate would send, written to <reportFilename>-dryrun.sql
+ *   -rehearse  the pending migrations run on a copy and rolled back, timed
+ *            (ops/rehearse.h)
  *
  * The command renders the report (<reportFilename>.json/.html/.sarif).
  * fw_check_code is also the fleet pre-flight's "code" item. */
 #ifndef FW_CHECK_H
 #define FW_CHECK_H
 #include "engine/target.h"
+#include "ops/rehearse.h"
 #include "sql/lint.h"
 #include "util/strbuf.h"
 
 struct fw_check_result {
 	int offline;                /* no database: every file */
-	int code, dryrun;           /* what was asked */
+	int code, dryrun, rehearse; /* what was asked */
 	struct fw_lint lint;        /* -code findings */
 	size_t scripts, errors;     /* scripts analysed, error-level findings */
 	const char *scope;          /* the scope applied: ALL, PENDING, SCRIPT */
@@ -28,6 +31,7 @@ struct fw_check_result {
 	char *dryrun_path;          /* -dryrun: the script's file */
 	struct strbuf dryrun_sql;   /* its start, for the report */
 	int dryrun_truncated;
+	struct fw_rehearse_result rehearsal;   /* -rehearse */
 };
 
 /* fleetway's rules on every pending versioned migration, then every new or
