@@ -278,12 +278,14 @@ static int read_preflight(struct reader *r, const struct toml_value *tab, unsign
 			*out |= FW_PRE_DRYRUN;
 		else if (!strcasecmp(it, "code"))
 			*out |= FW_PRE_CODE;
+		else if (!strcasecmp(it, "rehearse"))
+			*out |= FW_PRE_REHEARSE;
 		else if (!strcasecmp(it, "connect") || !strcasecmp(it, "connection"))
 			; /* always done; accepted so that lists can say so */
 		else {
 			ret = fw_errorf_exit(r->err, FW_EXIT_USAGE, "CONFIGURATION",
 					     "fleets.%s.preflight: unknown check '%s'", r->fleet, it);
-			fw_error_hint(r->err, "known checks: validate, pending, dryrun, code (connecting is always checked)");
+			fw_error_hint(r->err, "known checks: validate, pending, dryrun, code, rehearse (connecting is always checked)");
 			break;
 		}
 	}

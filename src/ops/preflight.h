@@ -12,6 +12,8 @@ enum fw_preflight {
 	FW_PRE_PENDING = 1 << 1,    /* pending set compared across targets (by the fleet) */
 	FW_PRE_DRYRUN = 1 << 2,     /* write the SQL that would run, per target */
 	FW_PRE_CODE = 1 << 3,       /* check -code on what would run: errors are findings */
+	FW_PRE_REHEARSE = 1 << 4,   /* the pending migrations rehearsed on the canary (or on
+	                               check.rehearseEnvironment): a failed or slow one is a finding */
 };
 #define FW_PRE_ALL (FW_PRE_VALIDATE | FW_PRE_PENDING | FW_PRE_DRYRUN)
 
@@ -20,6 +22,7 @@ struct fw_preflight_args {
 	const char *dryrun_path;    /* where this target's dry-run script goes (FW_PRE_DRYRUN) */
 	const char *fleet;          /* names for the script's header */
 	const char *target;
+	int rehearse;               /* FW_PRE_REHEARSE: this target's job rehearses (the canary's) */
 };
 
 struct fw_preflight_result {
