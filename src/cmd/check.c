@@ -155,7 +155,8 @@ static void summary_text(const struct fw_check_result *r, struct strbuf *out)
 static int write_sarif(struct fw_cmd_ctx *c, const struct fw_check_result *r, char **path, struct fw_error *err)
 {
 	struct strbuf p = STRBUF_INIT;
-	json_t *sarif = fw_check_sarif(&r->lint, c->cfg->working_directory);
+	json_t *sarif = fw_check_sarif(r->code ? &r->lint : NULL, r->rehearse ? &r->rehearsal : NULL,
+				       c->cfg->working_directory);
 	int ret;
 	fw_report_stem(c->cfg->report_filename ? c->cfg->report_filename : "report", &p);
 	strbuf_addstr(&p, ".sarif");
@@ -206,7 +207,7 @@ int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 	}
 	json_object_set_new(doc, "htmlReport", json_string(html_path));
 	json_object_set_new(doc, "jsonReport", json_string(json_path));
-	if (r->code && write_sarif(c, r, &sarif_path, err) < 0) {
+	if ((r->code || r->rehearse) && write_sarif(c, r, &sarif_path, err) < 0) {
 		json_decref(doc);
 		goto out;
 	}

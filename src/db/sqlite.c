@@ -229,7 +229,6 @@ static int run(struct sqlite_db *s, const char *sql, int nparams, const char *co
 		if (sqlite3_column_count(st) > 0 && (deliver || (out && !*out)))
 			res = result_for(st);
 		s->stmt_started = now_ms();
-		s->deadline_hit = 0;
 		if (step_all(st, res) < 0) {
 			sql_fail(s, sql, line, err);
 			sqlite3_finalize(st);
@@ -762,6 +761,7 @@ static int sqlite_set_timeouts(struct db *db, const struct db_timeouts *to, enum
 	if (to->lock_ms)
 		s->busy_budget_ms = to->lock_ms;
 	s->stmt_limit_ms = to->statement_ms;
+	s->deadline_hit = 0;
 	sqlite3_progress_handler(s->h, to->statement_ms ? 1000 : 0, to->statement_ms ? past_deadline : NULL, s);
 	return 0;
 }
@@ -775,6 +775,7 @@ static int sqlite_reset_timeouts(struct db *db, struct fw_error *err)
 	s->busy_budget_ms = s->saved_budget_ms;
 	s->limits_set = 0;
 	s->lock_limit_ms = s->stmt_limit_ms = 0;
+	s->deadline_hit = 0;
 	sqlite3_progress_handler(s->h, 0, NULL, NULL);
 	return 0;
 }

@@ -21,6 +21,7 @@ static struct fw_rehearse_item *add_item(struct fw_rehearse_result *res, const s
 	it = &res->items[res->nr++];
 	memset(it, 0, sizeof(*it));
 	it->script = xstrdup(r->script);
+	it->path = xstrdup(r->path);
 	it->version = xstrdup(r->kind == FW_FILE_REPEATABLE ? "" : fw_version_str(&r->version));
 	return it;
 }
@@ -298,6 +299,7 @@ void fw_rehearse_result_release(struct fw_rehearse_result *res)
 	for (size_t i = 0; i < res->nr; i++) {
 		struct fw_rehearse_item *it = &res->items[i];
 		free(it->script);
+		free(it->path);
 		free(it->version);
 		free(it->skipped);
 		free(it->error);

@@ -29,6 +29,7 @@ struct fw_config;
 
 struct fw_rehearse_item {
 	char *script;
+	char *path;             /* its file */
 	char *version;          /* "" for repeatables */
 	long ms;
 	int ok;                 /* ran to its end */
