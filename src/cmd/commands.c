@@ -40,7 +40,7 @@ const struct fw_command fw_commands[] = {
 	  .op = op_clean, .render = render_clean, .summary_line = summary_clean },
 	{ .name = "undo", .summary = "Undoes the most recently applied versioned migration",
 	  .op = op_undo, .render = render_undo, .summary_line = summary_undo },
-	{ .name = "check", .summary = "Checks pending migrations before deploy (-code, -dryrun)",
+	{ .name = "check", .summary = "Checks pending migrations before deploy (-code, -dryrun, -rehearse)",
 	  .op = op_check, .render = render_check, .fleet = fleet_check },
 	{ .name = "init", .summary = "Creates a new project (flyway.toml, migrations/) in the working directory",
 	  .flags = FW_CMD_NO_FLEET, .run = cmd_init },
