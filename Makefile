@@ -5,9 +5,9 @@
 
 PREFIX   ?= /usr/local
 CC       ?= cc
-PKGS     := sqlite3 libpq libmariadb zlib jansson
+PKGS     := sqlite3 libpq libmariadb zlib jansson libpcre2-8
 # libpq and libmariadb are opened on first use (src/db/libload.h), not linked
-LINKPKGS := sqlite3 zlib jansson
+LINKPKGS := sqlite3 zlib jansson libpcre2-8
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 ifeq ($(SANITIZE),1)

@@ -17,12 +17,14 @@ set -euo pipefail
 # What `make` (src + tools) and scripts/demo.sh need, and the README's other commands: `man fleetway`
 # (a minimal Debian has no man-db) and `sudo make install` (a root shell there has no sudo).
 BUILD_PKGS=(build-essential make pkg-config libsqlite3-dev sqlite3 libpq-dev libmariadb-dev zlib1g-dev
-            libjansson-dev man-db sudo)
+            libjansson-dev libpcre2-dev man-db sudo)
 # What `make test`, `make SANITIZE=1 test`, the fuzzers (clang + its runtime) and the benchmarks add.
 # python3-yaml: the tests read generated CI plans and the docs' YAML blocks with a real YAML parser;
 # git: the fleet report's commit is checked against git's own answer.
+# sqlfluff: check -code runs the real one; python3-jsonschema validates the SARIF report.
 TEST_PKGS=(libcmocka-dev postgresql postgresql-client mariadb-server mariadb-client bats clang
-           libclang-rt-14-dev jq python3 python3-yaml git iproute2 procps hyperfine time)
+           libclang-rt-14-dev jq python3 python3-yaml git iproute2 procps hyperfine time sqlfluff
+           python3-jsonschema)
 # Wanted, but the suite must still run without them: a warning, not a failure.
 # chromium: only the HTML report rendering tests use it (they skip without it).
 OPTIONAL_PKGS=(chromium)

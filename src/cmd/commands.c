@@ -41,7 +41,7 @@ const struct fw_command fw_commands[] = {
 	  .op = op_clean, .render = render_clean, .summary_line = summary_clean },
 	{ .name = "undo", .summary = "Undoes the most recently applied versioned migration",
 	  .op = op_undo, .render = render_undo, .summary_line = summary_undo },
-	{ .name = "check", .summary = "Checks before deploy: -code, -dryrun, -drift (the schema against its history), -changes",
+	{ .name = "check", .summary = "Checks before deploy: -code, -dryrun, -drift (the schema against its history), -changes, -rehearse",
 	  .op = op_check, .render = render_check, .fleet = fleet_check },
 	{ .name = "snapshot", .summary = "Writes the schema as a snapshot file (-snapshot.filename=FILE, -snapshot.source=...)",
 	  .flags = FW_CMD_NO_FLEET, .op = op_snapshot, .render = render_snapshot },

@@ -387,6 +387,8 @@ static const char *preflight_list(unsigned pre, struct strbuf *sb)
 		strbuf_addstr(sb, ", code");
 	if (pre & FW_PRE_DRIFT)
 		strbuf_addstr(sb, ", drift");
+	if (pre & FW_PRE_REHEARSE)
+		strbuf_addstr(sb, ", rehearse");
 	return sb->buf;
 }
 
@@ -459,6 +461,7 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 		p.args[i].fleet = fc->fleet.name;
 		p.args[i].target = fc->fleet.m[i].name;
 		p.args[i].expected = expected;
+		p.args[i].rehearse = i == 0;   /* the canary: members come in wave order */
 	}
 	fw_info(fc->out, "Pre-flight of fleet %s on %zu target%s: %s", fc->fleet.name, fc->fleet.nr,
 		fc->fleet.nr == 1 ? "" : "s", preflight_list(fc->fleet.preflight, &list));
@@ -860,6 +863,8 @@ struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *b
 	}
 	if (strvec_contains(&base->command_flags, "dryrun"))
 		fc->fleet.preflight |= FW_PRE_DRYRUN;
+	if (strvec_contains(&base->command_flags, "rehearse"))
+		fc->fleet.preflight |= FW_PRE_REHEARSE;
 	fc->live = !fc->json && !out->quiet && isatty(fileno(out->out)) &&
 		   !(base->color && !strcasecmp(base->color, "never"));
 	report_base(fc);

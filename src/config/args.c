@@ -10,9 +10,9 @@
  * "check -code -rulesLocation=x" means check.code and check.rulesLocation. */
 static const struct {
 	const char *command;
-	const char *const switches[6];
+	const char *const switches[7];
 } scoped[] = {
-	{ "check", { "code", "drift", "changes", "dryrun", "failOnDrift", NULL } },
+	{ "check", { "code", "drift", "changes", "dryrun", "failOnDrift", "rehearse", NULL } },
 	{ "snapshot", { NULL } },
 };
 

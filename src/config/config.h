@@ -85,6 +85,8 @@ struct fw_config {
 	struct strvec cherry_pick;
 	char *report_filename;
 	int report_enabled;
+	char *lock_timeout;          /* fleetway's lockTimeout, a duration ("5s"); NULL = none */
+	char *statement_timeout;     /* statementTimeout */
 	int pg_transactional_lock;   /* postgresql.transactional.lock, true */
 
 	/* command line only */

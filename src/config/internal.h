@@ -41,6 +41,7 @@ enum key_flag {
 	KF_NOT_NEGATIVE = 1 << 13, /* an integer >= 0 */
 	KF_RETRY_COUNT = 1 << 14,  /* an integer >= -1 (-1: retry for ever) */
 	KF_URL = 1 << 15,        /* a database URL the drivers must be able to read */
+	KF_DURATION = 1 << 16,   /* a duration: 30s, 500ms, 1m30s, or a number of seconds */
 };
 
 struct fw_key {

@@ -82,6 +82,9 @@ const struct fw_key fw_keys[] = {
 	{ "dryRunOutput", KT_STRING, NULL, F(dry_run_output), FLY | KF_PATH, "FLYWAY_DRYRUN_OUTPUT", NULL },
 	{ "cherryPick", KT_LIST, NULL, F(cherry_pick), FLY | KF_NO_OVERRIDE, NULL, NULL },
 	{ "reportFilename", KT_STRING, "report", F(report_filename), FLY | KF_PATH, NULL, NULL },
+	/* fleetway's: limits for each migration (also per script in its .conf) */
+	{ "lockTimeout", KT_STRING, NULL, F(lock_timeout), FLY | KF_DURATION, NULL, NULL },
+	{ "statementTimeout", KT_STRING, NULL, F(statement_timeout), FLY | KF_DURATION, NULL, NULL },
 	{ "reportEnabled", KT_BOOL, "false", F(report_enabled), FLY, NULL, NULL },
 	{ "postgresql.transactional.lock", KT_BOOL, "true", F(pg_transactional_lock), FLY | KF_NO_OVERRIDE, NULL, NULL },
 	/* outputType is a [flyway] key in Flyway too; only "json" is valid */
@@ -108,11 +111,13 @@ const struct fw_key fw_keys[] = {
 	{ "token", KT_STRING, NULL, NF, FLY | KF_NO_OVERRIDE | KF_SECRET, NULL, NULL },
 	{ "licenseKey", KT_STRING, NULL, NF, FLY | KF_NO_OVERRIDE | KF_SECRET, NULL, NULL },
 	/* [flyway.check] (Flyway's check namespace, reference 10): read by `check` from the
-	 * settings tree. fleetway uses code.failOnError, rulesDialect, buildEnvironment,
+	 * settings tree. fleetway uses the code review's keys (code.*, rules*, regexEnabled,
+	 * sqlfluffEnabled, scope, scriptFilename), rulesDialect, buildEnvironment,
 	 * deployedSnapshot, nextSnapshot, appliedMigrations, failOnDrift and changesSource;
-	 * the others belong to features it does not have (SQLFluff, drift resolution
-	 * scripts, filters) and are accepted so that existing projects load. Not per
-	 * environment, as in Flyway. */
+	 * the others belong to features it does not have (drift resolution scripts,
+	 * filters) and are accepted so that existing projects load. Not per environment,
+	 * as in Flyway. largeTableRows, maxMigrationSeconds and the rehearse* keys are
+	 * fleetway's own. */
 #define CHK (KF_FLYWAY | KF_NO_OVERRIDE)
 	{ "check.code.failOnError", KT_BOOL, NULL, NF, CHK, NULL, NULL },
 	{ "check.code.noqaSeverity", KT_STRING, NULL, NF, CHK, NULL, NULL },
@@ -136,6 +141,10 @@ const struct fw_key fw_keys[] = {
 	{ "check.failOnDrift", KT_BOOL, NULL, NF, CHK, NULL, NULL },
 	{ "check.filterFile", KT_STRING, NULL, NF, CHK, NULL, NULL },
 	{ "check.scriptFilename", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.largeTableRows", KT_INT, NULL, NF, CHK, NULL, NULL },
+	{ "check.maxMigrationSeconds", KT_INT, NULL, NF, CHK, NULL, NULL },
+	{ "check.rehearseEnvironment", KT_STRING, NULL, NF, CHK, NULL, NULL },
+	{ "check.rehearseOnTarget", KT_BOOL, NULL, NF, CHK, NULL, NULL },
 	{ "check.majorTolerance", KT_STRING, NULL, NF, CHK | KF_REMOVED, NULL,
 	  "removed from Flyway: code analysis rules are now configured in your SQLFluff configuration" },
 	{ "check.minorTolerance", KT_STRING, NULL, NF, CHK | KF_REMOVED, NULL,

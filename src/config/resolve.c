@@ -11,6 +11,7 @@
  * Runs concurrently for several environments on one fw_settings: it only
  * reads the settings and writes to `out`. */
 #include "config/internal.h"
+#include "util/duration.h"
 #include "db/db.h"
 #include "sql/version.h"   /* a leaf: the version grammar, on util only */
 #include "util/redact.h"
@@ -253,6 +254,11 @@ static int check_meaning(struct rctx *x, const struct fw_key *k, const struct cn
 		return check_version(x, k, n, fullname, str);
 	if ((k->flags & KF_URL) && *str)
 		return check_url(x, n, fullname, str);
+	if (k->flags & KF_DURATION) {
+		long ms;
+		if (fw_parse_duration(str, &ms, x->err) < 0)
+			return meaning_error(x, n, fullname, "a duration such as 5s, 500ms or 2m (a bare number is seconds)");
+	}
 	return 0;
 }
 

@@ -61,6 +61,18 @@ struct db_ops {
 			      struct db **out, struct fw_error *err);
 	/* drop scratch database name (its connection is closed already) */
 	int (*scratch_drop)(struct db *db, const char *name, struct fw_error *err);
+	/* optional: the table's size from the catalog (see db_table_size, which
+	 * counts rows itself for drivers without it) */
+	int (*table_size)(struct db *db, const char *schema, const char *table, long long limit,
+			  struct db_table_size *out, struct fw_error *err);
+	/* optional: act on one step of db_set_timeouts / db_reset_timeouts */
+	int (*set_timeouts)(struct db *db, const struct db_timeouts *to, enum db_timeouts_when when,
+			    struct fw_error *err);
+	int (*reset_timeouts)(struct db *db, struct fw_error *err);
+	/* optional: the strong table locks held (db_locks_held) */
+	int (*locks_held)(struct db *db, struct strvec *out, struct fw_error *err);
+	/* optional: 1 a lock wait, 2 a statement that ran out of its time (db_timeout_kind) */
+	int (*timeout_kind)(const struct db *db, const struct fw_error *err);
 	void (*cancel)(struct db *db);
 	/* a worker thread that used connections ends (optional) */
 	void (*thread_end)(void);

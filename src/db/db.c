@@ -663,6 +663,78 @@ int db_table_exists(struct db *db, const char *schema, const char *table, int *e
 	return db->ops->table_exists(db, schema, table, exists, err);
 }
 
+/* the fallback of db_table_size: count, but no further than limit + 1 */
+static int count_rows(struct db *db, const char *schema, const char *table, long long limit,
+		      struct db_table_size *out, struct fw_error *err)
+{
+	struct strbuf sql = STRBUF_INIT, name = STRBUF_INIT;
+	struct db_result *r = NULL;
+	int exists = 0, ret;
+	if (db->ops->table_exists(db, schema, table, &exists, err) < 0)
+		return -1;
+	if (!exists)
+		return 0;
+	db_qualify(db, schema, table, &name);
+	strbuf_addf(&sql, "SELECT COUNT(*) FROM (SELECT 1 FROM %s LIMIT %lld) fleetway_rows", name.buf, limit + 1);
+	ret = db->ops->query(db, sql.buf, 0, NULL, &r, err);
+	if (!ret && r->nrows == 1 && db_value(r, 0, 0)) {
+		out->found = 1;
+		out->rows = atoll(db_value(r, 0, 0));
+		out->how = out->rows > limit ? DB_ROWS_AT_LEAST : DB_ROWS_EXACT;
+	}
+	db_result_free(r);
+	strbuf_release(&sql);
+	strbuf_release(&name);
+	return ret;
+}
+
+int db_table_size(struct db *db, const char *schema, const char *table, long long limit,
+		  struct db_table_size *out, struct fw_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->bytes = -1;
+	if (refuse(db, "table_size", table, err))
+		return -1;
+	if (db->ops->table_size) {
+		if (db->ops->table_size(db, schema, table, limit, out, err) < 0)
+			return -1;
+		if (out->found)
+			return 0;
+	}
+	return count_rows(db, schema, table, limit, out, err);
+}
+
+int db_set_timeouts(struct db *db, const struct db_timeouts *to, enum db_timeouts_when when,
+		    struct fw_error *err)
+{
+	if (!db->ops->set_timeouts || (!to->lock_ms && !to->statement_ms))
+		return 0;
+	if (refuse(db, "set_timeouts", NULL, err))
+		return -1;
+	return db->ops->set_timeouts(db, to, when, err);
+}
+
+int db_reset_timeouts(struct db *db, struct fw_error *err)
+{
+	if (!db->ops->reset_timeouts)
+		return 0;
+	return db->ops->reset_timeouts(db, err);
+}
+
+int db_locks_held(struct db *db, struct strvec *out, struct fw_error *err)
+{
+	if (!db->ops->locks_held)
+		return 0;
+	if (refuse(db, "locks_held", NULL, err))
+		return -1;
+	return db->ops->locks_held(db, out, err);
+}
+
+int db_timeout_kind(const struct db *db, const struct fw_error *err)
+{
+	return db->ops->timeout_kind ? db->ops->timeout_kind(db, err) : 0;
+}
+
 int db_change_counter(struct db *db, const char *schema, long long *out, int *known,
 		      struct fw_error *err)
 {

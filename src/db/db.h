@@ -176,6 +176,53 @@ int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_
 int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
 		    struct fw_error *err);
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err);
+
+/* How big a table is, for check's rules that lock or rewrite one: the
+ * catalog's estimate where the database keeps one (PostgreSQL reltuples
+ * scaled to the table's current pages as the planner does, MySQL
+ * information_schema.tables), else a count that stops at limit + 1 (SQLite;
+ * PostgreSQL before the table was first analysed). */
+enum db_rows_how { DB_ROWS_EXACT = 1, DB_ROWS_ESTIMATE, DB_ROWS_AT_LEAST };
+struct db_table_size {
+	int found;             /* 0: no such table (nothing else is set) */
+	long long rows;
+	enum db_rows_how how;
+	long long bytes;       /* on disk with its indexes; -1 when unknown */
+};
+int db_table_size(struct db *db, const char *schema, const char *table, long long limit,
+		  struct db_table_size *out, struct fw_error *err);
+
+/* Limits for one migration (lockTimeout, statementTimeout), in ms; 0 = none
+ * of fleetway's (the connection's own settings apply). Call
+ * db_set_timeouts(..., DB_TIMEOUTS_BEFORE_BEGIN) before db_begin, again with
+ * DB_TIMEOUTS_IN_TX right after it (or with DB_TIMEOUTS_NO_TX before a
+ * migration that runs outside a transaction), and db_reset_timeouts after
+ * the migration; each driver acts where it can:
+ *   PostgreSQL  lock_timeout and statement_timeout, SET LOCAL in the
+ *               transaction (joins the batch: no round trip of its own);
+ *               outside one for the session, restored after
+ *   MySQL       lock_wait_timeout and innodb_lock_wait_timeout (whole
+ *               seconds, at least 1), MariaDB max_statement_time, MySQL
+ *               max_execution_time (its SELECTs only): for the session,
+ *               restored after (DDL commits anyway)
+ *   SQLite      how long a statement waits for a locked file (instead of
+ *               lockRetryCount), and a deadline that interrupts a statement */
+enum db_timeouts_when { DB_TIMEOUTS_BEFORE_BEGIN, DB_TIMEOUTS_IN_TX, DB_TIMEOUTS_NO_TX };
+struct db_timeouts {
+	long lock_ms, statement_ms;
+};
+int db_set_timeouts(struct db *db, const struct db_timeouts *to, enum db_timeouts_when when,
+		    struct fw_error *err);
+int db_reset_timeouts(struct db *db, struct fw_error *err);
+/* did the last failure come from one of these limits: 1 the lock wait, 2 the statement */
+int db_timeout_kind(const struct db *db, const struct fw_error *err);
+
+/* The table locks this connection holds that block other sessions' writes
+ * (PostgreSQL: ShareLock and stronger on tables, "AccessExclusiveLock on
+ * public.orders"), for a rehearsal to say what a migration locks; nothing
+ * where the database cannot tell (SQLite locks the whole file). */
+int db_locks_held(struct db *db, struct strvec *out, struct fw_error *err);
+
 /* A number that changes whenever another connection commits to the database
  * (SQLite: the attached database `schema`), so that a history read before the
  * migration lock need not be read again when nobody wrote in between.

@@ -90,6 +90,8 @@ struct my_db {
 	/* named locks held, innermost last (GET_LOCK nests per name) */
 	char **locks;
 	size_t nlocks, alloc_locks;
+	/* the session's own lock and statement limits while a migration's are set */
+	struct db_result *saved_limits;
 };
 
 static struct my_db *my(struct db *db)
@@ -976,6 +978,7 @@ static void my_close(struct db *db)
 	free(m->current_user);
 	free(m->database);
 	free(m->default_schema);
+	db_result_free(m->saved_limits);
 	mysql_close(m->conn);
 	conf_release(&m->conf);
 	free(m);
@@ -1032,6 +1035,104 @@ static int my_table_exists(struct db *db, const char *schema, const char *table,
 		return -1;
 	*exists = n > 0;
 	return 0;
+}
+
+/* InnoDB's estimate of the rows; 0 or none (a new table, stale statistics)
+ * and db_table_size counts */
+static int my_table_size(struct db *db, const char *schema, const char *table, long long limit,
+			 struct db_table_size *out, struct fw_error *err)
+{
+	const char *params[] = { schema && *schema ? schema : NULL, table };
+	struct db_result *r;
+	(void)limit;
+	if (my_query(db, "SELECT table_rows, data_length + index_length FROM information_schema.tables"
+		     " WHERE table_schema = COALESCE(?, DATABASE()) AND LOWER(table_name) = LOWER(?)"
+		     " AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')", 2, params, &r, err) < 0)
+		return -1;
+	if (r->nrows >= 1) {
+		out->bytes = db_value(r, 0, 1) ? atoll(db_value(r, 0, 1)) : -1;
+		if (db_value(r, 0, 0) && atoll(db_value(r, 0, 0)) > 0) {
+			out->found = 1;
+			out->rows = atoll(db_value(r, 0, 0));
+			out->how = DB_ROWS_ESTIMATE;
+		}
+	}
+	db_result_free(r);
+	return 0;
+}
+
+/* MariaDB limits statements with max_statement_time (seconds), MySQL with
+ * max_execution_time (ms, its SELECTs only) */
+static const char *statement_limit_var(const struct my_db *m)
+{
+	return m->mariadb ? "max_statement_time" : "max_execution_time";
+}
+
+/* for the session (DDL commits anyway): before BEGIN, or before a migration
+ * outside a transaction; the session's own values are kept for the reset */
+static int my_set_timeouts(struct db *db, const struct db_timeouts *to, enum db_timeouts_when when,
+			   struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct strbuf sql = STRBUF_INIT;
+	int ret;
+	if (when == DB_TIMEOUTS_IN_TX)
+		return 0;
+	if (!m->saved_limits) {
+		strbuf_addf(&sql, "SELECT @@session.lock_wait_timeout, @@session.innodb_lock_wait_timeout, @@session.%s",
+			    statement_limit_var(m));
+		ret = my_query(db, sql.buf, 0, NULL, &m->saved_limits, err);
+		strbuf_reset(&sql);
+		if (ret < 0)
+			return -1;
+	}
+	strbuf_addstr(&sql, "SET SESSION ");
+	if (to->lock_ms) {
+		long secs = (to->lock_ms + 999) / 1000;   /* whole seconds, at least one */
+		strbuf_addf(&sql, "lock_wait_timeout = %ld, innodb_lock_wait_timeout = %ld", secs, secs);
+	}
+	if (to->statement_ms) {
+		strbuf_addstr(&sql, to->lock_ms ? ", " : "");
+		if (m->mariadb)
+			strbuf_addf(&sql, "max_statement_time = %ld.%03ld", to->statement_ms / 1000, to->statement_ms % 1000);
+		else
+			strbuf_addf(&sql, "max_execution_time = %ld", to->statement_ms);
+	}
+	ret = my_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static int my_reset_timeouts(struct db *db, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct strbuf sql = STRBUF_INIT;
+	const struct db_result *r = m->saved_limits;
+	int ret;
+	if (!r)
+		return 0;
+	if (r->nrows < 1 || !db_value(r, 0, 0) || !db_value(r, 0, 1) || !db_value(r, 0, 2))
+		ret = fw_errorf(err, "ERROR", "the session's lock and statement limits could not be read back");
+	else {
+		strbuf_addf(&sql, "SET SESSION lock_wait_timeout = %lld, innodb_lock_wait_timeout = %lld, %s = %s",
+			    atoll(db_value(r, 0, 0)), atoll(db_value(r, 0, 1)), statement_limit_var(m),
+			    db_value(r, 0, 2));
+		ret = my_exec(db, sql.buf, err);
+	}
+	strbuf_release(&sql);
+	db_result_free(m->saved_limits);
+	m->saved_limits = NULL;
+	return ret;
+}
+
+/* 1205 ER_LOCK_WAIT_TIMEOUT (row and metadata locks); 1969 MariaDB's
+ * max_statement_time, 3024 MySQL's max_execution_time */
+static int my_timeout_kind(const struct db *db, const struct fw_error *err)
+{
+	(void)db;
+	if (err->sql_errcode == 1205)
+		return 1;
+	return err->sql_errcode == 1969 || err->sql_errcode == 3024 ? 2 : 0;
 }
 
 /* Reference 6.1: empty means no table, view, routine, trigger or event
@@ -1504,6 +1605,10 @@ const struct db_ops db_mysql_ops = {
 	.read_schema = db_mysql_read_schema,
 	.scratch_create = my_scratch_create,
 	.scratch_drop = my_scratch_drop,
+	.table_size = my_table_size,
+	.set_timeouts = my_set_timeouts,
+	.reset_timeouts = my_reset_timeouts,
+	.timeout_kind = my_timeout_kind,
 	.cancel = my_cancel,
 	.supports_ddl_transactions = 0,
 	.bool_true = "1",

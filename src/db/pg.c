@@ -56,6 +56,9 @@ struct pg_db {
 	/* advisory locks held (a stack: lock calls may nest) */
 	long long *locks;
 	size_t nlocks, alloc_locks;
+	/* the session's lock_timeout and statement_timeout before fleetway set
+	 * them for a migration outside a transaction (restored after it) */
+	char *saved_lock_timeout, *saved_statement_timeout;
 };
 
 static struct pg_db *pg(struct db *db)
@@ -616,6 +619,15 @@ static int run_sync(struct pg_db *p, const char *sql, int nparams, const char *c
 	return resume_pipeline(p, was, ret, err);
 }
 
+/* a command with parameters, outside the pipeline, its rows dropped */
+static int run_sync_discard(struct pg_db *p, const struct db_cmd *cmd, struct fw_error *err)
+{
+	PGresult *res;
+	int ret = run_sync(p, cmd->sql, cmd->nparams, cmd->params, &res, err);
+	PQclear(res);
+	return ret;
+}
+
 static int pg_exec(struct db *db, const char *sql, struct fw_error *err)
 {
 	PGresult *res;
@@ -842,6 +854,8 @@ static void pg_close(struct db *db)
 	free(p->locks);
 	free(p->current_user);
 	free(p->current_schema);
+	free(p->saved_lock_timeout);
+	free(p->saved_statement_timeout);
 	if (p->cancel)
 		PQfreeCancel(p->cancel);
 	PQfinish(p->conn);
@@ -921,6 +935,146 @@ static int pg_table_exists(struct db *db, const char *schema, const char *table,
 			  " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
 			  " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p'))",
 			  2, params, exists, err);
+}
+
+/* the planner's own estimate: reltuples scaled to the pages the table has
+ * now; NULL before the first ANALYZE (reltuples -1, or no pages counted),
+ * and db_table_size then counts */
+static int pg_table_size(struct db *db, const char *schema, const char *table, long long limit,
+			 struct db_table_size *out, struct fw_error *err)
+{
+	const char *params[] = { schema, table };
+	struct db_result *r;
+	(void)limit;
+	if (pg_query(db, "SELECT CASE WHEN c.reltuples >= 0 AND c.relpages > 0 THEN"
+		     " (c.reltuples / c.relpages * (pg_catalog.pg_relation_size(c.oid)"
+		     " / current_setting('block_size')::int))::bigint END,"
+		     " pg_catalog.pg_total_relation_size(c.oid)"
+		     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+		     " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p', 'm')",
+		     2, params, &r, err) < 0)
+		return -1;
+	if (r->nrows == 1) {
+		out->bytes = db_value(r, 0, 1) ? atoll(db_value(r, 0, 1)) : -1;
+		if (db_value(r, 0, 0)) {
+			out->found = 1;
+			out->rows = atoll(db_value(r, 0, 0));
+			out->how = DB_ROWS_ESTIMATE;
+		}
+	}
+	db_result_free(r);
+	return 0;
+}
+
+/* one set_config() per limit given, in one statement: it joins a batch */
+static void timeouts_sql(const struct db_timeouts *to, int local, struct strbuf *sql, const char **params,
+			 char vals[2][32], int *n)
+{
+	const char *loc = local ? "true" : "false";
+	*n = 0;
+	strbuf_addstr(sql, "SELECT ");
+	if (to->lock_ms) {
+		snprintf(vals[*n], sizeof(vals[0]), "%ldms", to->lock_ms);
+		params[*n] = vals[*n];
+		strbuf_addf(sql, "set_config('lock_timeout', ?, %s)", loc);
+		(*n)++;
+	}
+	if (to->statement_ms) {
+		snprintf(vals[*n], sizeof(vals[0]), "%ldms", to->statement_ms);
+		params[*n] = vals[*n];
+		strbuf_addf(sql, "%sset_config('statement_timeout', ?, %s)", *n ? ", " : "", loc);
+		(*n)++;
+	}
+}
+
+static int save_session_timeouts(struct pg_db *p, struct fw_error *err)
+{
+	struct db_result *r;
+	if (p->saved_lock_timeout)
+		return 0;
+	if (pg_query(&p->base, "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')", 0, NULL,
+		     &r, err) < 0)
+		return -1;
+	p->saved_lock_timeout = xstrdup(db_value(r, 0, 0) ? db_value(r, 0, 0) : "0");
+	p->saved_statement_timeout = xstrdup(db_value(r, 0, 1) ? db_value(r, 0, 1) : "0");
+	db_result_free(r);
+	return 0;
+}
+
+/* in a transaction: SET LOCAL (ends with it); outside one: for the session,
+ * its own values kept to be restored */
+static int pg_set_timeouts(struct db *db, const struct db_timeouts *to, enum db_timeouts_when when,
+			   struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	struct strbuf sql = STRBUF_INIT;
+	const char *params[2];
+	char vals[2][32];
+	struct db_cmd cmd;
+	int n, ret;
+	if (when == DB_TIMEOUTS_BEFORE_BEGIN)
+		return 0;
+	if (when == DB_TIMEOUTS_NO_TX && save_session_timeouts(p, err) < 0)
+		return -1;
+	timeouts_sql(to, when == DB_TIMEOUTS_IN_TX, &sql, params, vals, &n);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.sql = sql.buf;
+	cmd.nparams = n;
+	cmd.params = params;
+	ret = p->in_pipeline ? pg_batch_add(db, &cmd, err) : run_sync_discard(p, &cmd, err);
+	strbuf_release(&sql);
+	return ret;
+}
+
+static int pg_reset_timeouts(struct db *db, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	const char *params[] = { p->saved_lock_timeout, p->saved_statement_timeout };
+	struct db_cmd cmd;
+	int ret;
+	if (!p->saved_lock_timeout)
+		return 0;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.sql = "SELECT set_config('lock_timeout', ?, false), set_config('statement_timeout', ?, false)";
+	cmd.nparams = 2;
+	cmd.params = params;
+	ret = run_sync_discard(p, &cmd, err);
+	free(p->saved_lock_timeout);
+	free(p->saved_statement_timeout);
+	p->saved_lock_timeout = p->saved_statement_timeout = NULL;
+	return ret;
+}
+
+/* ShareLock and stronger block writers; ShareUpdateExclusive (CREATE INDEX
+ * CONCURRENTLY, VALIDATE) and weaker do not */
+static int pg_locks_held(struct db *db, struct strvec *out, struct fw_error *err)
+{
+	struct db_result *r;
+	if (pg_query(db, "SELECT l.mode || ' on ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)"
+		     " FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_class c ON c.oid = l.relation"
+		     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+		     " WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation'"
+		     " AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')"
+		     " AND c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+		     " AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1", 0, NULL, &r, err) < 0)
+		return -1;
+	for (int i = 0; i < r->nrows; i++)
+		if (db_value(r, i, 0))
+			strvec_push(out, db_value(r, i, 0));
+	db_result_free(r);
+	return 0;
+}
+
+/* 55P03 lock_not_available is lock_timeout's; 57014 query_canceled is also a
+ * cancel request's, so the message tells */
+static int pg_timeout_kind(const struct db *db, const struct fw_error *err)
+{
+	(void)db;
+	if (!strcmp(err->sqlstate, "55P03"))
+		return 1;
+	if (!strcmp(err->sqlstate, "57014") && strstr(err->message.buf ? err->message.buf : "", "statement timeout"))
+		return 2;
+	return 0;
 }
 
 /* object oid not owned by an extension (deptype 'e') */
@@ -1334,6 +1488,11 @@ const struct db_ops db_pg_ops = {
 	.read_schema = db_pg_read_schema,
 	.scratch_create = pg_scratch_create,
 	.scratch_drop = pg_scratch_drop,
+	.table_size = pg_table_size,
+	.set_timeouts = pg_set_timeouts,
+	.reset_timeouts = pg_reset_timeouts,
+	.timeout_kind = pg_timeout_kind,
+	.locks_held = pg_locks_held,
 	.cancel = pg_cancel,
 	.supports_ddl_transactions = 1,
 	.bool_true = "TRUE",

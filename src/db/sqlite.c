@@ -39,6 +39,13 @@ struct sqlite_db {
 	int lock_depth;    /* db_lock calls not yet undone (also for :memory:) */
 	long busy_budget_ms;   /* how long a statement waits for a locked file; -1 = no limit */
 	long busy_since;       /* when the current wait began (monotonic ms) */
+	/* a migration's limits (db_set_timeouts) */
+	int limits_set;        /* saved_budget holds lockRetryCount's budget */
+	long saved_budget_ms;
+	long lock_limit_ms;    /* lockTimeout in force, 0 = none */
+	long stmt_limit_ms;    /* statementTimeout in force, 0 = none */
+	long stmt_started;     /* when the running statement started */
+	int deadline_hit;      /* the last statement was interrupted by stmt_limit_ms */
 };
 
 static struct sqlite_db *sq(struct db *db)
@@ -96,7 +103,9 @@ static void locked_error(struct sqlite_db *s, const char *sql, int line, struct 
 	strbuf_addf(&msg, "the database file %s is locked by another process",
 		    file && *file ? file : "(in memory)");
 	strbuf_addf(&why, "SQLite: %s", sqlite3_errmsg(s->h));
-	if (s->busy_budget_ms >= 0)
+	if (s->lock_limit_ms)
+		strbuf_addf(&why, " (given up after %ld ms, lockTimeout)", s->lock_limit_ms);
+	else if (s->busy_budget_ms >= 0)
 		strbuf_addf(&why, " (given up after %ld s, lockRetryCount=%ld)",
 			    s->busy_budget_ms / 1000, s->busy_budget_ms / 1000);
 	db_sql_error(err, NULL, SQLITE_BUSY, msg.buf, why.buf, NULL, sql, line);
@@ -112,6 +121,9 @@ static int sql_fail(struct sqlite_db *s, const char *sql, int line, struct fw_er
 	int code = sqlite3_extended_errcode(s->h) & 0xFF;
 	if (code == SQLITE_BUSY && !atomic_load(&s->base.cancelled))
 		locked_error(s, sql, line, err);
+	else if (code == SQLITE_INTERRUPT && s->deadline_hit && !atomic_load(&s->base.cancelled))
+		db_sql_error(err, NULL, code, "canceling statement due to statement timeout",
+			     "it ran longer than statementTimeout", NULL, sql, line);
 	else
 		db_sql_error(err, NULL, code, sqlite3_errmsg(s->h), NULL, NULL, sql, line);
 	if ((code == SQLITE_INTERRUPT || code == SQLITE_BUSY) && atomic_load(&s->base.cancelled))
@@ -217,6 +229,7 @@ static int run(struct sqlite_db *s, const char *sql, int nparams, const char *co
 		first = 0;
 		if (sqlite3_column_count(st) > 0 && (deliver || (out && !*out)))
 			res = result_for(st);
+		s->stmt_started = now_ms();
 		if (step_all(st, res) < 0) {
 			sql_fail(s, sql, line, err);
 			sqlite3_finalize(st);
@@ -735,6 +748,61 @@ static int sqlite_scratch_drop(struct db *db, const char *name, struct fw_error 
 	return 0;   /* closing the connection freed it */
 }
 
+/* statementTimeout: SQLite calls this every few thousand steps */
+static int past_deadline(void *ctx)
+{
+	struct sqlite_db *s = ctx;
+	if (s->stmt_limit_ms && now_ms() - s->stmt_started > s->stmt_limit_ms) {
+		s->deadline_hit = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* the limits are the connection's own (no server): set at once, before BEGIN
+ * IMMEDIATE waits for the file */
+static int sqlite_set_timeouts(struct db *db, const struct db_timeouts *to, enum db_timeouts_when when,
+			       struct fw_error *err)
+{
+	struct sqlite_db *s = sq(db);
+	(void)err;
+	if (when == DB_TIMEOUTS_IN_TX)
+		return 0;
+	if (!s->limits_set) {
+		s->saved_budget_ms = s->busy_budget_ms;
+		s->limits_set = 1;
+	}
+	s->lock_limit_ms = to->lock_ms;
+	if (to->lock_ms)
+		s->busy_budget_ms = to->lock_ms;
+	s->stmt_limit_ms = to->statement_ms;
+	s->deadline_hit = 0;
+	sqlite3_progress_handler(s->h, to->statement_ms ? 1000 : 0, to->statement_ms ? past_deadline : NULL, s);
+	return 0;
+}
+
+static int sqlite_reset_timeouts(struct db *db, struct fw_error *err)
+{
+	struct sqlite_db *s = sq(db);
+	(void)err;
+	if (!s->limits_set)
+		return 0;
+	s->busy_budget_ms = s->saved_budget_ms;
+	s->limits_set = 0;
+	s->lock_limit_ms = s->stmt_limit_ms = 0;
+	s->deadline_hit = 0;
+	sqlite3_progress_handler(s->h, 0, NULL, NULL);
+	return 0;
+}
+
+static int sqlite_timeout_kind(const struct db *db, const struct fw_error *err)
+{
+	const struct sqlite_db *s = (const struct sqlite_db *)db;
+	if (err->sql_errcode == SQLITE_BUSY && s->lock_limit_ms)
+		return 1;
+	return err->sql_errcode == SQLITE_INTERRUPT && s->deadline_hit ? 2 : 0;
+}
+
 static void sqlite_cancel(struct db *db)
 {
 	sqlite3_interrupt(sq(db)->h);
@@ -766,6 +834,9 @@ const struct db_ops db_sqlite_ops = {
 	.read_schema = db_sqlite_read_schema,
 	.scratch_create = sqlite_scratch_create,
 	.scratch_drop = sqlite_scratch_drop,
+	.set_timeouts = sqlite_set_timeouts,
+	.reset_timeouts = sqlite_reset_timeouts,
+	.timeout_kind = sqlite_timeout_kind,
 	.cancel = sqlite_cancel,
 	.supports_ddl_transactions = 1,
 	.bool_true = "1",

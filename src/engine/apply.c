@@ -3,6 +3,7 @@
 #include "engine/script.h"
 #include "engine/script-text.h"
 #include "engine/target.h"
+#include "util/duration.h"
 #include "util/xalloc.h"
 #include <errno.h>
 #include <stdio.h>
@@ -448,6 +449,51 @@ static int timed_insert_sql(const struct fw_target *t, struct strbuf *sql)
 	return 1;
 }
 
+/* ---- limits: lockTimeout, statementTimeout, the time a migration may take ---- */
+
+long fw_migration_budget_ms(const struct fw_config *cfg)
+{
+	const char *s = fw_config_setting(cfg, "check.maxMigrationSeconds");
+	long secs = s ? atol(s) : 30;
+	return (secs < 0 ? 0 : secs) * 1000L;
+}
+
+static long config_ms(const char *text)
+{
+	struct fw_error e = FW_ERROR_INIT;
+	long ms = 0;
+	if (text && fw_parse_duration(text, &ms, &e) < 0)
+		ms = 0;   /* validated when the configuration was read */
+	fw_error_clear(&e);
+	return ms;
+}
+
+/* a migration's limits: its .conf's, else the configuration's (callbacks have none) */
+static void migration_timeouts(const struct fw_target *t, const struct fw_resolved *r, struct db_timeouts *to)
+{
+	to->lock_ms = to->statement_ms = 0;
+	if (r->kind == FW_FILE_CALLBACK)
+		return;
+	to->lock_ms = r->conf.lock_timeout_ms >= 0 ? r->conf.lock_timeout_ms : config_ms(t->cfg->lock_timeout);
+	to->statement_ms = r->conf.statement_timeout_ms >= 0 ? r->conf.statement_timeout_ms
+							      : config_ms(t->cfg->statement_timeout);
+}
+
+/* a migration cut by one of its limits: say which, and what to do */
+static void timeout_hint(struct fw_target *t, const struct fw_resolved *r, int kind, struct fw_error *err)
+{
+	struct db_timeouts to;
+	migration_timeouts(t, r, &to);
+	if (kind)
+		strbuf_reset(&err->hint);   /* the driver's general advice; this is the cause */
+	if (kind == 1)
+		fw_error_hint(err, "it waited longer than lockTimeout (%ld ms) for a lock another session holds: find that session, or migrate when the table is free; nothing of this migration was kept where the database can roll back",
+			      to.lock_ms);
+	else if (kind == 2)
+		fw_error_hint(err, "a statement ran longer than statementTimeout (%ld ms): rehearse it on a copy (check -rehearse) and split the work, or raise the limit for this script in its .conf",
+			      to.statement_ms);
+}
+
 static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 			     const struct fw_script_prep *prep, struct fw_history_row *row, long t0,
 			     struct fw_apply_result *res, struct fw_error *err)
@@ -460,6 +506,8 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 	char vals[9][32];
 	const char *params[9];
 	struct db_cmd c;
+	struct db_timeouts to;
+	migration_timeouts(t, r, &to);
 	/* Statement callbacks and script callbacks must see each statement done
 	 * when they run, and a statement's error before the next callback: then
 	 * statements go one by one instead of as one batch. */
@@ -468,8 +516,12 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 	if (rn.batch && db_batch_begin(t->db, err) < 0)
 		return -1;
 	/* db_begin joins the batch (BEGIN IMMEDIATE on SQLite, so a reader never has to upgrade);
-	 * inside a group the migration's clock starts on the server instead */
-	if ((own_tx ? db_begin(t->db, err) : (server_timed ? restart_server_clock(&rn, err) : 0)) < 0 ||
+	 * inside a group the migration's clock starts on the server instead. The
+	 * limits go around it: SQLite's lock wait is BEGIN's, PostgreSQL's SET
+	 * LOCAL needs the transaction */
+	if (db_set_timeouts(t->db, &to, DB_TIMEOUTS_BEFORE_BEGIN, err) < 0 ||
+	    (own_tx ? db_begin(t->db, err) : (server_timed ? restart_server_clock(&rn, err) : 0)) < 0 ||
+	    db_set_timeouts(t->db, &to, DB_TIMEOUTS_IN_TX, err) < 0 ||
 	    (ev && fire_inline(&rn, ev->before_each, err) < 0))
 		goto fail;
 	if (r->is_script) {
@@ -525,6 +577,10 @@ static int run_nontransactional(struct fw_target *t, const struct fw_resolved *r
 {
 	struct runner rn = { .t = t, .prep = prep, .ev = statement_events(t, r) };
 	const struct script_events *ev = events_of(r);
+	struct db_timeouts to;
+	migration_timeouts(t, r, &to);
+	if (db_set_timeouts(t->db, &to, DB_TIMEOUTS_NO_TX, err) < 0)
+		return -1;
 	if (ev && fire_inline(&rn, ev->before_each, err) < 0)
 		return -1;
 	if (r->is_script) {
@@ -563,11 +619,21 @@ int fw_apply_migration(struct fw_target *t, const struct fw_resolved *r,
 	return rc;
 }
 
+/* the connection's own limits again after a migration; after a failure
+ * the failure is what matters */
+static void restore_timeouts(struct fw_target *t, int failed)
+{
+	struct fw_error e = FW_ERROR_INIT;
+	if (db_reset_timeouts(t->db, &e) < 0 && !failed)
+		fw_emit_warn(t->obs, "unable to restore the session's lock and statement timeouts: %s", e.message.buf);
+	fw_error_clear(&e);
+}
+
 int fw_apply_prepared(struct fw_target *t, const struct fw_resolved *r, const struct fw_script_prep *prep,
 		      struct fw_history_row *row, struct fw_apply_result *res, struct fw_error *err)
 {
 	long t0 = fw_now_ms();
-	int tx = prep->tx, rc;
+	int tx = prep->tx, rc, cut;
 	memset(res, 0, sizeof(*res));
 	res->transactional = tx;
 	row->rank = fw_history_next_rank(&t->hist, 0);
@@ -576,11 +642,14 @@ int fw_apply_prepared(struct fw_target *t, const struct fw_resolved *r, const st
 	else
 		rc = run_nontransactional(t, r, prep, res, err);
 	res->ms = fw_now_ms() - t0;
+	cut = rc < 0 ? db_timeout_kind(t->db, err) : 0;   /* before the limits go */
+	restore_timeouts(t, rc < 0);
 	if (rc < 0) {
 		struct runner rn = { .t = t };
 		const struct script_events *ev = events_of(r);
 		struct fw_error cberr = FW_ERROR_INIT;
 		describe_failure(t, r, err);
+		timeout_hint(t, r, cut, err);
 		if (err->exit_code != FW_EXIT_INTERRUPTED && !t->in_group &&
 		    (!tx || !db_supports_ddl_transactions(t->db)))
 			record_failure(t, row, t0);
@@ -596,6 +665,32 @@ int fw_apply_prepared(struct fw_target *t, const struct fw_resolved *r, const st
 			return -1;
 	}
 	return 0;
+}
+
+int fw_apply_rehearse(struct fw_target *t, const struct fw_resolved *r, struct fw_apply_result *res,
+		      int *timeout, struct fw_error *err)
+{
+	int saved = t->in_group, rc;
+	long t0;
+	struct fw_script_prep prep;
+	memset(res, 0, sizeof(*res));
+	*timeout = 0;
+	if (fw_script_prepare(t, r, &prep, err) < 0)
+		return -1;
+	t0 = fw_now_ms();
+	res->transactional = 1;
+	t->in_group = 1;   /* the caller's transaction: no BEGIN or COMMIT of its own */
+	rc = run_transactional(t, r, &prep, NULL, t0, res, err);
+	t->in_group = saved;
+	fw_script_prep_release(&prep);
+	res->ms = fw_now_ms() - t0;
+	*timeout = rc < 0 ? db_timeout_kind(t->db, err) : 0;
+	restore_timeouts(t, rc < 0);
+	if (rc < 0) {
+		describe_failure(t, r, err);
+		timeout_hint(t, r, *timeout, err);
+	}
+	return rc;
 }
 
 int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct fw_error *err)

@@ -46,6 +46,12 @@ int fw_apply_prepared(struct fw_target *t, const struct fw_resolved *r, const st
  * group remains. Only for databases with transactional DDL. */
 int fw_group_begin(struct fw_target *t, struct fw_error *err);
 int fw_group_end(struct fw_target *t, int ok, struct fw_error *err);
+/* A rehearsal of migration r: its statements (with its per-migration
+ * callbacks and limits) inside the transaction the caller holds, no history
+ * row; the caller rolls back. *timeout says which limit cut it (1 the lock
+ * wait, 2 a statement), 0 for any other failure. */
+int fw_apply_rehearse(struct fw_target *t, const struct fw_resolved *r, struct fw_apply_result *res,
+		      int *timeout, struct fw_error *err);
 /* run a callback script (own transaction when transactional) */
 int fw_apply_callback(struct fw_target *t, const struct fw_resolved *cb, struct fw_error *err);
 /* the transaction decision: sidecar, global executeInTransaction, non-transactional statements */
@@ -58,5 +64,8 @@ int fw_script_statements(struct fw_target *t, const struct fw_resolved *r,
 			 void *ctx, struct fw_error *err);
 int fw_script_is_transactional(struct fw_target *t, const struct fw_resolved *r, int *tx,
 			       struct fw_error *err);
+/* the longest one migration should take (check.maxMigrationSeconds, default
+ * 30 s): migrate warns about a slower one, a rehearsal fails it */
+long fw_migration_budget_ms(const struct fw_config *cfg);
 
 #endif

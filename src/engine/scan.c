@@ -1,4 +1,5 @@
 #include "engine/scan.h"
+#include "util/duration.h"
 #include "engine/checksum.h"
 #include "engine/script-text.h"
 #include "sql/condition.h"
@@ -237,6 +238,8 @@ int fw_script_conf_read(const char *path, struct fw_script_conf *out, struct fw_
 	out->placeholder_replacement = -1;
 	out->encoding = NULL;
 	out->should_execute = NULL;
+	out->lock_timeout_ms = -1;
+	out->statement_timeout_ms = -1;
 	if (strbuf_read_file(&sb, path) < 0) {
 		fw_errorf(err, "CONFIGURATION", "unable to read script config %s: %s", path,
 			  strerror(errno));
@@ -284,11 +287,15 @@ int fw_script_conf_read(const char *path, struct fw_script_conf *out, struct fw_
 		} else if (!strcmp(k, "shouldExecute")) {
 			free(out->should_execute);
 			out->should_execute = xstrdup(v);
+		} else if (!strcmp(k, "lockTimeout") || !strcmp(k, "statementTimeout")) {
+			if ((ret = fw_parse_duration(v, k[0] == 'l' ? &out->lock_timeout_ms : &out->statement_timeout_ms,
+						     err)) < 0)
+				fw_error_detail(err, "%s:%d: %s", path, lineno, k);
 		} else {
 			fw_errorf(err, "CONFIGURATION",
 				  "Unknown configuration property: %s. Please check your script config files", k);
 			fw_error_detail(err, "%s:%d", path, lineno);
-			fw_error_hint(err, "known keys: executeInTransaction, encoding, placeholderReplacement, shouldExecute");
+			fw_error_hint(err, "known keys: executeInTransaction, encoding, placeholderReplacement, shouldExecute, lockTimeout, statementTimeout");
 			ret = -1;
 		}
 		if (ret)
@@ -423,6 +430,7 @@ static int scan_file(const struct fw_scan_opts *o, const struct fw_naming *nm,
 	r.type = type_for(&pn);
 	r.should_execute = 1;
 	r.conf.execute_in_transaction = r.conf.placeholder_replacement = -1;
+	r.conf.lock_timeout_ms = r.conf.statement_timeout_ms = -1;
 	fw_parsed_name_release(&pn);
 	if (is_sidecar_of(f->rel, fl, i) &&
 	    fw_script_conf_read(fl->v[i + 1].abs, &r.conf, err) < 0)

@@ -15,6 +15,8 @@ struct fw_script_conf {
 	int placeholder_replacement;
 	char *encoding;
 	char *should_execute;      /* raw expression text */
+	long lock_timeout_ms;      /* fleetway's lockTimeout / statementTimeout for this script, */
+	long statement_timeout_ms; /* in ms (-1 = not set: the configuration's) */
 };
 
 struct fw_resolved {

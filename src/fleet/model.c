@@ -1,5 +1,6 @@
 /* Fleet model: [fleets.NAME] parsing, target expansion, waves, per-target config. */
 #include "fleet/fleet.h"
+#include "util/duration.h"
 #include "config/toml.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
@@ -33,43 +34,7 @@ int fw_fleet_glob_match(const char *pattern, const char *name)
 
 int fw_fleet_parse_duration(const char *s, long *ms, struct fw_error *err)
 {
-	const char *p = s;
-	long total = 0;
-	while (*p == ' ')
-		p++;
-	if (!*p)
-		goto bad;
-	while (*p) {
-		char *end;
-		double v = strtod(p, &end);
-		long unit;
-		if (end == p || v < 0)
-			goto bad;
-		p = end;
-		if (!strncmp(p, "ms", 2)) {
-			unit = 1;
-			p += 2;
-		} else if (*p == 's' || !*p || *p == ' ') {
-			unit = 1000;
-			p += *p == 's';
-		} else if (*p == 'm') {
-			unit = 60000;
-			p++;
-		} else if (*p == 'h') {
-			unit = 3600000;
-			p++;
-		} else {
-			goto bad;
-		}
-		total += (long)(v * (double)unit + 0.5);
-		while (*p == ' ')
-			p++;
-	}
-	*ms = total;
-	return 0;
-bad:
-	return fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION",
-			      "invalid duration '%s': use e.g. 30s, 5m, 1m30s or 500ms", s);
+	return fw_parse_duration(s, ms, err);
 }
 
 /* one share of `waves`: a percentage (pct=1) or a count */
@@ -331,12 +296,14 @@ static int read_preflight(struct reader *r, const struct toml_value *tab, unsign
 			*out |= FW_PRE_CODE;
 		else if (!strcasecmp(it, "drift"))
 			*out |= FW_PRE_DRIFT;
+		else if (!strcasecmp(it, "rehearse"))
+			*out |= FW_PRE_REHEARSE;
 		else if (!strcasecmp(it, "connect") || !strcasecmp(it, "connection"))
 			; /* always done; accepted so that lists can say so */
 		else {
 			ret = fw_errorf_exit(r->err, FW_EXIT_USAGE, "CONFIGURATION",
 					     "fleets.%s.preflight: unknown check '%s'", r->fleet, it);
-			fw_error_hint(r->err, "known checks: validate, pending, dryrun, code, drift (connecting is always checked)");
+			fw_error_hint(r->err, "known checks: validate, pending, dryrun, code, drift, rehearse (connecting is always checked)");
 			break;
 		}
 	}

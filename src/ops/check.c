@@ -14,40 +14,6 @@
 
 #define DRYRUN_IN_REPORT (1024 * 1024)
 
-struct lint_ctx {
-	struct fw_lint *l;
-	const char *script;
-};
-
-static int lint_one(void *ctx, const char *sql, int line, struct fw_error *err)
-{
-	struct lint_ctx *c = ctx;
-	(void)err;
-	fw_lint_statement(c->l, c->script, line, sql);
-	return 0;
-}
-
-int fw_check_code(struct fw_target *t, const struct fw_plan *plan, struct fw_lint *l,
-		  size_t *scripts, struct fw_error *err)
-{
-	*scripts = 0;
-	for (int repeatables = 0; repeatables < 2; repeatables++)
-		for (size_t i = 0; i < plan->nr; i++) {
-			const struct fw_entry *e = &plan->entries[i];
-			struct lint_ctx ctx;
-			if (!e->res || e->res->is_script || !e->res->should_execute ||
-			    (e->state != FW_ST_PENDING && e->state != FW_ST_OUTDATED) ||
-			    (e->res->kind == FW_FILE_REPEATABLE) != repeatables)
-				continue;
-			ctx.l = l;
-			ctx.script = e->res->script;
-			if (fw_script_statements(t, e->res, lint_one, &ctx, err) < 0)
-				return -1;
-			(*scripts)++;
-		}
-	return 0;
-}
-
 static int asked(const struct fw_config *cfg, const char *flag)
 {
 	return strvec_contains(&cfg->command_flags, flag);
@@ -78,17 +44,26 @@ static int check_rules_dialect(const struct fw_config *cfg, struct fw_error *err
 	return -1;
 }
 
+/* check.rehearseOnTarget: the live target itself, asked for explicitly */
+static int rehearse_on_target(const struct fw_config *cfg)
+{
+	return fw_config_setting_bool(cfg, "check.rehearseOnTarget", 0);
+}
+
 static int refuse(const struct fw_config *cfg, struct fw_error *err)
 {
 	if (check_rules_dialect(cfg, err) < 0)
 		return -1;
 	if (fw_drift_precheck(cfg, asked(cfg, "drift"), asked(cfg, "changes"), err) < 0)
 		return -1;
-	if (!asked(cfg, "code") && !asked(cfg, "dryrun") && !asked(cfg, "drift") && !asked(cfg, "changes")) {
-		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "check needs one or more of -code, -drift, -changes, -dryrun");
+	if (!asked(cfg, "code") && !asked(cfg, "dryrun") && !asked(cfg, "drift") && !asked(cfg, "changes") &&
+	    !asked(cfg, "rehearse")) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "check needs one or more of -code, -drift, -changes, -dryrun, -rehearse");
 		fw_error_hint(err, "fleetway check -code analyses the pending migrations");
 		return -1;
 	}
+	if (asked(cfg, "rehearse") && fw_rehearse_configured(cfg, rehearse_on_target(cfg), err) < 0)
+		return -1;
 	if (asked(cfg, "dryrun") && no_url(cfg)) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check -dryrun needs a database to compare with");
 		fw_error_hint(err, "set url (-url=..., FLYWAY_URL or [environments.NAME] url)");
@@ -125,18 +100,6 @@ static int open_offline(struct fw_target *t, struct fw_config *cfg, const struct
 	if (rules_dialect(cfg, &d, err) < 0)
 		return -1;
 	return fw_target_offline(t, cfg, obs, d, err);
-}
-
-static int code_analysis(struct fw_target *t, const struct fw_plan *plan, struct fw_check_result *res,
-			 struct fw_error *err)
-{
-	fw_lint_init(&res->lint, t->dialect);
-	res->lint.per_script = res->offline;
-	if (fw_check_code(t, plan, &res->lint, &res->scripts, err) < 0)
-		return -1;
-	for (size_t i = 0; i < res->lint.nr; i++)
-		res->errors += res->lint.v[i].error;
-	return 0;
 }
 
 /* -dryrun: what migrate would send, in <report>-dryrun.sql, its start kept for the report */
@@ -178,6 +141,7 @@ static int check_run(struct fw_target *t, const void *args, void *result, struct
 	res->offline = !t->db;
 	res->code = asked(t->cfg, "code");
 	res->dryrun = asked(t->cfg, "dryrun");
+	res->rehearse = asked(t->cfg, "rehearse");
 	if (!res->offline && (fw_target_schema_exists(t, t->schema, &exists, err) < 0 ||
 			      (exists && fw_target_load_history(t, err) < 0)))
 		return -1;
@@ -185,7 +149,7 @@ static int check_run(struct fw_target *t, const void *args, void *result, struct
 		fw_history_forget(&t->hist);
 	if (fw_target_plan(t, &plan, err) < 0)
 		return -1;
-	if (res->code && code_analysis(t, &plan, res, err) < 0)
+	if (res->code && fw_check_code_review(t, &plan, res, err) < 0)
 		ret = -1;
 	if (!ret && res->dryrun && dry_run(t, &plan, res, err) < 0)
 		ret = -1;
@@ -193,6 +157,8 @@ static int check_run(struct fw_target *t, const void *args, void *result, struct
 	if (!ret && asked(t->cfg, "drift") && fw_drift_run(t, NULL, &res->drift, err) < 0)
 		ret = -1;
 	if (!ret && asked(t->cfg, "changes") && fw_changes_run(t, &res->changes, err) < 0)
+		ret = -1;
+	if (!ret && res->rehearse && fw_rehearse(t, rehearse_on_target(t->cfg), &res->rehearsal, err) < 0)
 		ret = -1;
 	fw_plan_release(&plan);
 	return ret;
@@ -207,6 +173,7 @@ static void check_release(void *result)
 	strbuf_release(&res->dryrun_sql);
 	fw_drift_result_release(&res->drift);
 	fw_changes_result_release(&res->changes);
+	fw_rehearse_result_release(&res->rehearsal);
 }
 
 const struct fw_op fw_op_check = {

@@ -340,6 +340,22 @@ static void announce(struct fw_target *t, const struct fw_resolved *r, int tx, i
 	fw_emit(t->obs, &ev);
 }
 
+/* a migration over check.maxMigrationSeconds: a warning line and an entry in
+ * the result's warnings (JSON), so the next environment is not surprised */
+static void warn_if_slow(struct fw_target *t, const struct fw_resolved *r, long ms, struct fw_migrate_result *res)
+{
+	long budget = fw_migration_budget_ms(t->cfg);
+	struct strbuf msg = STRBUF_INIT, d = STRBUF_INIT;
+	if (ms <= budget)
+		return;
+	fw_format_duration(ms, &d);
+	strbuf_addf(&msg, "Migration %s took %s, longer than check.maxMigrationSeconds (%ld s): rehearse such a migration on a copy of production (check -rehearse) before it reaches a large database",
+		    r->script, d.buf, budget / 1000);
+	fw_emit_warn(t->obs, "%s", msg.buf);
+	strvec_push_nodup(&res->warnings, strbuf_detach(&msg, NULL));
+	strbuf_release(&d);
+}
+
 static int apply_one(struct fw_target *t, const struct fw_plan *plan, const struct fw_entry *e,
 		     struct fw_migrate_result *res, struct fw_error *err)
 {
@@ -378,6 +394,7 @@ static int apply_one(struct fw_target *t, const struct fw_plan *plan, const stru
 		res->rolled_back = tx && db_supports_ddl_transactions(t->db);
 		return -1;
 	}
+	warn_if_slow(t, r, ar.ms, res);
 	return 0;
 }
 

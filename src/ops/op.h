@@ -63,5 +63,6 @@ extern const struct fw_op fw_op_check;       /* ops/check.c: -code, -dryrun, -dr
 extern const struct fw_op fw_op_snapshot;    /* ops/snapshot.c: a schema model to a file */
 extern const struct fw_op fw_op_probe;       /* ops/probe.c: version, pending and failed counts */
 extern const struct fw_op fw_op_preflight;   /* ops/preflight.c: the fleet's checks before a rollout */
+extern const struct fw_op fw_op_rehearse;    /* ops/rehearse.c: pending migrations run and rolled back */
 
 #endif

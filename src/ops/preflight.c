@@ -5,6 +5,7 @@
 #include "ops/dryrun.h"
 #include "ops/migrate.h"
 #include "ops/op.h"
+#include "ops/rehearse.h"
 #include "ops/validate.h"
 #include "util/redact.h"
 #include "util/xalloc.h"
@@ -66,6 +67,24 @@ static int code_findings(struct fw_target *t, const struct fw_plan *plan, struct
 		strbuf_release(&msg);
 	}
 	fw_lint_release(&l);
+	return ret;
+}
+
+/* the rehearsal, on the canary (listing "rehearse" asks for it there) or on
+ * check.rehearseEnvironment: each failed or slow migration is a finding */
+static int rehearse_findings(struct fw_target *t, struct fw_preflight_result *res, struct fw_error *err)
+{
+	struct fw_rehearse_result rr;
+	struct strvec problems = STRVEC_INIT;
+	int ret = fw_rehearse(t, 1, &rr, err);
+	fw_rehearse_problems(&rr, &problems);
+	for (size_t i = 0; i < problems.nr; i++)
+		fw_finding_add(&res->findings, "rehearse", problems.v[i]);
+	if (!ret)
+		fw_emit_info(t->obs, "Rehearsal on %s: %zu migration%s, %zu problem%s, rolled back", rr.where, rr.nr,
+			     rr.nr == 1 ? "" : "s", rr.problems, rr.problems == 1 ? "" : "s");
+	strvec_clear(&problems);
+	fw_rehearse_result_release(&rr);
 	return ret;
 }
 
@@ -180,6 +199,8 @@ static int preflight_run(struct fw_target *t, const void *args, void *result, st
 	if (!ret && (a->checks & FW_PRE_CODE) && code_findings(t, &plan, res, err) < 0)
 		ret = -1;
 	if (!ret && (a->checks & FW_PRE_DRIFT) && drift_findings(t, a, res, err) < 0)
+		ret = -1;
+	if (!ret && (a->checks & FW_PRE_REHEARSE) && a->rehearse && rehearse_findings(t, res, err) < 0)
 		ret = -1;
 	fw_plan_release(&plan);
 	return ret;

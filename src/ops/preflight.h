@@ -18,6 +18,8 @@ enum fw_preflight {
 	FW_PRE_CODE = 1 << 3,       /* check -code on what would run: errors are findings */
 	FW_PRE_DRIFT = 1 << 4,      /* check -drift: each object that differs from the state
 	                               the target's history gives is a finding */
+	FW_PRE_REHEARSE = 1 << 5,   /* the pending migrations rehearsed on the canary (or on
+	                               check.rehearseEnvironment): a failed or slow one is a finding */
 };
 #define FW_PRE_ALL (FW_PRE_VALIDATE | FW_PRE_PENDING | FW_PRE_DRYRUN)
 
@@ -27,6 +29,7 @@ struct fw_preflight_args {
 	const char *fleet;          /* names for the script's header */
 	const char *target;
 	struct fw_expected_cache *expected;  /* FW_PRE_DRIFT: shared by the fleet's targets */
+	int rehearse;               /* FW_PRE_REHEARSE: this target's job rehearses (the canary's) */
 };
 
 struct fw_preflight_result {

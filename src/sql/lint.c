@@ -171,22 +171,39 @@ static int has_not_null(const struct toks *t, size_t from, size_t to, int depth)
 
 /* a possibly qualified name starting at *i: its last part, normalised the way
  * the database folds it (PostgreSQL: unquoted to lower case; MySQL and
- * SQLite compare case-insensitively); *i moves past it */
-static void read_name(const struct fw_lint *l, const struct toks *t, size_t *i, struct strbuf *out)
+ * SQLite compare case-insensitively), and in *schema (when not NULL) the
+ * part before it, or nothing; *i moves past it */
+static void fold_part(const struct fw_lint *l, const struct tok *x, struct strbuf *out)
 {
 	strbuf_reset(out);
+	for (const char *s = x->text; *s; s++)
+		strbuf_addch(out, x->kind == TK_IDENT && l->dialect == SQL_DIALECT_POSTGRES
+				  ? *s : (char)tolower((unsigned char)*s));
+}
+
+static void read_qualified(const struct fw_lint *l, const struct toks *t, size_t *i, struct strbuf *out,
+			   struct strbuf *schema)
+{
+	strbuf_reset(out);
+	if (schema)
+		strbuf_reset(schema);
 	while (*i < t->n && (t->v[*i].kind == TK_WORD || t->v[*i].kind == TK_IDENT)) {
-		const struct tok *x = &t->v[*i];
-		strbuf_reset(out);
-		for (const char *s = x->text; *s; s++)
-			strbuf_addch(out, x->kind == TK_IDENT && l->dialect == SQL_DIALECT_POSTGRES
-						  ? *s : (char)tolower((unsigned char)*s));
+		if (schema && out->len) {
+			strbuf_reset(schema);
+			strbuf_addbuf(schema, out);
+		}
+		fold_part(l, &t->v[*i], out);
 		(*i)++;
 		if (*i < t->n && !strcmp(t->v[*i].text, ".") && t->v[*i].kind == TK_OTHER)
 			(*i)++;
 		else
 			break;
 	}
+}
+
+static void read_name(const struct fw_lint *l, const struct toks *t, size_t *i, struct strbuf *out)
+{
+	read_qualified(l, t, i, out, NULL);
 }
 
 static int created_here(const struct fw_lint *l, const char *name)
@@ -204,30 +221,41 @@ struct stmt {
 	const char *script;
 	int line;
 	struct toks t;
+	struct strbuf table, schema;   /* the table the statement works on, when known */
 };
+
+static int rule_is_error(const char *code)
+{
+	for (int i = 0; fw_lint_rules[i].code; i++)
+		if (!strcmp(fw_lint_rules[i].code, code))
+			return fw_lint_rules[i].error;
+	return 0;
+}
 
 static void add(struct stmt *s, const char *code, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void add(struct stmt *s, const char *code, const char *hint, const char *fmt, ...)
 {
-	struct fw_lint *l = s->l;
 	struct fw_lint_finding *f;
 	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
 	strbuf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
-	f = &l->v[l->nr++];
-	f->script = xstrdup(s->script);
-	f->line = s->line;
-	f->code = code;
-	f->error = 0;
-	for (int i = 0; fw_lint_rules[i].code; i++)
-		if (!strcmp(fw_lint_rules[i].code, code))
-			f->error = fw_lint_rules[i].error;
-	f->message = strbuf_detach(&msg, NULL);
-	f->hint = hint;
+	f = fw_lint_push(s->l, "fleetway", s->script, s->line, code, rule_is_error(code), msg.buf, hint);
+	if (s->table.len && fw_lint_rule_locks_table(code)) {
+		f->table = xstrdup(s->table.buf);
+		f->table_schema = s->schema.len ? xstrdup(s->schema.buf) : NULL;
+	}
+	strbuf_release(&msg);
+}
+
+/* the statement works on this table (read at *i, which moves past it) */
+static void on_table(struct stmt *s, size_t *i, struct strbuf *name)
+{
+	read_qualified(s->l, &s->t, i, name, &s->schema);
+	strbuf_reset(&s->table);
+	strbuf_addbuf(&s->table, name);
 }
 
 /* ---- rules -------------------------------------------------------------- */
@@ -325,7 +353,7 @@ static void alter_table(struct stmt *s)
 		i += 2;
 	if (is(t, i, "ONLY"))
 		i++;
-	read_name(s->l, t, &i, &name);
+	on_table(s, &i, &name);
 	if (i < t->n && !strcmp(t->v[i].text, "*"))
 		i++;
 	if (name.len && !created_here(s->l, name.buf)) {
@@ -364,7 +392,7 @@ static void create(struct stmt *s)
 		size_t on = find(t, i, t->n, "ON", 0);
 		if (!has(t, i, on, "CONCURRENTLY") && on < t->n) {
 			size_t j = on + 1 + is(t, on + 1, "ONLY");
-			read_name(s->l, t, &j, &name);
+			on_table(s, &j, &name);
 			if (name.len && !created_here(s->l, name.buf))
 				add(s, "FW102", "CREATE INDEX CONCURRENTLY (fleetway runs such a migration outside a transaction)",
 				    "CREATE INDEX on %s without CONCURRENTLY blocks writes to the table while the index builds",
@@ -421,6 +449,26 @@ static void truncate(struct stmt *s)
 	strbuf_release(&name);
 }
 
+/* the table LOCK [TABLE], VACUUM FULL, CLUSTER, REINDEX TABLE work on, if named */
+static void locked_table(struct stmt *s, const char *w)
+{
+	const struct toks *t = &s->t;
+	struct strbuf name = STRBUF_INIT;
+	size_t i = 1;
+	if (!strcmp(w, "REINDEX")) {
+		if (!is(t, 1, "TABLE"))
+			return;
+		i = 2;
+	}
+	while (i < t->n && t->v[i].kind == TK_WORD &&
+	       (is(t, i, "TABLE") || is(t, i, "ONLY") || is(t, i, "FULL") || is(t, i, "VERBOSE") ||
+		is(t, i, "ANALYZE") || is(t, i, "FREEZE") || is(t, i, "CONCURRENTLY")))
+		i++;
+	if (i < t->n && t->v[i].kind != TK_OTHER)
+		on_table(s, &i, &name);
+	strbuf_release(&name);
+}
+
 static void locking(struct stmt *s)
 {
 	const struct toks *t = &s->t;
@@ -428,9 +476,11 @@ static void locking(struct stmt *s)
 	if (!is_pg(s))
 		return;
 	if ((!strcmp(w, "VACUUM") && has(t, 1, t->n, "FULL")) || !strcmp(w, "CLUSTER") ||
-	    (!strcmp(w, "REINDEX") && !has(t, 1, t->n, "CONCURRENTLY")) || !strcmp(w, "LOCK"))
+	    (!strcmp(w, "REINDEX") && !has(t, 1, t->n, "CONCURRENTLY")) || !strcmp(w, "LOCK")) {
+		locked_table(s, w);
 		add(s, "FW105", "run it outside the deploy, in a maintenance window, or use an online alternative",
 		    "%s takes an exclusive lock for as long as it runs", w);
+	}
 }
 
 static void forget_created(struct fw_lint *l)
@@ -442,13 +492,14 @@ static void forget_created(struct fw_lint *l)
 
 void fw_lint_statement(struct fw_lint *l, const char *script, int line, const char *sql)
 {
-	struct stmt s = { l, script, line, { NULL, 0, 0 } };
+	struct stmt s = { l, script, line, { NULL, 0, 0 }, STRBUF_INIT, STRBUF_INIT };
 	const char *w;
 	if (!l->last_script || strcmp(l->last_script, script)) {
 		if (l->per_script)
 			forget_created(l);
 		free(l->last_script);
 		l->last_script = xstrdup(script);
+		fw_lint_saw_script(l, script, NULL);
 	}
 	tokenize(l->dialect, sql, &s.t);
 	if (!s.t.n || s.t.v[0].kind != TK_WORD)
@@ -468,6 +519,8 @@ void fw_lint_statement(struct fw_lint *l, const char *script, int line, const ch
 		locking(&s);
 out:
 	free(s.t.v);
+	strbuf_release(&s.table);
+	strbuf_release(&s.schema);
 }
 
 void fw_lint_init(struct fw_lint *l, enum sql_dialect d)
@@ -476,15 +529,113 @@ void fw_lint_init(struct fw_lint *l, enum sql_dialect d)
 	l->dialect = d;
 }
 
+void fw_lint_finding_release(struct fw_lint_finding *f)
+{
+	free(f->script);
+	free(f->code);
+	free(f->message);
+	free(f->hint);
+	free(f->table);
+	free(f->table_schema);
+}
+
 void fw_lint_release(struct fw_lint *l)
 {
 	forget_created(l);
 	free(l->created);
 	free(l->last_script);
-	for (size_t i = 0; i < l->nr; i++) {
-		free(l->v[i].script);
-		free(l->v[i].message);
-	}
+	for (size_t i = 0; i < l->nr; i++)
+		fw_lint_finding_release(&l->v[i]);
 	free(l->v);
+	strvec_clear(&l->scripts);
+	strvec_clear(&l->paths);
 	memset(l, 0, sizeof(*l));
+}
+
+struct fw_lint_finding *fw_lint_push(struct fw_lint *l, const char *engine, const char *script, int line,
+				     const char *code, int error, const char *message, const char *hint)
+{
+	struct fw_lint_finding *f;
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	f = &l->v[l->nr++];
+	memset(f, 0, sizeof(*f));
+	f->engine = engine;
+	f->script = xstrdup(script);
+	f->line = line;
+	f->code = xstrdup(code);
+	f->error = error;
+	f->message = xstrdup(message);
+	f->hint = hint ? xstrdup(hint) : NULL;
+	f->rows = -1;
+	f->bytes = -1;
+	return f;
+}
+
+void fw_lint_saw_script(struct fw_lint *l, const char *script, const char *path)
+{
+	for (size_t i = 0; i < l->scripts.nr; i++)
+		if (!strcmp(l->scripts.v[i], script)) {
+			if (path && !*l->paths.v[i]) {
+				free(l->paths.v[i]);
+				l->paths.v[i] = xstrdup(path);
+			}
+			return;
+		}
+	strvec_push(&l->scripts, script);
+	strvec_push(&l->paths, path ? path : "");
+}
+
+const char *fw_lint_path_of(const struct fw_lint *l, const char *script)
+{
+	for (size_t i = 0; i < l->scripts.nr; i++)
+		if (!strcmp(l->scripts.v[i], script))
+			return *l->paths.v[i] ? l->paths.v[i] : NULL;
+	return NULL;
+}
+
+static size_t script_rank(const struct fw_lint *l, const char *script)
+{
+	for (size_t i = 0; i < l->scripts.nr; i++)
+		if (!strcmp(l->scripts.v[i], script))
+			return i;
+	return l->scripts.nr;
+}
+
+static int before(const struct fw_lint *l, const struct fw_lint_finding *a, const struct fw_lint_finding *b)
+{
+	size_t ra = script_rank(l, a->script), rb = script_rank(l, b->script);
+	if (ra != rb)
+		return ra < rb;
+	if (a->line != b->line)
+		return a->line < b->line;
+	return a->col < b->col;
+}
+
+void fw_lint_sort(struct fw_lint *l)
+{
+	/* insertion sort: stable, and the engines' lists come nearly in order */
+	for (size_t i = 1; i < l->nr; i++) {
+		struct fw_lint_finding x = l->v[i];
+		size_t j = i;
+		for (; j > 0 && before(l, &x, &l->v[j - 1]); j--)
+			l->v[j] = l->v[j - 1];
+		l->v[j] = x;
+	}
+}
+
+size_t fw_lint_errors(const struct fw_lint *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->nr; i++)
+		n += (size_t)l->v[i].error;
+	return n;
+}
+
+int fw_lint_rule_locks_table(const char *code)
+{
+	static const char *const codes[] = { "FW101", "FW102", "FW103", "FW104", "FW105", "FW108", NULL };
+	for (int i = 0; codes[i]; i++)
+		if (!strcmp(codes[i], code))
+			return 1;
+	return 0;
 }

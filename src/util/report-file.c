@@ -43,6 +43,16 @@ static int write_file(const char *path, struct strbuf *text, struct fw_error *er
 	return ok ? 0 : -1;
 }
 
+int fw_report_write_json(const char *path, const json_t *doc, struct fw_error *err)
+{
+	struct strbuf js = STRBUF_INIT;
+	int ret;
+	fw_json_dump(doc, &js);
+	ret = write_file(path, &js, err);
+	strbuf_release(&js);
+	return ret;
+}
+
 void fw_report_stem(const char *base, struct strbuf *out)
 {
 	size_t n = strlen(base);

@@ -13,6 +13,9 @@
 int fw_report_write_with(const char *base, const json_t *doc,
 			 void (*render)(const json_t *doc, struct strbuf *out), char **json_path,
 			 char **html_path, struct fw_error *err);
+/* write one more JSON file beside them (check's SARIF), the same way:
+ * whole or not at all, redacted */
+int fw_report_write_json(const char *path, const json_t *doc, struct fw_error *err);
 /* the report's base name without a .json/.html ending */
 void fw_report_stem(const char *base, struct strbuf *out);
 /* text for HTML: & < > " ' escaped */

@@ -4,7 +4,11 @@
 
 load helpers
 
-setup() { fw_backend_setup; }
+# fleetway's own rules are what this file is about: SQLFluff (61-review-*.bats) stays out
+setup() {
+    fw_backend_setup
+    printf '[flyway.check]\nsqlfluffEnabled = false\n' >flyway.toml
+}
 teardown() { fw_teardown; }
 
 applied_count() { sqlq "$URL" "SELECT COUNT(*) FROM $H WHERE version IS NOT NULL"; }

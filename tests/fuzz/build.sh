@@ -14,7 +14,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 cc=${FUZZ_CC:-clang}
-pkgs=(sqlite3 libpq libmariadb zlib jansson)
+pkgs=(sqlite3 libpq libmariadb zlib jansson libpcre2-8)
 read -r -a pkg_cflags <<<"$(pkg-config --cflags "${pkgs[@]}")"
 read -r -a pkg_libs <<<"$(pkg-config --libs "${pkgs[@]}")"
 out=build/fuzz

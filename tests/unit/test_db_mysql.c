@@ -942,6 +942,51 @@ static void test_threads(void **state)
 	}
 }
 
+/* ---- check's knowledge of the data: sizes and limits ---- */
+
+static void test_table_size_and_timeouts(void **state)
+{
+	struct db *db, *other;
+	struct fw_error err = FW_ERROR_INIT;
+	struct db_table_size sz;
+	struct db_timeouts to = { 1000, 1500 };
+	long t0;
+	NEED_SERVER();
+	db = fresh_db("fwt_review");
+	must_exec(db, "CREATE TABLE sized (id INT PRIMARY KEY)");
+	must_exec(db, "INSERT INTO sized SELECT seq FROM seq_1_to_3000");
+	must_exec(db, "ANALYZE TABLE sized");
+	assert_int_equal(db_table_size(db, "fwt_review", "Sized", 1000000, &sz, &err), 0);
+	assert_true(sz.found);
+	assert_int_equal(sz.how, DB_ROWS_ESTIMATE);
+	assert_in_range(sz.rows, 2000, 4000);
+	assert_int_equal(db_table_size(db, "fwt_review", "missing", 10, &sz, &err), 0);
+	assert_false(sz.found);
+	/* the session's limits, and back to what it had */
+	must_exec(db, "SET SESSION lock_wait_timeout = 77");
+	assert_int_equal(db_set_timeouts(db, &to, DB_TIMEOUTS_BEFORE_BEGIN, &err), 0);
+	assert_int_equal(count_of(db, "SELECT @@session.lock_wait_timeout"), 1);
+	assert_int_equal(count_of(db, "SELECT @@session.innodb_lock_wait_timeout"), 1);
+	/* a metadata lock held elsewhere: the wait is cut, and it was the lock */
+	other = connect_db("fwt_review");
+	must_exec(other, "LOCK TABLES sized WRITE");
+	t0 = time(NULL);
+	assert_int_equal(db_exec(db, "ALTER TABLE sized ADD COLUMN x INT", &err), -1);
+	assert_true(time(NULL) - t0 <= 4);
+	assert_int_equal(db_timeout_kind(db, &err), 1);
+	fw_error_clear(&err);
+	must_exec(other, "UNLOCK TABLES");
+	db_close(other);
+	/* MariaDB: max_statement_time cuts a statement */
+	assert_int_equal(db_exec(db, "SELECT SLEEP(5)", &err), -1);
+	assert_int_equal(db_timeout_kind(db, &err), 2);
+	fw_error_clear(&err);
+	assert_int_equal(db_reset_timeouts(db, &err), 0);
+	assert_int_equal(count_of(db, "SELECT @@session.lock_wait_timeout"), 77);
+	drop_db(db, "fwt_review");
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -955,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_history_table),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_table_size_and_timeouts),
 		cmocka_unit_test(test_query_params),
 		cmocka_unit_test(test_error_fields),
 		cmocka_unit_test(test_multi_results),

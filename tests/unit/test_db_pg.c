@@ -755,6 +755,97 @@ static void test_cancel(void **state)
 	}
 }
 
+/* ---- check's knowledge of the data: sizes, limits, locks ---- */
+
+static void test_table_size(void **state)
+{
+	struct db *db;
+	struct db_table_size sz;
+	struct fw_error err = FW_ERROR_INIT;
+	NEED_SERVER();
+	db = connect_db();
+	exec_ok(db, "CREATE TABLE sized AS SELECT g AS id FROM generate_series(1, 5000) g");
+	exec_ok(db, "ANALYZE sized");
+	assert_int_equal(db_table_size(db, schema, "sized", 1000000, &sz, &err), 0);
+	assert_true(sz.found);
+	assert_int_equal(sz.how, DB_ROWS_ESTIMATE);
+	assert_in_range(sz.rows, 4500, 5500);
+	assert_true(sz.bytes > 8192);
+	/* before the first ANALYZE the catalog knows nothing: a count that stops at the limit */
+	exec_ok(db, "CREATE TABLE fresh AS SELECT g AS id FROM generate_series(1, 300) g");
+	assert_int_equal(db_table_size(db, schema, "fresh", 100, &sz, &err), 0);
+	assert_true(sz.found);
+	assert_int_equal(sz.how, DB_ROWS_AT_LEAST);
+	assert_int_equal(sz.rows, 101);
+	assert_int_equal(db_table_size(db, schema, "fresh", 1000, &sz, &err), 0);
+	assert_int_equal(sz.how, DB_ROWS_EXACT);
+	assert_int_equal(sz.rows, 300);
+	assert_int_equal(db_table_size(db, schema, "missing", 1000, &sz, &err), 0);
+	assert_false(sz.found);
+	db_close(db);
+}
+
+static void test_timeouts_local_and_session(void **state)
+{
+	struct db *db;
+	struct fw_error err = FW_ERROR_INIT;
+	struct db_timeouts to = { 1500, 2500 };
+	NEED_SERVER();
+	db = connect_db();
+	/* in the migration's transaction: SET LOCAL, joining the batch */
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_int_equal(db_set_timeouts(db, &to, DB_TIMEOUTS_BEFORE_BEGIN, &err), 0);
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_equal(db_set_timeouts(db, &to, DB_TIMEOUTS_IN_TX, &err), 0);
+	assert_value(db, "SHOW lock_timeout", "1500ms");
+	assert_value(db, "SHOW statement_timeout", "2500ms");
+	assert_int_equal(db_commit(db, &err), 0);
+	assert_int_equal(db_batch_end(db, &err), 0);
+	assert_int_equal(db_reset_timeouts(db, &err), 0);
+	assert_value(db, "SHOW lock_timeout", "0");
+	/* outside one: for the session, and back to what the session had */
+	exec_ok(db, "SET statement_timeout = '7s'");
+	assert_int_equal(db_set_timeouts(db, &to, DB_TIMEOUTS_NO_TX, &err), 0);
+	assert_value(db, "SHOW statement_timeout", "2500ms");
+	assert_int_equal(db_reset_timeouts(db, &err), 0);
+	assert_value(db, "SHOW statement_timeout", "7s");
+	assert_value(db, "SHOW lock_timeout", "0");
+	db_close(db);
+}
+
+static void test_lock_timeout_and_locks_held(void **state)
+{
+	struct db *a, *b;
+	struct fw_error err = FW_ERROR_INIT;
+	struct db_timeouts to = { 300, 0 };
+	struct strvec locks = STRVEC_INIT;
+	struct strbuf want = STRBUF_INIT;
+	long t0;
+	NEED_SERVER();
+	a = connect_db();
+	b = connect_db();
+	exec_ok(a, "CREATE TABLE held (id INT)");
+	exec_ok(a, "BEGIN");
+	exec_ok(a, "ALTER TABLE held ADD COLUMN x INT");
+	assert_int_equal(db_locks_held(a, &locks, &err), 0);
+	strbuf_addf(&want, "AccessExclusiveLock on %s.held", schema);
+	assert_true(strvec_contains(&locks, want.buf));
+	/* b waits for the table: the limit cuts the wait, and says it was the lock */
+	assert_int_equal(db_begin(b, &err), 0);
+	assert_int_equal(db_set_timeouts(b, &to, DB_TIMEOUTS_IN_TX, &err), 0);
+	t0 = now_ms();
+	assert_int_equal(db_exec(b, "INSERT INTO held VALUES (1)", &err), -1);
+	assert_in_range(now_ms() - t0, 250, 3000);
+	assert_int_equal(db_timeout_kind(b, &err), 1);
+	fw_error_clear(&err);
+	assert_int_equal(db_rollback(b, &err), 0);
+	exec_ok(a, "ROLLBACK");
+	strvec_clear(&locks);
+	strbuf_release(&want);
+	db_close(a);
+	db_close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -772,6 +863,9 @@ int main(void)
 		cmocka_unit_test(test_schema_empty_and_clean),
 		cmocka_unit_test(test_exec_inside_batch),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_table_size),
+		cmocka_unit_test(test_timeouts_local_and_session),
+		cmocka_unit_test(test_lock_timeout_and_locks_held),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

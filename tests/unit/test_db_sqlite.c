@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -669,6 +670,47 @@ static void test_fault_injection(void **state)
 	free(url);
 }
 
+/* ---- check's knowledge of the data: sizes and limits ---- */
+
+static void test_table_size_and_timeouts(void **state)
+{
+	struct db *db = open_named("review.db"), *other = open_named("review.db");
+	struct fw_error err = FW_ERROR_INIT;
+	struct db_table_size sz;
+	struct db_timeouts to = { 300, 200 };
+	long t0;
+	exec_ok(db, "CREATE TABLE sized AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 500) SELECT x FROM c");
+	/* no catalog estimate: a count that stops at the limit */
+	assert_int_equal(db_table_size(db, "main", "sized", 100, &sz, &err), 0);
+	assert_true(sz.found);
+	assert_int_equal(sz.how, DB_ROWS_AT_LEAST);
+	assert_int_equal(sz.rows, 101);
+	assert_int_equal(db_table_size(db, "main", "sized", 1000, &sz, &err), 0);
+	assert_int_equal(sz.how, DB_ROWS_EXACT);
+	assert_int_equal(sz.rows, 500);
+	assert_int_equal(db_table_size(db, "main", "missing", 1000, &sz, &err), 0);
+	assert_false(sz.found);
+	/* another connection writes: BEGIN IMMEDIATE waits lockTimeout, not lockRetryCount */
+	exec_ok(other, "BEGIN IMMEDIATE");
+	assert_int_equal(db_set_timeouts(db, &to, DB_TIMEOUTS_BEFORE_BEGIN, &err), 0);
+	t0 = (long)time(NULL);
+	assert_int_equal(db_begin(db, &err), -1);
+	assert_true((long)time(NULL) - t0 <= 2);
+	assert_int_equal(db_timeout_kind(db, &err), 1);
+	fw_error_clear(&err);
+	exec_ok(other, "ROLLBACK");
+	/* a statement past its deadline is interrupted, and says so */
+	assert_int_equal(db_exec(db, "SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c"
+			 " WHERE x < 100000000) SELECT x FROM c)", &err), -1);
+	assert_int_equal(db_timeout_kind(db, &err), 2);
+	assert_non_null(strstr(err.message.buf, "statement timeout"));
+	fw_error_clear(&err);
+	assert_int_equal(db_reset_timeouts(db, &err), 0);
+	assert_int_equal(db_timeout_kind(db, &err), 0);
+	db_close(other);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_processes),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_fault_injection),
+		cmocka_unit_test(test_table_size_and_timeouts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

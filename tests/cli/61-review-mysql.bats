@@ -1,0 +1,1 @@
+61-review-sqlite.bats
