@@ -237,11 +237,9 @@ static int verify_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_
 {
 	struct fw_preflight_result *pr = result;
 	struct fw_fleet_result *res = &r->res[idx];
-	(void)out;
+	(void)ctx, (void)s, (void)out;
 	if (pr->schema_shown)
 		fw_fleet_take_probe(res, &pr->probe);
-	if (rc == 0 && ctx)
-		fleet_converge_read(ctx, idx, s);
 	for (size_t i = 0; i < pr->findings.nr; i++)
 		strvec_push(&res->findings, pr->findings.v[i]);
 	if (rc < 0 && !res->findings.nr)
@@ -654,9 +652,19 @@ static const void *verify_args_for(void *ctx, struct fw_fleet_run *r, size_t idx
 	return &verify_args;
 }
 
+/* verify: the reading, then the schema read back on the same connection */
+static int verify_target_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
+			      struct fw_out *out, void *result, int rc, struct fw_error *err)
+{
+	rc = verify_done(NULL, r, idx, s, out, result, rc, err);
+	if (rc == 0)
+		fleet_converge_read(ctx, idx, s);
+	return rc;
+}
+
 int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
 {
-	struct fw_fleet_job job = { .op_for = op_preflight, .args_for = verify_args_for, .done = verify_done,
+	struct fw_fleet_job job = { .op_for = op_preflight, .args_for = verify_args_for, .done = verify_target_done,
 				    .ctx = fc };
 	struct fw_fleet_run r;
 	long started = fleet_wall_ms();
