@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *findings_json(const struct fw_lint *l)
+json_t *fw_check_findings_json(const struct fw_lint *l)
 {
 	json_t *results = json_array();
 	for (size_t i = 0; i < l->nr; i++) {
@@ -90,7 +90,7 @@ static void check_html(const json_t *doc, struct strbuf *out)
 	strbuf_addstr(out, "</body></html>\n");
 }
 
-static void print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
+void fw_check_print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
 {
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct fw_lint_finding *f = &l->v[i];
@@ -115,7 +115,7 @@ static json_t *check_json(struct fw_cmd_ctx *c, const struct fw_check_result *r,
 {
 	json_t *doc = fw_cmd_result_base(c, "check");
 	if (r->code) {
-		json_object_set_new(doc, "results", findings_json(&r->lint));
+		json_object_set_new(doc, "results", fw_check_findings_json(&r->lint));
 		json_object_set_new(doc, "summary", json_string(summary));
 	}
 	if (r->dryrun && r->dryrun_path) {
@@ -148,7 +148,7 @@ int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 	json_object_set_new(doc, "htmlReport", json_string(html_path));
 	json_object_set_new(doc, "jsonReport", json_string(json_path));
 	if (r->code)
-		print_findings(c, &r->lint);
+		fw_check_print_findings(c, &r->lint);
 	if (r->code)
 		fw_info(c->out, "%s.", summary.buf);
 	fw_info(c->out, "Report: %s (and %s)", html_path, json_path);

@@ -707,10 +707,13 @@ static int is_child(const struct fw_object *o)
 static void create_child(struct planner *p, const struct fw_object *o)
 {
 	struct strbuf sql = STRBUF_INIT;
-	if (o->type == FW_OBJ_INDEX && p->d->create_index && !strvec_contains(&p->new_tables, o->parent)) {
+	if (o->type == FW_OBJ_INDEX && p->d->create_index && !p->o->in_transaction &&
+	    !strvec_contains(&p->new_tables, o->parent)) {
 		int notx = p->d->create_index(p, o, &sql);
 		plan_add(p, notx ? PH_NOTX : PH_INDEXES, NULL, sql.buf);
 		create_later(p, notx ? PH_NOTX : PH_FINISH, o->definition);
+		if (notx)
+			strvec_push(&p->out->notx_indexes, o->name);
 	} else {
 		create_object(p, create_phase(o), o);
 	}
@@ -971,6 +974,7 @@ void fw_ddl_script_release(struct fw_ddl_script *s)
 {
 	part_release(&s->main);
 	part_release(&s->notx);
+	strvec_clear(&s->notx_indexes);
 	strvec_clear(&s->hazards);
 	strvec_clear(&s->unsupported);
 }

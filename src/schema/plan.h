@@ -49,6 +49,7 @@ struct fw_ddl_script {
 	                                 (it has its own BEGIN/COMMIT: SQLite foreign keys off) */
 	struct fw_ddl_part notx;      /* statements that refuse a transaction: a migration of
 	                                 their own after main, with executeInTransaction=false */
+	struct strvec notx_indexes;   /* the indexes notx creates (an undo drops them first) */
 	struct strvec hazards;        /* "FW106 Table orders: dropped; its data is lost" */
 	struct strvec unsupported;    /* what could not be expressed, one object each */
 };
@@ -60,6 +61,7 @@ struct fw_ddl_opts {
 	const struct strvec *only;           /* diff ids to carry out; NULL: every difference */
 	const struct strvec *with_rows;      /* tables of the start state that hold rows */
 	int rows_known;                      /* 0: with_rows unknown (a hazard then says "if") */
+	int in_transaction;                  /* nothing apart: no CREATE INDEX CONCURRENTLY (undo) */
 };
 
 /* plan the statements from `from` to `to`; returns 0, or -1 for an unknown
