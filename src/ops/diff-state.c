@@ -668,13 +668,14 @@ static int read_schema_model(struct fw_compare *c, struct fw_side_state *out, st
 	struct fw_built b;
 	struct fw_target *t;
 	int ret = -1;
-	if (!is_dir(c->model_location)) {
+	if (!is_dir(c->model_location) && !c->model_may_be_missing) {
 		fw_errorf(err, "ERROR", "no schema model folder at %s", c->model_location);
 		fw_error_hint(err, "fleetway init makes it; `fleetway diff model -diff.source=ENV -diff.target=schemaModel` "
 			      "fills it from a database (schemaModelLocation names another folder)");
 		return -1;
 	}
-	if (list_dir(c->model_location, 1, &schemas, err) < 0 || fw_compare_build(c, &t, err) < 0)
+	if ((is_dir(c->model_location) && list_dir(c->model_location, 1, &schemas, err) < 0) ||
+	    fw_compare_build(c, &t, err) < 0)
 		goto out;
 	if (!schemas.nr)   /* an empty model: the build environment's schemas, with nothing in them */
 		for (size_t i = 0; i < t->schemas.nr; i++)

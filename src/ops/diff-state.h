@@ -64,6 +64,8 @@ struct fw_compare {
 	char *build_env;              /* the build server's environment; NULL: selected */
 	char *build_version;          /* migrations: up to this version */
 	struct strvec build_cherry_pick;
+	int model_may_be_missing;     /* no schema-model folder is an empty model (it is the
+	                                 side `model` writes), not an error */
 	struct fw_conn build;
 };
 

@@ -65,6 +65,7 @@ static int diff_run(struct fw_target *t, const void *args, void *result, struct 
 	if (fw_config_setting(t->cfg, "diff.buildVersion"))
 		c.build_version = xstrdup(fw_config_setting(t->cfg, "diff.buildVersion"));
 	fw_setting_list(t->cfg, "diff.buildCherryPick", &c.build_cherry_pick);
+	c.model_may_be_missing = tgt.kind == FW_SIDE_SCHEMA_MODEL;
 	r->a.source = xstrdup(src.spec);
 	r->a.target = xstrdup(tgt.spec);
 	r->a.build_env = build ? xstrdup(build) : NULL;

@@ -563,6 +563,7 @@ static int pg_alter_type(struct planner *p, const struct fw_object *cur, const s
 
 const struct fw_ddl_dialect fw_ddl_pg = {
 	.name = "postgresql",
+	.rename_keeps_views = 1,
 	.tok_flags = FW_TOKF_DOLLAR,
 	.ident = pg_ident,
 	.drop = pg_drop,

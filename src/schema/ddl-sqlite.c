@@ -270,6 +270,7 @@ static void sqlite_alter_table(struct planner *p, const struct fw_object *cur, c
 
 const struct fw_ddl_dialect fw_ddl_sqlite = {
 	.name = "sqlite",
+	.rename_keeps_views = 1,
 	.tok_flags = FW_TOKF_BRACKET | FW_TOKF_BACKTICK,
 	.ident = sqlite_ident,
 	.drop = sqlite_drop,

@@ -8,12 +8,12 @@
 
 /* the order of the script */
 enum fw_phase {
+	PH_RENAME,          /* tables and columns the model renames (what follows uses the new names) */
 	PH_DROP_VIEWS,      /* views that go, change, or stand on a table that changes */
 	PH_DROP_TRIGGERS,   /* triggers and policies that go or change */
 	PH_DROP_FKS,        /* foreign keys that go, change, or are re-added */
 	PH_DROP_CONS,       /* other constraints that go or change */
 	PH_DROP_INDEXES,    /* indexes that go or change */
-	PH_RENAME,          /* tables and columns the model renames */
 	PH_TYPES,           /* extensions, types, domains, sequences */
 	PH_FUNCS,           /* functions, procedures, aggregates */
 	PH_TABLES,          /* new tables */
@@ -52,6 +52,7 @@ struct planner {
 struct fw_ddl_dialect {
 	const char *name;
 	unsigned tok_flags;
+	int rename_keeps_views;   /* renaming a table rewrites the views over it (not MySQL's) */
 	void (*ident)(const char *name, struct strbuf *out);
 	/* the statement that drops o (a constraint, index, trigger from its table) */
 	void (*drop)(struct planner *p, const struct fw_object *o, struct strbuf *out);

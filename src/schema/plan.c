@@ -310,6 +310,11 @@ int plan_is_referenced(const struct planner *p, const char *table)
 	return 0;
 }
 
+static int is_view(const struct fw_object *o)
+{
+	return o->type == FW_OBJ_VIEW || o->type == FW_OBJ_MATERIALIZED_VIEW;
+}
+
 /* ---- scope: the differences asked for ---- */
 
 static int in_scope(const struct planner *p, const struct fw_object *o)
@@ -375,7 +380,10 @@ static void rename_table(struct planner *p, const struct fw_rename *r)
 		for (size_t k = 0; k < o->nconstraints; k++)
 			if (o->constraints[k].ref_table && !strcmp(o->constraints[k].ref_table, r->from))
 				fw_set_str(&o->constraints[k].ref_table, r->table);
-		rewrite_definition(p, o, r->from, r->table);
+		/* a view the server does not rewrite stays as it was: it changes, and
+		 * is created again */
+		if (!is_view(o) || p->d->rename_keeps_views)
+			rewrite_definition(p, o, r->from, r->table);
 	}
 	strbuf_release(&sql);
 }
@@ -572,11 +580,6 @@ static void view_set_add(struct view_set *s, const struct fw_object *o)
 	s->v[s->nr++] = o;
 }
 
-static int is_view(const struct fw_object *o)
-{
-	return o->type == FW_OBJ_VIEW || o->type == FW_OBJ_MATERIALIZED_VIEW;
-}
-
 static int stands_on_changed_table(struct planner *p, const struct fw_object *v)
 {
 	const struct strvec *sets[] = { &p->altered_tables, &p->rebuilt };
@@ -743,10 +746,20 @@ static int names_rebuilt_table(struct planner *p, const struct fw_object *o)
 }
 
 /* the primary key a MySQL table was created with is no object of its own */
+static int inline_with_table(const struct fw_ddl_dialect *d, const struct fw_object *o)
+{
+	return d == &fw_ddl_mysql && o->type == FW_OBJ_INDEX && !strcmp(o->name, "PRIMARY");
+}
+
 static int created_inline(const struct planner *p, const struct fw_object *o)
 {
-	return p->d == &fw_ddl_mysql && o->type == FW_OBJ_INDEX && !strcmp(o->name, "PRIMARY") &&
-	       strvec_contains(&p->new_tables, o->parent);
+	return inline_with_table(p->d, o) && strvec_contains(&p->new_tables, o->parent);
+}
+
+int fw_ddl_created_with_table(const char *dialect, const struct fw_object *o)
+{
+	const struct fw_ddl_dialect *d = dialect_for(dialect);
+	return d && inline_with_table(d, o);
 }
 
 static void plan_child_changes(struct planner *p)
@@ -984,7 +997,7 @@ void fw_ddl_script_release(struct fw_ddl_script *s)
 void fw_ddl_model_text(const char *dialect, const struct fw_schema *s, const struct fw_object *o,
 		       struct strbuf *out)
 {
-	static const enum fw_obj_type children[] = { FW_OBJ_CONSTRAINT, FW_OBJ_INDEX, FW_OBJ_TRIGGER,
+	static const enum fw_obj_type children[] = { FW_OBJ_INDEX, FW_OBJ_CONSTRAINT, FW_OBJ_TRIGGER,
 						     FW_OBJ_POLICY };
 	const struct fw_ddl_dialect *d = dialect_for(dialect);
 	struct planner p;

@@ -6,11 +6,11 @@
  * changes live in ddl-pg.c, ddl-sqlite.c and ddl-mysql.c behind one table of
  * methods (plan-internal.h); the order and the dependency handling here:
  *
+ *   renames the model asks for (schema/renames.h), never guessed
  *   drop what changes or goes and hangs on something that changes: views
  *     (and the views on them) over tables whose columns change, triggers,
  *     foreign keys (also those over a column whose type changes: re-added
  *     after), constraints, indexes
- *   renames the model asks for (schema/renames.h), never guessed
  *   types, sequences, functions, then new tables (constraints apart, so
  *     foreign-key cycles need nothing special), then changed tables
  *   constraints, indexes, foreign keys, views in dependency order, triggers
@@ -81,6 +81,10 @@ void fw_ddl_ident(const char *dialect, const char *name, struct strbuf *out);
  * inline (an AUTO_INCREMENT column needs it). */
 void fw_ddl_model_text(const char *dialect, const struct fw_schema *s, const struct fw_object *o,
 		       struct strbuf *out);
+
+/* a new table brings o along (a MySQL primary key, written inline): choosing
+ * the table chooses it too */
+int fw_ddl_created_with_table(const char *dialect, const struct fw_object *o);
 
 /* the statements of a definition, split at ';' outside strings, quotes and
  * bodies, each with its ';' (comment-only pieces left out) */
