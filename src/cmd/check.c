@@ -42,7 +42,7 @@ static json_t *violation_json(const struct fw_lint_finding *f)
 	return v;
 }
 
-static json_t *findings_json(const struct fw_lint *l)
+json_t *fw_check_findings_json(const struct fw_lint *l)
 {
 	json_t *results = json_array();
 	for (size_t i = 0; i < l->nr; i++) {
@@ -124,7 +124,7 @@ static void check_html(const json_t *doc, struct strbuf *out)
 	strbuf_addstr(out, "</body></html>\n");
 }
 
-static void print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
+void fw_check_print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l)
 {
 	for (size_t i = 0; i < l->nr; i++) {
 		const struct fw_lint_finding *f = &l->v[i];
@@ -173,7 +173,7 @@ static json_t *check_json(struct fw_cmd_ctx *c, const struct fw_check_result *r,
 {
 	json_t *doc = fw_cmd_result_base(c, "check");
 	if (r->code) {
-		json_object_set_new(doc, "results", findings_json(&r->lint));
+		json_object_set_new(doc, "results", fw_check_findings_json(&r->lint));
 		json_object_set_new(doc, "summary", json_string(summary));
 		json_object_set_new(doc, "scope", json_string(r->scope));
 		json_object_set_new(doc, "sqlfluff", json_string(r->sqlfluff));
@@ -221,7 +221,7 @@ int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 	if (sarif_path)
 		json_object_set_new(doc, "sarifReport", json_string(sarif_path));
 	if (r->code) {
-		print_findings(c, &r->lint);
+		fw_check_print_findings(c, &r->lint);
 		if (!strcmp(r->sqlfluff, "not installed"))
 			fw_info(c->out, "SQLFluff is not installed: its rules were not run (Debian: apt-get install sqlfluff).");
 		fw_info(c->out, "%s.", summary.buf);

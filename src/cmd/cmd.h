@@ -61,6 +61,12 @@ void fw_cmd_print(struct fw_cmd_ctx *c, const char *text);
 /* the target of the command (NULL for a command that has none) */
 struct fw_target *fw_cmd_target(struct fw_cmd_ctx *c);
 
+struct fw_lint;
+/* check -code's findings (cmd/check.c), also generate's: the lines printed, and
+ * the report's results[] of {filepath, violations[]} */
+void fw_check_print_findings(struct fw_cmd_ctx *c, const struct fw_lint *l);
+json_t *fw_check_findings_json(const struct fw_lint *l);
+
 /* renderers, one per command file */
 int render_migrate(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int render_info(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
@@ -71,6 +77,10 @@ int render_clean(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *er
 int render_undo(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int render_check(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int render_snapshot(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_diff(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_difftext(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_generate(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
+int render_model(struct fw_cmd_ctx *c, void *result, int rc, struct fw_error *err);
 int cmd_init(struct fw_cmd_ctx *c, struct fw_error *err);
 void summary_migrate(const void *result, struct strbuf *out);
 /* migrate's sentence for a schema with nothing to do (a fleet says it of a

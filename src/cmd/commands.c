@@ -24,6 +24,10 @@ OP(clean)
 OP(undo)
 OP(check)
 OP(snapshot)
+OP(diff)
+OP(difftext)
+OP(generate)
+OP(model)
 #undef OP
 
 const struct fw_command fw_commands[] = {
@@ -45,6 +49,14 @@ const struct fw_command fw_commands[] = {
 	  .op = op_check, .render = render_check, .fleet = fleet_check },
 	{ .name = "snapshot", .summary = "Writes the schema as a snapshot file (-snapshot.filename=FILE, -snapshot.source=...)",
 	  .flags = FW_CMD_NO_FLEET, .op = op_snapshot, .render = render_snapshot },
+	{ .name = "diff", .summary = "Compares two states (-diff.source=S -diff.target=T) and writes a diff artifact",
+	  .flags = FW_CMD_NO_FLEET, .op = op_diff, .render = render_diff },
+	{ .name = "diffText", .summary = "Prints the definitions before and after of the diff's changes",
+	  .flags = FW_CMD_NO_FLEET, .op = op_difftext, .render = render_difftext },
+	{ .name = "generate", .summary = "Writes a migration from the diff, proved on a scratch database first",
+	  .flags = FW_CMD_NO_FLEET, .op = op_generate, .render = render_generate },
+	{ .name = "model", .summary = "Writes the diff's changes into the schema-model folder",
+	  .flags = FW_CMD_NO_FLEET, .op = op_model, .render = render_model },
 	{ .name = "init", .summary = "Creates a new project (flyway.toml, migrations/) in the working directory",
 	  .flags = FW_CMD_NO_FLEET, .run = cmd_init },
 	{ .name = "verify", .summary = "Fleet: reads every target back and compares them (-fleet=NAME)",

@@ -7,13 +7,20 @@
 #include <string.h>
 
 /* Commands whose own options may follow them without a namespace:
- * "check -code -rulesLocation=x" means check.code and check.rulesLocation. */
+ * "check -code -rulesLocation=x" means check.code and check.rulesLocation.
+ * `own` are options a command takes for itself although a [flyway] key has
+ * the name: "diff -target=schemaModel" is diff.target, not flyway.target. */
 static const struct {
 	const char *command;
 	const char *const switches[7];
+	const char *const own[3];
 } scoped[] = {
-	{ "check", { "code", "drift", "changes", "dryrun", "failOnDrift", "rehearse", NULL } },
-	{ "snapshot", { NULL } },
+	{ "check", { "code", "drift", "changes", "dryrun", "failOnDrift", "rehearse", NULL }, { NULL } },
+	{ "snapshot", { NULL }, { NULL } },
+	{ "diff", { NULL }, { "source", "target", NULL } },
+	{ "diffText", { NULL }, { NULL } },
+	{ "generate", { NULL }, { "target", NULL } },
+	{ "model", { NULL }, { NULL } },
 };
 
 static int scoped_command(const char *cmd)
@@ -28,6 +35,14 @@ static int scoped_switch(int cmd, const char *name)
 {
 	for (int i = 0; scoped[cmd].switches[i]; i++)
 		if (!strcmp(scoped[cmd].switches[i], name))
+			return 1;
+	return 0;
+}
+
+static int scoped_own(int cmd, const char *key, size_t len)
+{
+	for (int i = 0; scoped[cmd].own[i]; i++)
+		if (strlen(scoped[cmd].own[i]) == len && !strncmp(scoped[cmd].own[i], key, len))
 			return 1;
 	return 0;
 }
@@ -103,7 +118,8 @@ static int parse_one(const char *a, const char *next, int scope, struct fw_args 
 			return invalid_flag(err, a, next);
 	} else if (eq == a + 1) {
 		return invalid_flag(err, a, next);
-	} else if (scope >= 0 && !known_key(a + 1, (size_t)(eq - a - 1))) {
+	} else if (scope >= 0 && (scoped_own(scope, a + 1, (size_t)(eq - a - 1)) ||
+				  !known_key(a + 1, (size_t)(eq - a - 1)))) {
 		strvec_pushf(&out->flags, "%s.%s", scoped[scope].command, a + 1);
 	} else {
 		strvec_push(&out->flags, a + 1);

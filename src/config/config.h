@@ -174,6 +174,8 @@ const struct toml_value *fw_settings_root(const struct fw_settings *s);
 const char *fw_config_setting(const struct fw_config *c, const char *key);
 /* the same as a boolean: "true"/"false" or a TOML boolean, else dflt */
 int fw_config_setting_bool(const struct fw_config *c, const char *key, int dflt);
+/* the same as a list: a TOML array of strings or comma-separated text (empty items dropped) */
+void fw_config_setting_list(const struct fw_config *c, const char *key, struct strvec *out);
 /* names of all defined environments, in definition order */
 void fw_settings_environments(const struct fw_settings *s, struct strvec *out);
 /* where a merged value came from, e.g. "flyway.toml:12:8", "environment variable FLYWAY_URL",

@@ -762,3 +762,19 @@ int fw_config_setting_bool(const struct fw_config *c, const char *key, int dflt)
 		return dflt;
 	return !strcasecmp(v, "true") ? 1 : !strcasecmp(v, "false") ? 0 : dflt;
 }
+
+void fw_config_setting_list(const struct fw_config *c, const char *key, struct strvec *out)
+{
+	const struct toml_value *v = setting(c, key);
+	if (v && v->type == TOML_STRING) {
+		struct strvec parts = STRVEC_INIT;
+		strvec_split(&parts, v->u.str.s, ',');
+		for (size_t i = 0; i < parts.nr; i++)
+			if (*parts.v[i])
+				strvec_push(out, parts.v[i]);
+		strvec_clear(&parts);
+	}
+	for (size_t i = 0; v && v->type == TOML_ARRAY && i < v->u.arr.nr; i++)
+		if (v->u.arr.items[i]->type == TOML_STRING)
+			strvec_push(out, v->u.arr.items[i]->u.str.s);
+}

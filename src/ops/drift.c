@@ -29,27 +29,6 @@ static char *strf(const char *fmt, ...)
 
 /* ---------------------------------------------------------------- settings */
 
-void fw_setting_list(const struct fw_target *t, const char *key, struct strvec *out)
-{
-	struct strbuf path = STRBUF_INIT;
-	const struct toml_value *v;
-	strbuf_addf(&path, "flyway.%s", key);
-	v = t->cfg->settings ? toml_get_path(fw_settings_root(t->cfg->settings), path.buf) : NULL;
-	strbuf_release(&path);
-	if (v && v->type == TOML_ARRAY) {
-		for (size_t i = 0; i < v->u.arr.nr; i++)
-			if (v->u.arr.items[i]->type == TOML_STRING)
-				strvec_push(out, v->u.arr.items[i]->u.str.s);
-	} else if (v && v->type == TOML_STRING) {
-		struct strvec parts = STRVEC_INIT;
-		strvec_split(&parts, v->u.str.s, ',');
-		for (size_t i = 0; i < parts.nr; i++)
-			if (*parts.v[i])
-				strvec_push(out, parts.v[i]);
-		strvec_clear(&parts);
-	}
-}
-
 static const char *setting(const struct fw_target *t, const char *key)
 {
 	const char *v = fw_config_setting(t->cfg, key);
@@ -118,7 +97,7 @@ int fw_drift_precheck(const struct fw_config *cfg, int drift, int changes, struc
 
 void fw_expected_applied(const struct fw_target *t, struct strvec *names, struct strvec *unreplayable)
 {
-	fw_setting_list(t, "check.appliedMigrations", names);
+	fw_config_setting_list(t->cfg, "check.appliedMigrations", names);
 	if (!names->nr)
 		fw_scratch_applied(t, names, unreplayable);
 }

@@ -78,8 +78,6 @@ const char *fw_snapshot_setting(const struct fw_config *cfg, const char *key);
 /* a file setting as a path: the prefix taken off, relative to
  * workingDirectory; NULL when unset (owned) */
 char *fw_setting_path(const struct fw_config *cfg, const char *key);
-/* a list setting (TOML array, or "a,b,c" from a flag or variable) */
-void fw_setting_list(const struct fw_target *t, const char *key, struct strvec *out);
 
 /* the live model of t's schemas (one that does not exist is empty) */
 int fw_live_model(struct fw_target *t, struct fw_model *out, struct fw_error *err);

@@ -23,6 +23,8 @@ struct fw_config;
 struct fw_observer;
 
 enum fw_op_needs {
+	/* without it, the target passed to run has only its cfg, obs and name set
+	 * (unless the chain connected it earlier) */
 	FW_OP_DB = 1 << 0,          /* a connection to the target's database */
 	FW_OP_DB_OPTIONAL = 1 << 1, /* with FW_OP_DB: without a url it runs on the files alone */
 	FW_OP_LOCK = 1 << 2,        /* the migration lock, held while it runs */
@@ -64,5 +66,9 @@ extern const struct fw_op fw_op_snapshot;    /* ops/snapshot.c: a schema model t
 extern const struct fw_op fw_op_probe;       /* ops/probe.c: version, pending and failed counts */
 extern const struct fw_op fw_op_preflight;   /* ops/preflight.c: the fleet's checks before a rollout */
 extern const struct fw_op fw_op_rehearse;    /* ops/rehearse.c: pending migrations run and rolled back */
+extern const struct fw_op fw_op_diff;        /* ops/diff.c: two states compared, the diff artefact */
+extern const struct fw_op fw_op_difftext;    /* ops/diff.c: the artefact's definitions */
+extern const struct fw_op fw_op_generate;    /* ops/generate.c: a proved migration from the artefact */
+extern const struct fw_op fw_op_model;       /* ops/model.c: the artefact into the schema-model folder */
 
 #endif

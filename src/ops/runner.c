@@ -90,8 +90,16 @@ int fw_run(struct fw_session *s, const struct fw_op *op, const void *args, void 
 		memset(result, 0, op->result_size);
 	if (op->precheck && op->precheck(s->cfg, err) < 0)
 		return -1;
-	if (!(op->needs & FW_OP_DB))
+	if (!(op->needs & FW_OP_DB)) {
+		/* no connection of the session's own (diff and generate open theirs):
+		 * the configuration and the observer still come with the target */
+		if (!s->connected) {
+			s->target.cfg = s->cfg;
+			s->target.obs = s->obs;
+			s->target.name = s->name;
+		}
 		return op->run(&s->target, args, result, err);
+	}
 	offline = (op->needs & FW_OP_DB_OPTIONAL) && op->open_offline && !s->connected &&
 		  (!s->cfg->url || !*s->cfg->url);
 	if (offline ? open_offline(s, op, err) < 0 : fw_session_connect(s, err) < 0)

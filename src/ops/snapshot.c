@@ -110,7 +110,7 @@ static int build_from_migrations(struct fw_target *t, struct fw_model *out, stru
 	int rc;
 	if (fw_expected_open(t, build_setting(t->cfg), &s, err) < 0)
 		return -1;
-	fw_setting_list(t, "snapshot.buildCherryPick", &pick);
+	fw_config_setting_list(t->cfg, "snapshot.buildCherryPick", &pick);
 	if (pick.nr)
 		rc = fw_scratch_replay_list(&s, &pick, err);
 	else if (version && *version)

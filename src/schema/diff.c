@@ -197,17 +197,26 @@ static void details(const struct fw_object *a, const struct fw_object *b, struct
 
 /* ---- entries ---- */
 
-static void entry_id(struct fw_diff_entry *e)
+void fw_diff_id(enum fw_obj_type type, const char *schema, const char *parent, const char *name,
+		char out[ID_HEX + 1])
 {
 	struct fw_sha256 h;
 	char hex[FW_SHA256_HEX_LEN + 1];
 	fw_sha256_init(&h);
-	fw_sha256_field(&h, fw_obj_type_name(e->type));
-	fw_sha256_field(&h, e->schema);
-	fw_sha256_field(&h, e->parent);
-	fw_sha256_field(&h, e->name);
+	fw_sha256_field(&h, fw_obj_type_name(type));
+	fw_sha256_field(&h, schema);
+	fw_sha256_field(&h, parent);
+	fw_sha256_field(&h, name);
 	fw_sha256_hex(&h, hex);
-	e->id = xstrndup(hex, ID_HEX);
+	memcpy(out, hex, ID_HEX);
+	out[ID_HEX] = '\0';
+}
+
+static void entry_id(struct fw_diff_entry *e)
+{
+	char id[ID_HEX + 1];
+	fw_diff_id(e->type, e->schema, e->parent, e->name, id);
+	e->id = xstrdup(id);
 }
 
 static struct fw_diff_entry *add_entry(struct fw_diff_list *l, const char *schema,

@@ -49,6 +49,9 @@ void fw_diff_models(const struct fw_model *source, const struct fw_model *target
 void fw_diff_schemas(const struct fw_schema *source, const struct fw_schema *target,
 		     struct fw_diff *out);
 int fw_diff_is_empty(const struct fw_diff *d);
+/* the id an entry for that object gets: 16 hex digits and a NUL */
+void fw_diff_id(enum fw_obj_type type, const char *schema, const char *parent, const char *name,
+		char out[17]);
 void fw_diff_release(struct fw_diff *d);
 
 /* {"onlyInSource": [...], "onlyInTarget": [...], "differences": [...]}, each

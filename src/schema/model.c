@@ -212,6 +212,67 @@ struct fw_index *fw_object_set_index(struct fw_object *o)
 	return o->index;
 }
 
+static void attrs_copy(struct fw_attrs *to, const struct fw_attrs *from)
+{
+	for (size_t i = 0; i < from->keys.nr; i++)
+		fw_attrs_set(to, from->keys.v[i], from->values.v[i]);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+struct fw_object *fw_schema_add_copy(struct fw_schema *s, const struct fw_object *o)
+{
+	struct fw_object *c = fw_schema_add(s, o->type, o->name, o->parent);
+	fw_object_set_definition(c, o->definition);
+	memcpy(c->fingerprint, o->fingerprint, sizeof(c->fingerprint));
+	for (size_t i = 0; i < o->ncolumns; i++) {
+		const struct fw_column *a = &o->columns[i];
+		struct fw_column *b = fw_object_add_column(c, a->name, a->type);
+		b->not_null = a->not_null;
+		b->default_expr = dup_or_null(a->default_expr);
+		b->generated = dup_or_null(a->generated);
+		b->generated_stored = a->generated_stored;
+		b->identity = dup_or_null(a->identity);
+		b->collation = dup_or_null(a->collation);
+		b->comment = dup_or_null(a->comment);
+		attrs_copy(&b->attrs, &a->attrs);
+	}
+	for (size_t i = 0; i < o->nconstraints; i++) {
+		const struct fw_constraint *a = &o->constraints[i];
+		struct fw_constraint *b = fw_object_add_constraint(c, a->kind, a->name);
+		strvec_copy(&b->columns, &a->columns);
+		b->expression = dup_or_null(a->expression);
+		b->ref_table = dup_or_null(a->ref_table);
+		strvec_copy(&b->ref_columns, &a->ref_columns);
+		b->on_delete = dup_or_null(a->on_delete);
+		b->on_update = dup_or_null(a->on_update);
+		b->definition = dup_or_null(a->definition);
+	}
+	if (o->index) {
+		struct fw_index *b = fw_object_set_index(c);
+		b->unique = o->index->unique;
+		b->valid = o->index->valid;
+		b->method = dup_or_null(o->index->method);
+		strvec_copy(&b->columns, &o->index->columns);
+		strvec_copy(&b->include, &o->index->include);
+		b->predicate = dup_or_null(o->index->predicate);
+	}
+	attrs_copy(&c->attrs, &o->attrs);
+	return c;
+}
+
+void fw_schema_remove(struct fw_schema *s, size_t i)
+{
+	if (i >= s->nobjects)
+		return;
+	object_release(&s->objects[i]);
+	memmove(&s->objects[i], &s->objects[i + 1], (s->nobjects - i - 1) * sizeof(s->objects[0]));
+	s->nobjects--;
+}
+
 void fw_object_fingerprint(const struct fw_object *o, char out[FW_SHA256_HEX_LEN + 1])
 {
 	struct fw_sha256 h;

@@ -174,6 +174,10 @@ struct fw_column *fw_object_add_column(struct fw_object *o, const char *name, co
 struct fw_constraint *fw_object_add_constraint(struct fw_object *o, enum fw_con_kind kind,
 					       const char *name);
 struct fw_index *fw_object_set_index(struct fw_object *o);
+/* a deep copy of o (from any schema) added to s (pointer valid until the next add) */
+struct fw_object *fw_schema_add_copy(struct fw_schema *s, const struct fw_object *o);
+/* remove the object at index i of s (the order of the others is kept) */
+void fw_schema_remove(struct fw_schema *s, size_t i);
 /* drop columns, constraints, index and attributes (keeps type, names, definition) */
 void fw_object_clear_details(struct fw_object *o);
 /* the fingerprint of one object: SHA-256 over type, parent, name, definition */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 void fw_html_escape(struct strbuf *out, const char *s)
 {
@@ -20,27 +21,33 @@ void fw_html_escape(struct strbuf *out, const char *s)
 		}
 }
 
-static int write_file(const char *path, struct strbuf *text, struct fw_error *err)
+int fw_write_whole(const char *path, const char *data, size_t len)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	FILE *f;
-	int ok;
-	/* last line of defence: whatever a report holds, no registered secret leaves */
-	redact_buf(text);
-	strbuf_addf(&tmp, "%s.tmp", path);
+	int ok, saved;
+	strbuf_addf(&tmp, "%s.tmp%ld", path, (long)getpid());
 	f = fopen(tmp.buf, "wb");
-	ok = f && fwrite(text->buf, 1, text->len, f) == text->len;
+	ok = f && fwrite(data, 1, len, f) == len;
 	if (f && fclose(f) != 0)
 		ok = 0;
 	if (ok && rename(tmp.buf, path) < 0)
 		ok = 0;
-	if (!ok) {
-		fw_errorf(err, "ERROR", "unable to write the report %s: %s", path, strerror(errno));
-		if (f)
-			remove(tmp.buf);
-	}
+	saved = errno;
+	if (!ok && f)
+		remove(tmp.buf);
 	strbuf_release(&tmp);
+	errno = saved;
 	return ok ? 0 : -1;
+}
+
+static int write_file(const char *path, struct strbuf *text, struct fw_error *err)
+{
+	/* last line of defence: whatever a report holds, no registered secret leaves */
+	redact_buf(text);
+	if (fw_write_whole(path, text->buf, text->len) < 0)
+		return fw_errorf(err, "ERROR", "unable to write the report %s: %s", path, strerror(errno));
+	return 0;
 }
 
 int fw_report_write_json(const char *path, const json_t *doc, struct fw_error *err)

@@ -16,6 +16,9 @@ int fw_report_write_with(const char *base, const json_t *doc,
 /* write one more JSON file beside them (check's SARIF), the same way:
  * whole or not at all, redacted */
 int fw_report_write_json(const char *path, const json_t *doc, struct fw_error *err);
+/* write a whole file or nothing: a temporary file beside it, renamed over
+ * it; -1 with errno set on failure (nothing left behind) */
+int fw_write_whole(const char *path, const char *data, size_t len);
 /* the report's base name without a .json/.html ending */
 void fw_report_stem(const char *base, struct strbuf *out);
 /* text for HTML: & < > " ' escaped */

@@ -1,0 +1,1 @@
+70-generate-sqlite.bats
