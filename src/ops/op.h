@@ -62,5 +62,6 @@ extern const struct fw_op fw_op_undo;        /* ops/undo.c */
 extern const struct fw_op fw_op_check;       /* ops/check.c: -code and -dryrun */
 extern const struct fw_op fw_op_probe;       /* ops/probe.c: version, pending and failed counts */
 extern const struct fw_op fw_op_preflight;   /* ops/preflight.c: the fleet's checks before a rollout */
+extern const struct fw_op fw_op_gate_sql;    /* ops/gate.c: a fleet's SQL gate on one target */
 
 #endif
