@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		"  -workingDirectory=DIR                -target=5  -outOfOrder=true\n"
 		"  -fleet=NAME                          run the commands on every target of [fleets.NAME]\n"
 		"  -fleets.NAME.KEY=VALUE               change a fleet setting for this run (pause, waves, ...)\n"
+		"  -skipGates                           -fleet=NAME migrate without the fleet's gates (an emergency)\n"
 		"\n"
 		"Output:\n"
 		"  -X                 debug output (secrets are never printed)\n"

@@ -104,5 +104,6 @@ int fleet_check(struct fleet_cmd *fc, struct fw_error *err);
 int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err);
 int fleet_verify(struct fleet_cmd *fc, struct fw_error *err);
 int fleet_plan(struct fleet_cmd *fc, struct fw_error *err);
+int fleet_gate(struct fleet_cmd *fc, struct fw_error *err);
 
 #endif

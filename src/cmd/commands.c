@@ -63,6 +63,8 @@ const struct fw_command fw_commands[] = {
 	  .flags = FW_CMD_FLEET_ONLY, .fleet = fleet_verify },
 	{ .name = "plan", .summary = "Fleet: the waves as a CI pipeline (-fleet=NAME -format=github|gitlab|json)",
 	  .flags = FW_CMD_FLEET_ONLY, .fleet = fleet_plan },
+	{ .name = "gate", .summary = "Fleet: the gates after one wave (-fleet=NAME -gateWave=N), as a CI job runs them",
+	  .flags = FW_CMD_FLEET_ONLY, .fleet = fleet_gate },
 };
 const size_t fw_nr_commands = sizeof(fw_commands) / sizeof(fw_commands[0]);
 

@@ -22,6 +22,8 @@ struct fleet_cmd {
 	char *report_base;       /* every artefact of the run is named after it */
 	struct fw_error report_err; /* the first report that could not be written */
 	json_t *doc;             /* the running command's report document */
+	json_t *gates;           /* migrate: the gates run so far, for the report */
+	int gate_failed;         /* migrate halted at a gate */
 	const char *phase;       /* shown in the progress view */
 	long phase_t0;
 	struct fw_converge *converge;  /* verify, the end of migrate: schemas read back (fleet/converge.h) */
@@ -66,7 +68,8 @@ const char *fleet_vtext(const char *v);
 
 /* fleet-rollout.c: canary then waves of a job that writes, halting on the first failure;
  * pause between waves when pause is set; returns 0, or the exit status */
-int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause);
+int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause,
+		   const char *will_change, struct fw_error *gate_err);
 
 /* fleet-view.c: Ctrl-C stops starting targets and cancels running statements */
 void fleet_catch_signals(void);
@@ -83,13 +86,21 @@ void fleet_view_setup(struct fleet_cmd *fc, struct fw_fleet_run *r);
 void fleet_begin_phase(struct fleet_cmd *fc, const char *phase);
 void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, size_t start,
 		     size_t end, int waves);
-void fleet_pause_between(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t next_wave);
+/* the pause before next_wave, already_ms of it spent (a gate ran meanwhile) */
+void fleet_pause_between(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t next_wave, long already_ms);
 void fleet_end_view(struct fleet_cmd *fc);
 /* the outcome per target at the end: every target that did not succeed by
  * name (with columns), the others counted; a small fleet gets every row */
 void fleet_outcome_table(struct fleet_cmd *fc, struct fw_fleet_run *r, const char *const *hdr, size_t ncols,
 			 void (*row)(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, struct strvec *cells),
 			 int (*succeeded)(const struct fw_fleet_result *res), const char *done_word);
+/* redraw the live view (on a terminal) while something else than a batch runs */
+void fleet_view_redraw(struct fleet_cmd *fc, struct fw_fleet_run *r);
 
+/* fleet-gate.c: the gates after a wave (docs/fleet.md, Gates) */
+int fleet_gates_configured(const struct fleet_cmd *fc);
+/* run them (polling with gateRetry within gateTimeout); an entry in fc->gates;
+ * -1 with err (exit 4) when they did not pass */
+int fleet_gate_after(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t wave, struct fw_error *err);
 
 #endif

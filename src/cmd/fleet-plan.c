@@ -5,7 +5,9 @@
  * target's connection, credentials, validate and dry run) that every wave
  * needs, so a wrong password in the last wave stops the rollout before the
  * canary; then the canary and the waves, each needing the one before; then
- * `verify` over the whole fleet. Every job is one target, named as the CI
+ * `verify` over the whole fleet. With gates, a gate job after each wave runs
+ * `fleetway -fleet=NAME gate -gateWave=N` and the next wave needs it. Every
+ * job is one target, named as the CI
  * environment of its job, so the CI system scopes that target's secrets and
  * approvals. A job runs `fleetway -fleet=NAME:TARGET check` (pre-flight) or
  * `... migrate`: the fleet's own pre-flight, migrate and verify on that
@@ -34,6 +36,8 @@ struct stage {
 	const char *command;    /* what each target's job runs: "check" or "migrate"; NULL for verify */
 	size_t start, end;      /* members [start, end) */
 	int paused;             /* the fleet's pause comes before it */
+	size_t wave;            /* 1-based wave number (0: pre-flight, verify) */
+	int gated;              /* a gate job follows it (the fleet has gates) */
 };
 
 struct plan {
@@ -66,6 +70,8 @@ static void plan_build(struct fleet_cmd *fc, struct plan *p)
 		s->start = wv->start;
 		s->end = wv->end;
 		s->paused = w > 0 && f->pause_ms > 0;
+		s->wave = w + 1;
+		s->gated = fleet_gates_configured(fc);
 	}
 	snprintf(p->st[p->nr - 1].id, sizeof(p->st[0].id), "verify");
 	p->st[p->nr - 1].title = "verify";
@@ -127,6 +133,17 @@ static void target_command(struct plan *p, const struct stage *s, size_t i, stru
 	strbuf_release(&arg);
 }
 
+/* the gates after a wave, as the gate job runs them */
+static void gate_command(struct plan *p, const struct stage *s, struct strbuf *out)
+{
+	struct strbuf arg = STRBUF_INIT;
+	strbuf_addf(&arg, "-fleet=%s", p->fc->base->fleet);
+	strbuf_addstr(out, "fleetway ");
+	strbuf_add_shell_quoted(out, arg.buf);
+	strbuf_addf(out, " gate -gateWave=%zu", s->wave);
+	strbuf_release(&arg);
+}
+
 /* verify over the fleet as selected (-fleet=NAME or NAME:GLOB) */
 static void verify_command(struct plan *p, struct strbuf *out)
 {
@@ -160,12 +177,24 @@ static json_t *stage_json(struct plan *p, size_t k)
 	const struct stage *s = &p->st[k];
 	json_t *o = json_pack("{s:s, s:s}", "id", s->id, "name", s->title);
 	json_t *needs = json_array();
-	if (k)
-		json_array_append_new(needs, json_string(p->st[k - 1].id));
+	if (k) {
+		struct strbuf id = STRBUF_INIT;
+		if (p->st[k - 1].gated)
+			strbuf_addstr(&id, "gate-after-");
+		strbuf_addstr(&id, p->st[k - 1].id);
+		json_array_append_new(needs, json_string(id.buf));
+		strbuf_release(&id);
+	}
 	json_object_set_new(o, "needs", needs);
 	if (s->command) {
 		json_object_set_new(o, "pauseBefore", json_boolean(s->paused));
 		json_object_set_new(o, "jobs", jobs_json(p, s));
+		if (s->gated) {
+			struct strbuf cmd = STRBUF_INIT;
+			gate_command(p, s, &cmd);
+			json_object_set_new(o, "gate", json_pack("{s:s+, s:s}", "id", "gate-after-", s->id, "command", cmd.buf));
+			strbuf_release(&cmd);
+		}
 	} else {
 		struct strbuf cmd = STRBUF_INIT;
 		verify_command(p, &cmd);
@@ -239,8 +268,8 @@ static void yaml_header(struct plan *p, const char *format, struct strbuf *out)
 
 /* ---- GitHub Actions */
 
-/* jobs of stage k (all its parts) as a flow list: what stage k+1 needs */
-static void github_needs(struct plan *p, size_t k, struct strbuf *out)
+/* jobs of stage k (all its parts) as a flow list */
+static void github_parts(struct plan *p, size_t k, struct strbuf *out)
 {
 	const struct stage *s = &p->st[k];
 	size_t parts = nr_parts(s, GITHUB_MATRIX_MAX);
@@ -251,6 +280,28 @@ static void github_needs(struct plan *p, size_t k, struct strbuf *out)
 		job_id(s, parts, i, out);
 	}
 	strbuf_addstr(out, "]");
+}
+
+/* what stage k+1 needs: the gate after stage k, or all its jobs */
+static void github_needs(struct plan *p, size_t k, struct strbuf *out)
+{
+	if (p->st[k].gated)
+		strbuf_addf(out, "[gate-after-%s]", p->st[k].id);
+	else
+		github_parts(p, k, out);
+}
+
+/* the gate job between stage k and the next: needs all of k's jobs */
+static void github_gate(struct plan *p, size_t k, struct strbuf *out)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	strbuf_addf(out, "  gate-after-%s:\n    needs: ", p->st[k].id);
+	github_parts(p, k, out);
+	strbuf_addstr(out, "\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: ");
+	gate_command(p, &p->st[k], &cmd);
+	yaml_quote(out, cmd.buf);
+	strbuf_addch(out, '\n');
+	strbuf_release(&cmd);
 }
 
 static void github_pause(struct plan *p, size_t k, struct strbuf *out)
@@ -336,6 +387,8 @@ static void plan_github(struct plan *p, struct strbuf *out)
 			github_pause(p, k, out);
 		for (size_t i = 0; i < parts; i++)
 			github_part(p, k, parts, i, out);
+		if (p->st[k].gated)
+			github_gate(p, k, out);
 	}
 	strbuf_addstr(out, "  verify:\n    needs: ");
 	github_needs(p, p->nr - 2, out);
@@ -385,13 +438,25 @@ static void plan_gitlab(struct plan *p, struct strbuf *out)
 	strbuf_addstr(out, "variables:\n  FLEET_NAME: ");
 	yaml_quote(out, p->fc->fleet.name);
 	strbuf_addstr(out, "\nstages:\n");
-	for (size_t k = 0; k < p->nr; k++)
+	for (size_t k = 0; k < p->nr; k++) {
 		strbuf_addf(out, "  - %s\n", p->st[k].id);
+		if (p->st[k].gated)
+			strbuf_addf(out, "  - gate-after-%s\n", p->st[k].id);
+	}
 	for (size_t k = 0; k + 1 < p->nr; k++) {
 		size_t parts = nr_parts(&p->st[k], GITLAB_MATRIX_MAX);
 		for (size_t i = 0; i < parts; i++)
 			gitlab_part(p, k, parts, i, out);
+		if (p->st[k].gated) {
+			strbuf_addf(out, "\ngate-after-%s:\n  stage: gate-after-%s\n  script:\n    - ", p->st[k].id,
+				    p->st[k].id);
+			strbuf_reset(&cmd);
+			gate_command(p, &p->st[k], &cmd);
+			yaml_quote(out, cmd.buf);
+			strbuf_addch(out, '\n');
+		}
 	}
+	strbuf_reset(&cmd);
 	strbuf_addstr(out, "\nverify:\n  stage: verify\n  script:\n    - ");
 	verify_command(p, &cmd);
 	yaml_quote(out, cmd.buf);

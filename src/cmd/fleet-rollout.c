@@ -26,7 +26,8 @@ static void wave_header(struct fleet_cmd *fc, size_t w)
 }
 
 /* did wave w change anything: a migration applied or attempted on one of its
- * targets (a resumed rollout does not wait after waves that were done already) */
+ * targets. A resumed rollout does not wait after waves that were done already;
+ * such a wave's gate ran in the run that migrated it. */
 static int wave_changed(struct fw_fleet_run *r, const struct fw_fleet_wave *wv)
 {
 	for (size_t i = wv->start; i < wv->end; i++)
@@ -35,21 +36,47 @@ static int wave_changed(struct fw_fleet_run *r, const struct fw_fleet_wave *wv)
 	return 0;
 }
 
-int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause)
+/* a gate that does not pass stops the rollout as a failed target does */
+static int gate(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t w, struct fw_error *gate_err)
 {
+	if (fleet_gate_after(fc, r, w, gate_err) == 0)
+		return 0;
+	fc->gate_failed = 1;
+	__atomic_store_n(&r->halt, 1, __ATOMIC_SEQ_CST);
+	return -1;
+}
+
+int fleet_roll_out(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct fw_fleet_job *job, int pause,
+		   const char *will_change, struct fw_error *gate_err)
+{
+	int gated = will_change && fleet_gates_configured(fc) && !fc->base->skip_gates;
+	char *gate_ran = xcalloc(fc->fleet.nr_waves + 1, 1);
+	long wave_end = 0;
 	fleet_begin_phase(fc, fc->cmd->name);
 	for (size_t w = 0; w < fc->fleet.nr_waves; w++) {
 		const struct fw_fleet_wave *wv = &fc->fleet.waves[w];
+		/* a rerun resumes: the wave before, migrated by an earlier run, shows
+		 * its gate again before this one changes anything */
+		if (gated && w && !gate_ran[w - 1] && will_change[w] && gate(fc, r, w - 1, gate_err) < 0)
+			break;
 		if (w && pause && wave_changed(r, &fc->fleet.waves[w - 1]))
-			fleet_pause_between(fc, r, w);
+			fleet_pause_between(fc, r, w, wave_end ? fw_now_ms() - wave_end : 0);
 		if (fleet_interrupted() || fw_fleet_flag(&r->halt))
 			break;
 		if (!fc->live)
 			wave_header(fc, w);
 		fleet_run_batch(fc, r, job, wv->start, wv->end, 1);
+		wave_end = fw_now_ms();
 		if (fleet_interrupted() || fw_fleet_flag(&r->halt))
 			break;
+		/* the gate runs during the pause: the wait ends when both are over */
+		if (gated && wave_changed(r, wv)) {
+			gate_ran[w] = 1;
+			if (gate(fc, r, w, gate_err) < 0)
+				break;
+		}
 	}
+	free(gate_ran);
 	fleet_end_view(fc);
 	/* what a halt or Ctrl-C kept from starting */
 	pthread_mutex_lock(&r->lock);
@@ -200,6 +227,33 @@ static int halt_error(struct fleet_cmd *fc, struct fw_fleet_run *r, int status, 
 	return -1;
 }
 
+/* which waves have something pending, as the pre-flight read them */
+static char *pending_waves(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	char *pending = xcalloc(fc->fleet.nr_waves + 1, 1);
+	for (size_t w = 0; w < fc->fleet.nr_waves; w++)
+		for (size_t i = fc->fleet.waves[w].start; i < fc->fleet.waves[w].end; i++)
+			if (r->res[i].pending)
+				pending[w] = 1;
+	return pending;
+}
+
+/* -skipGates is an emergency: it is said where nobody can miss it */
+static void announce_gates(struct fleet_cmd *fc)
+{
+	if (!fc->gates)
+		fc->gates = json_array();
+	if (fleet_gates_configured(fc) && fc->base->skip_gates)
+		fw_warn(fc->out, "-skipGates: the gates of fleet %s will NOT run; nothing checks a wave before the next one starts",
+			fc->fleet.name);
+}
+
+static void gates_json(struct fleet_cmd *fc, json_t *doc)
+{
+	json_object_set(doc, "gates", fc->gates);
+	json_object_set_new(doc, "gatesSkipped", json_boolean(fleet_gates_configured(fc) && fc->base->skip_gates));
+}
+
 static int preflight_failed(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t n, long started,
 			    struct fw_error *err)
 {
@@ -222,20 +276,25 @@ int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
 	struct fw_fleet_job job = { .op_for = op_migrate, .done = migrate_done, .ctx = fc, .halting = 1, .writes = 1,
 				    .settle = migrate_settle };
 	struct fw_fleet_run r;
+	struct fw_error gate_err = FW_ERROR_INIT;
 	long started = fleet_wall_ms();
 	size_t n, differ = 0;
-	char *version = NULL;
+	char *version = NULL, *will_change;
 	struct strbuf summary = STRBUF_INIT;
 	int status, verified = -1;
 	const char *outcome;
+	json_t *doc;
 	fleet_setup_run(fc, &r);
 	r.keep_limit = fc->fleet.parallel;
+	announce_gates(fc);
 	n = fleet_preflight(fc, &r);
 	if (n || fleet_interrupted())
 		return preflight_failed(fc, &r, n, started, err);
+	will_change = pending_waves(fc, &r);
 	fw_fleet_run_reset(&r);
 	fleet_converge_start(fc);
-	status = fleet_roll_out(fc, &r, &job, 1);
+	status = fleet_roll_out(fc, &r, &job, 1, will_change, &gate_err);
+	free(will_change);
 	versions_from_preflight(&r);
 	fleet_print_errors(fc, &r);
 	fleet_outcome_table(fc, &r, hdr, 7, migrate_row, migrated_ok, "migrated or up to date");
@@ -246,12 +305,17 @@ int fleet_migrate(struct fleet_cmd *fc, struct fw_error *err)
 		verified = !differ;
 	}
 	outcome = status == FW_EXIT_INTERRUPTED ? "interrupted" : status ? "halted" : differ ? "differs" : "success";
-	fleet_write_report(fc, fleet_make_doc_stage(&r, "migrate", outcome, started, version, verified, 0,
-						    verified >= 0 ? summary.buf : NULL));
-	if (status)
+	doc = fleet_make_doc_stage(&r, "migrate", outcome, started, version, verified, 0,
+				   verified >= 0 ? summary.buf : NULL);
+	gates_json(fc, doc);
+	fleet_write_report(fc, doc);
+	if (status && fc->gate_failed)
+		fw_error_move(err, &gate_err);
+	else if (status)
 		halt_error(fc, &r, status, err);
 	else if (differ)
 		fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "migrated, but after the rollout %s", summary.buf);
+	fw_error_clear(&gate_err);
 	strbuf_release(&summary);
 	free(version);
 	fleet_release_run(fc, &r);

@@ -281,15 +281,14 @@ void fleet_run_batch(struct fleet_cmd *fc, struct fw_fleet_run *r, const struct 
 }
 
 /* the pause between waves, cut short by Ctrl-C */
-void fleet_pause_between(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t next_wave)
+void fleet_pause_between(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t next_wave, long already_ms)
 {
-	long until = fw_now_ms() + fc->fleet.pause_ms;
+	long left = fc->fleet.pause_ms - already_ms, until = fw_now_ms() + left;
 	const struct fw_fleet_wave *w = &fc->fleet.waves[next_wave];
-	if (fc->fleet.pause_ms <= 0)
+	if (left <= 0)
 		return;
 	if (!fc->live)
-		fw_info(fc->out, "pausing %ld.%03lds before %s", fc->fleet.pause_ms / 1000, fc->fleet.pause_ms % 1000,
-			w->name);
+		fw_info(fc->out, "pausing %ld.%03lds before %s", left / 1000, left % 1000, w->name);
 	while (fw_now_ms() < until && !interrupted) {
 		struct timespec ts = { 0, TICK_MS * 1000000L };
 		nanosleep(&ts, NULL);
@@ -297,6 +296,12 @@ void fleet_pause_between(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t ne
 			draw(fc, r, w->start, w->start, 1);
 	}
 	note_interrupt(fc, r);
+}
+
+void fleet_view_redraw(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	if (fc->live)
+		draw(fc, r, 0, 0, 1);
 }
 
 void fleet_end_view(struct fleet_cmd *fc)

@@ -776,7 +776,7 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 				      config_failed, config_failed == 1 ? "" : "s", fc->fleet.name);
 	}
 	if (job.halting) {
-		status = fleet_roll_out(fc, &r, &job, 0);
+		status = fleet_roll_out(fc, &r, &job, 0, NULL, NULL);
 	} else {
 		fleet_begin_phase(fc, fc->cmd->name);
 		fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
@@ -901,6 +901,8 @@ void fw_fleet_close(struct fleet_cmd *fc)
 		json_decref(fc->doc);
 	fw_converge_free(fc->converge);
 	fw_error_clear(&fc->report_err);
+	if (fc->gates)
+		json_decref(fc->gates);
 	free(fc->report_base);
 	fw_fleet_release(&fc->fleet);
 	free(fc);

@@ -100,6 +100,8 @@ struct fw_config {
 	int migration_ids;
 	char *fleet;                 /* -fleet=NAME */
 	char *confirm_clean;         /* -confirmClean=NAME: clean on fleet NAME is meant */
+	int skip_gates;              /* -skipGates: a fleet's gates do not run (an emergency) */
+	char *gate_wave;             /* -gateWave=N: the wave whose gates the gate command runs */
 	char *plan_format;           /* -format= for fleet plan */
 	/* switches given after a command that are scoped to it, without the dash:
 	 * "check -code -drift" gives "code", "drift". Options with a value after it

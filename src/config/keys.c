@@ -204,6 +204,8 @@ const struct fw_key fw_keys[] = {
 	{ "outputFile", KT_STRING, NULL, F(output_file), CLI, NULL, NULL },
 	{ "color", KT_STRING, "auto", F(color), CLI, NULL, NULL },
 	{ "confirmClean", KT_STRING, NULL, F(confirm_clean), CLI, NULL, NULL },
+	{ "skipGates", KT_BOOL, "false", F(skip_gates), CLI, NULL, NULL },
+	{ "gateWave", KT_STRING, NULL, F(gate_wave), CLI, NULL, NULL },
 	{ "outputLogsInJson", KT_BOOL, "false", NF, CLI, NULL, NULL },
 	{ "infoSinceDate", KT_STRING, NULL, F(info_since_date), CLI, NULL, NULL },
 	{ "infoUntilDate", KT_STRING, NULL, F(info_until_date), CLI, NULL, NULL },

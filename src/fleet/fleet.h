@@ -63,6 +63,12 @@ struct fw_fleet {
 	char *template_env;         /* environment inventory rows start from, or NULL */
 	/* fleet-level credential templates for inventory rows without their own */
 	char *tmpl_url, *tmpl_user, *tmpl_password;
+	/* gates: what must pass after the canary and after each wave that changed something */
+	struct strvec gates;        /* commands, each run with /bin/sh -c */
+	char *gate_sql;             /* a query every target of the wave must answer with true */
+	long gate_timeout_ms;       /* a gate's whole time, retries included (default 10 minutes) */
+	long gate_retry_ms;         /* a failing gate is tried again this often until it passes or
+	                               times out (the monitoring window); 0: once */
 	struct strvec warnings;     /* for the caller to print */
 };
 

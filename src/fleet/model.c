@@ -17,7 +17,8 @@
 
 static const char *const known_keys[] = {
 	"targets", "canary", "waves", "parallel", "parallelPerServer", "pause", "preflight", "inventory",
-	"template", "url", "user", "password", "newDatabases", "description", NULL,
+	"template", "url", "user", "password", "newDatabases", "description", "gate", "gateSql", "gateTimeout",
+	"gateRetry", NULL,
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -159,6 +160,8 @@ void fw_fleet_release(struct fw_fleet *f)
 	free(f->tmpl_url);
 	free(f->tmpl_user);
 	free(f->tmpl_password);
+	strvec_clear(&f->gates);
+	free(f->gate_sql);
 	strvec_clear(&f->warnings);
 	memset(f, 0, sizeof(*f));
 }
@@ -276,6 +279,44 @@ static int read_pause(struct reader *r, const struct toml_value *tab, long *out)
 	return 0;
 }
 
+/* a duration key ("30s", "5m", or seconds); *out keeps its default when absent */
+static int read_duration(struct reader *r, const struct toml_value *tab, const char *key, long *out)
+{
+	const struct toml_value *v = toml_get(tab, key);
+	if (!v)
+		return 0;
+	if (v->type == TOML_INTEGER && v->u.i >= 0) {
+		*out = (long)v->u.i * 1000;
+		return 0;
+	}
+	if (v->type != TOML_STRING)
+		return type_error(r, key, v, "a duration such as \"30s\"");
+	if (fw_fleet_parse_duration(v->u.str.s, out, r->err) < 0) {
+		fw_error_prefix(r->err, "fleets.%s.%s", r->fleet, key);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_gates(struct reader *r, const struct toml_value *tab, struct fw_fleet *f)
+{
+	const struct toml_value *g = toml_get(tab, "gate");
+	f->gate_timeout_ms = 10 * 60 * 1000L;
+	/* one command may hold commas: a string is one gate, a list several */
+	if (g && g->type == TOML_STRING)
+		strvec_push(&f->gates, g->u.str.s);
+	else if (read_list(r, tab, "gate", &f->gates) < 0)
+		return -1;
+	if (read_string(r, tab, "gateSql", &f->gate_sql) < 0 ||
+	    read_duration(r, tab, "gateTimeout", &f->gate_timeout_ms) < 0 ||
+	    read_duration(r, tab, "gateRetry", &f->gate_retry_ms) < 0)
+		return -1;
+	if (f->gate_timeout_ms <= 0)
+		return fw_errorf_exit(r->err, FW_EXIT_USAGE, "CONFIGURATION",
+				      "fleets.%s.gateTimeout must be more than 0", r->fleet);
+	return 0;
+}
+
 static int read_preflight(struct reader *r, const struct toml_value *tab, unsigned *out)
 {
 	struct strvec items = STRVEC_INIT;
@@ -324,7 +365,7 @@ static int check_keys(struct reader *r, const struct toml_value *tab)
 				       r->fleet, k);
 			if (where)
 				fw_error_detail(r->err, "at %s", where);
-			fw_error_hint(r->err, "fleet keys are: targets canary waves parallel parallelPerServer pause preflight inventory template url user password newDatabases");
+			fw_error_hint(r->err, "fleet keys are: targets canary waves parallel parallelPerServer pause preflight inventory template url user password newDatabases gate gateSql gateTimeout gateRetry");
 			return -1;
 		}
 	}
@@ -496,7 +537,7 @@ static int read_table(struct reader *r, const struct toml_value *tab, const char
 	    read_preflight(r, tab, &f->preflight) < 0 || read_string(r, tab, "inventory", &inventory) < 0 ||
 	    read_string(r, tab, "template", &f->template_env) < 0 ||
 	    read_string(r, tab, "url", &f->tmpl_url) < 0 || read_string(r, tab, "user", &f->tmpl_user) < 0 ||
-	    read_string(r, tab, "password", &f->tmpl_password) < 0)
+	    read_string(r, tab, "password", &f->tmpl_password) < 0 || read_gates(r, tab, f) < 0)
 		goto out;
 	if (!targets.nr && !inventory) {
 		fw_errorf_exit(r->err, FW_EXIT_USAGE, "CONFIGURATION", "fleet '%s' has no targets", f->name);

@@ -120,6 +120,7 @@ static void style(struct strbuf *out)
 		"svg rect.before{fill:#b0bec5}svg rect.after,svg rect.now{fill:#1565c0}"
 		"tr.failed td.status,tr.halted td.status,tr.interrupted td.status,tr.findings td.status"
 		"{color:#c62828;font-weight:bold}tr.migrated td.status,tr.ok td.status{color:#2e7d32}"
+		".gate-fail{color:#c62828}.gate-pass{color:#2e7d32}tr.gate-fail td.status{font-weight:bold}"
 		"tr.not-started td{color:#777}"
 		"details.group{margin:.4em 0}details.group>summary{cursor:pointer}"
 		".names{margin:.4em 0 .4em 1.2em}.names .t{display:inline-block;min-width:12em}"
@@ -564,6 +565,74 @@ static void phases_table(struct strbuf *out, const json_t *doc)
 	strbuf_addstr(out, "</tbody></table>\n");
 }
 
+/* what one gate check said */
+static void gate_check(struct strbuf *out, const json_t *c)
+{
+	const char *kind = sget(c, "kind");
+	int pass = json_is_true(json_object_get(c, "pass"));
+	strbuf_addf(out, "<li class=\"%s\">", pass ? "gate-pass" : "gate-fail");
+	if (kind && !strcmp(kind, "sql")) {
+		json_t *t;
+		size_t i;
+		strbuf_addstr(out, "SQL <code>");
+		fw_html_escape(out, sget(c, "sql"));
+		strbuf_addstr(out, "</code><ul>");
+		json_array_foreach(json_object_get(c, "targets"), i, t) {
+			strbuf_addf(out, "<li class=\"%s\">", json_is_true(json_object_get(t, "pass")) ? "gate-pass" : "gate-fail");
+			fw_html_escape(out, sget(t, "name"));
+			strbuf_addstr(out, ": ");
+			fw_html_escape(out, sget(t, "error") ? sget(t, "error") : sget(t, "value") ? sget(t, "value") : "NULL");
+			strbuf_addstr(out, "</li>");
+		}
+		strbuf_addstr(out, "</ul>");
+	} else {
+		strbuf_addstr(out, "<code>");
+		fw_html_escape(out, sget(c, "command"));
+		strbuf_addstr(out, "</code>");
+		if (json_is_true(json_object_get(c, "timedOut")))
+			strbuf_addstr(out, " ran out of time");
+		else if (json_is_integer(json_object_get(c, "exitStatus")))
+			strbuf_addf(out, " exited with %d", (int)json_integer_value(json_object_get(c, "exitStatus")));
+		if (sget(c, "output") && *sget(c, "output")) {
+			strbuf_addstr(out, "<pre>");
+			fw_html_escape(out, sget(c, "output"));
+			strbuf_addstr(out, "</pre>");
+		}
+	}
+	strbuf_addstr(out, "</li>\n");
+}
+
+/* the gates after the canary and the waves, each with its last attempt's checks */
+static void gates_section(struct strbuf *out, const json_t *doc)
+{
+	const json_t *gates = json_object_get(doc, "gates");
+	json_t *g, *c;
+	size_t i, j;
+	if (json_is_true(json_object_get(doc, "gatesSkipped")))
+		strbuf_addstr(out, "<h2>Gates</h2>\n<p class=\"gate-fail\" id=\"gates-skipped\"><strong>Gates were skipped "
+				   "(-skipGates)</strong>: nothing checked a wave before the next one started.</p>\n");
+	if (!json_array_size(gates))
+		return;
+	if (!json_is_true(json_object_get(doc, "gatesSkipped")))
+		strbuf_addstr(out, "<h2>Gates</h2>\n");
+	strbuf_addstr(out, "<table class=\"gates\"><thead><tr><th>After</th><th>Outcome</th><th>Attempts</th>"
+			   "<th>Duration</th><th>Checks (last attempt)</th></tr></thead><tbody>\n");
+	json_array_foreach(gates, i, g) {
+		long long ms = json_integer_value(json_object_get(g, "durationMs"));
+		const char *outcome = sget(g, "outcome");
+		strbuf_addf(out, "<tr class=\"gate %s\"><td>", outcome && !strcmp(outcome, "passed") ? "gate-pass" : "gate-fail");
+		fw_html_escape(out, sget(g, "after"));
+		strbuf_addstr(out, "</td><td class=\"status\">");
+		fw_html_escape(out, outcome);
+		strbuf_addf(out, "</td><td>%lld</td><td>%lld.%03llds</td><td><ul>",
+			    (long long)json_integer_value(json_object_get(g, "attempts")), ms / 1000, ms % 1000);
+		json_array_foreach(json_object_get(g, "checks"), j, c)
+			gate_check(out, c);
+		strbuf_addstr(out, "</ul></td></tr>\n");
+	}
+	strbuf_addstr(out, "</tbody></table>\n");
+}
+
 /* the run from start to end: the steps, and a bar per target in its wave's rows */
 static void timeline_section(struct strbuf *out, const json_t *doc)
 {
@@ -899,6 +968,7 @@ void fw_report_html(const json_t *doc, struct strbuf *out)
 	summary_card(out, doc, migrate);
 	versions_chart(out, doc, migrate);
 	timeline_section(out, doc);
+	gates_section(out, doc);
 	json_array_foreach(json_object_get(doc, "waves"), i, wave)
 		wave_section(out, doc, wave, migrate);
 	logs_section(out, doc);

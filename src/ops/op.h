@@ -70,5 +70,6 @@ extern const struct fw_op fw_op_diff;        /* ops/diff.c: two states compared,
 extern const struct fw_op fw_op_difftext;    /* ops/diff.c: the artefact's definitions */
 extern const struct fw_op fw_op_generate;    /* ops/generate.c: a proved migration from the artefact */
 extern const struct fw_op fw_op_model;       /* ops/model.c: the artefact into the schema-model folder */
+extern const struct fw_op fw_op_gate_sql;    /* ops/gate.c: a fleet's SQL gate on one target */
 
 #endif
