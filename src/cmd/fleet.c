@@ -387,6 +387,8 @@ static const char *preflight_list(unsigned pre, struct strbuf *sb)
 		strbuf_addstr(sb, ", drift");
 	if (pre & FW_PRE_REHEARSE)
 		strbuf_addstr(sb, ", rehearse");
+	if (pre & FW_PRE_CHANGES)
+		strbuf_addstr(sb, ", changes");
 	return sb->buf;
 }
 
@@ -437,6 +439,8 @@ static int preflight_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct 
 		free(res->dryrun_file);
 		res->dryrun_file = xstrdup(pr->dryrun_file);
 	}
+	for (size_t i = 0; i < pr->changes.nr; i++)
+		strvec_push(&res->changes, pr->changes.v[i]);
 	return rc;
 }
 
@@ -498,6 +502,44 @@ size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	return n;
 }
 
+/* check -changes on a fleet: the targets grouped by what their pending
+ * migrations change, so that one look shows whether the pending set changes
+ * the same objects everywhere (the tutorial's pre-deployment check) */
+static void print_changes(struct fleet_cmd *fc, struct fw_fleet_run *r)
+{
+	char *done = xcalloc(fc->fleet.nr + 1, 1);
+	for (size_t i = 0; i < fc->fleet.nr; i++) {
+		struct strbuf names = STRBUF_INIT, text = STRBUF_INIT;
+		size_t n = 0;
+		if (done[i] || r->res[i].status != FW_TS_OK || r->res[i].error)
+			continue;
+		for (size_t j = i; j < fc->fleet.nr; j++) {
+			if (done[j] || r->res[j].status != FW_TS_OK || r->res[j].error ||
+			    !strvec_equal(&r->res[i].changes, &r->res[j].changes) ||
+			    !r->res[i].pending != !r->res[j].pending)
+				continue;
+			done[j] = 1;
+			strbuf_addf(&names, "%s%s", n++ ? ", " : "", fc->fleet.m[j].name);
+		}
+		if (!r->res[i].pending) {
+			strbuf_addf(&text, "Nothing pending on %zu target%s (%s)\n", n, n == 1 ? "" : "s", names.buf);
+		} else if (!r->res[i].changes.nr) {
+			strbuf_addf(&text, "No schema changes on %zu target%s (%s): the pending migrations change data only\n",
+				    n, n == 1 ? "" : "s", names.buf);
+		} else {
+			strbuf_addf(&text, "Changes on %zu target%s (%s): %zu object%s change%s:\n", n, n == 1 ? "" : "s",
+				    names.buf, r->res[i].changes.nr, r->res[i].changes.nr == 1 ? "" : "s",
+				    r->res[i].changes.nr == 1 ? "s" : "");
+			for (size_t k = 0; k < r->res[i].changes.nr; k++)
+				strbuf_addf(&text, "  %s\n", r->res[i].changes.v[k]);
+		}
+		fleet_print(fc, text.buf);
+		strbuf_release(&names);
+		strbuf_release(&text);
+	}
+	free(done);
+}
+
 int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 {
 	struct fw_fleet_run r;
@@ -505,6 +547,8 @@ int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
 	size_t n, targets;
 	fleet_setup_run(fc, &r);
 	n = fleet_preflight(fc, &r);
+	if (fc->fleet.preflight & FW_PRE_CHANGES)
+		print_changes(fc, &r);
 	fleet_count_findings(&r, &targets);
 	fleet_write_report(fc, fleet_make_doc(&r, "check", fleet_interrupted() ? "interrupted" : n ? "findings" : "success",
 					      started, NULL, -1));
@@ -858,17 +902,13 @@ struct fleet_cmd *fw_fleet_open(const struct fw_settings *s, struct fw_config *b
 		fw_fleet_close(fc);
 		return NULL;
 	}
-	/* `-fleet=X check -code` / `-dryrun` / `-drift`: the analysis joins the pre-flight */
+	/* `-fleet=X check -code` / `-dryrun` / `-drift` / `-changes` / `-rehearse`: the analysis joins the pre-flight */
 	if (strvec_contains(&base->command_flags, "code"))
 		fc->fleet.preflight |= FW_PRE_CODE;
 	if (strvec_contains(&base->command_flags, "drift"))
 		fc->fleet.preflight |= FW_PRE_DRIFT;
-	if (strvec_contains(&base->command_flags, "changes")) {
-		fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "check -changes is not implemented on a fleet");
-		fw_error_hint(err, "nothing was changed; run it on one target (-environment=NAME check -changes): targets of one history change alike");
-		fw_fleet_close(fc);
-		return NULL;
-	}
+	if (strvec_contains(&base->command_flags, "changes"))
+		fc->fleet.preflight |= FW_PRE_CHANGES;
 	if (strvec_contains(&base->command_flags, "dryrun"))
 		fc->fleet.preflight |= FW_PRE_DRYRUN;
 	if (strvec_contains(&base->command_flags, "rehearse"))

@@ -171,6 +171,8 @@ static json_t *target_json(struct fw_fleet_run *r, size_t i, const struct fw_rep
 			    res->started_ms ? json_integer(res->started_ms - info->started_ms) : json_null());
 	json_object_set_new(o, "durationMs", json_integer(res->ms));
 	json_object_set_new(o, "findings", strvec_json(&res->findings));
+	if (res->changes.nr)
+		json_object_set_new(o, "changes", strvec_json(&res->changes));
 	json_object_set_new(o, "error", jstr(res->error));
 	if (res->dryrun_file)
 		json_object_set_new(o, "dryrunFile", jstr(res->dryrun_file));

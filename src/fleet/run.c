@@ -127,6 +127,7 @@ static void result_clear(struct fw_fleet_result *res)
 	strvec_clear(&res->above_target);
 	strvec_clear(&res->applied_unknown);
 	strvec_clear(&res->findings);
+	strvec_clear(&res->changes);
 	free(res->error);
 	free(res->summary);
 	if (res->result)

@@ -81,6 +81,7 @@ struct fw_fleet_result {
 	struct fw_fleet_mig *migs;      /* migrations attempted by migrate */
 	size_t nr_migs, alloc_migs;
 	struct strvec findings;         /* pre-flight / verify findings (one line each) */
+	struct strvec changes;          /* check -changes: what its pending migrations change */
 	char *error;                    /* formatted error (ERROR:/DETAIL:/HINT:), redacted */
 	int exit_code;                  /* of the error */
 	long ms;                        /* duration of the op */

@@ -159,6 +159,20 @@ static int drift_findings(struct fw_target *t, const struct fw_preflight_args *a
 	return ret;
 }
 
+/* check -changes: the objects the pending migrations change, computed on a
+ * scratch database beside the target (nothing of the target changes) */
+static int changes_lines(struct fw_target *t, struct fw_preflight_result *res, struct fw_error *err)
+{
+	struct fw_changes_result cr;
+	int ret;
+	memset(&cr, 0, sizeof(cr));
+	ret = fw_changes_run(t, &cr, err);
+	if (!ret)
+		fw_diff_lines(&cr.diff, &fw_changes_words, &res->changes);
+	fw_changes_result_release(&cr);
+	return ret;
+}
+
 static int preflight_run(struct fw_target *t, const void *args, void *result, struct fw_error *err)
 {
 	const struct fw_preflight_args *a = args;
@@ -202,6 +216,8 @@ static int preflight_run(struct fw_target *t, const void *args, void *result, st
 		ret = -1;
 	if (!ret && (a->checks & FW_PRE_REHEARSE) && a->rehearse && rehearse_findings(t, res, err) < 0)
 		ret = -1;
+	if (!ret && (a->checks & FW_PRE_CHANGES) && res->probe.pending && changes_lines(t, res, err) < 0)
+		ret = -1;
 	fw_plan_release(&plan);
 	return ret;
 }
@@ -211,6 +227,7 @@ static void preflight_release(void *result)
 	struct fw_preflight_result *res = result;
 	fw_probe_result_release(&res->probe);
 	strvec_clear(&res->findings);
+	strvec_clear(&res->changes);
 	free(res->dryrun_file);
 	free(res->schema_shown);
 }

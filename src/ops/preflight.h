@@ -20,6 +20,8 @@ enum fw_preflight {
 	                               the target's history gives is a finding */
 	FW_PRE_REHEARSE = 1 << 5,   /* the pending migrations rehearsed on the canary (or on
 	                               check.rehearseEnvironment): a failed or slow one is a finding */
+	FW_PRE_CHANGES = 1 << 6,    /* check -changes: what the pending migrations change, per
+	                               target (a report, not a finding) */
 };
 #define FW_PRE_ALL (FW_PRE_VALIDATE | FW_PRE_PENDING | FW_PRE_DRYRUN)
 
@@ -36,6 +38,7 @@ struct fw_preflight_result {
 	struct fw_probe_result probe;
 	struct strvec findings;     /* "what: message", one line each */
 	char *dryrun_file;          /* written (only where something is pending) */
+	struct strvec changes;      /* FW_PRE_CHANGES: "Table refunds: added", one line per object */
 	int settled;                /* migrate would change nothing and fire no callback here:
 	                               it has a history, nothing pending or failed, no callbacks */
 	char *schema_shown;         /* its schema as messages quote it ("public") */

@@ -61,6 +61,16 @@ void strvec_split(struct strvec *sv, const char *s, char sep)
 	}
 }
 
+int strvec_equal(const struct strvec *a, const struct strvec *b)
+{
+	if (a->nr != b->nr)
+		return 0;
+	for (size_t i = 0; i < a->nr; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
 int strvec_contains(const struct strvec *sv, const char *s)
 {
 	for (size_t i = 0; i < sv->nr; i++)

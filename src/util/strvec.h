@@ -19,5 +19,7 @@ void strvec_copy(struct strvec *dst, const struct strvec *src);
 /* split s at every sep, trimming spaces around items; empty items dropped */
 void strvec_split(struct strvec *sv, const char *s, char sep);
 int strvec_contains(const struct strvec *sv, const char *s);
+/* the same strings in the same order */
+int strvec_equal(const struct strvec *a, const struct strvec *b);
 
 #endif

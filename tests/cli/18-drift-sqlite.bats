@@ -346,6 +346,7 @@ url = "$U3"
 [fleets.f]
 targets = ["t1", "t2", "t3"]
 preflight = ["validate", "drift"]
+newDatabases = true
 TOML
 }
 
@@ -417,7 +418,7 @@ print([(t["name"], t["findings"]) for t in d["targets"] if t["findings"]])'
     assert_no_secret "$FW_SECRET_PASSWORD"
 }
 
-@test "fleet: baselined tenants are compared with each other, the odd one named; check -changes is one target's" {
+@test "fleet: baselined tenants are compared with each other, the odd one named" {
     fleet_project
     for u in "$U1" "$U2" "$U3"; do sqlq "$u" "CREATE TABLE legacy (id INT)"; done
     sqlq "$U3" "ALTER TABLE legacy ADD COLUMN note VARCHAR(20)"
@@ -429,7 +430,29 @@ print([(t["name"], t["findings"]) for t in d["targets"] if t["findings"]])'
     assert_output_contains "| t3     | schema: Table legacy: differs from the other targets (column note: only in target) |"
     assert_output_not_contains "| t1     | schema"
     assert_output_not_contains "| t2     | schema"
+}
+
+@test "fleet: check -changes says what the pending migrations change, the targets grouped alike" {
+    fleet_project
+    run fw -fleet=f migrate
+    assert_status 0
+    write_migration sql V2__refunds.sql 'CREATE TABLE refunds (id INT); ALTER TABLE orders ADD COLUMN note VARCHAR(20);'
+    run fw -url="$U3" migrate
+    assert_status 0
     run fw -fleet=f check -changes
-    assert_status 3
-    assert_output_contains "check -changes is not implemented on a fleet"
+    assert_status 0
+    assert_output_contains ", changes"
+    assert_output_contains "Changes on 2 targets (t1, t2): 2 objects change:"
+    assert_output_contains "  Table refunds: added"
+    assert_output_contains "  Table orders: changed (column note: only in target)"
+    assert_output_contains "Nothing pending on 1 target (t3)"
+    # computed on scratch databases: nothing of t1 and t2 changed
+    for u in "$U1" "$U2"; do
+        [ "$(sqlq "$u" "SELECT count(*) FROM flyway_schema_history WHERE version = '2'")" = 0 ]
+    done
+    run python3 -c '
+import json
+d = json.load(open("fleet-report.json"))
+print(sorted((t["name"], len(t.get("changes", []))) for t in d["targets"]))'
+    assert_output_contains "[('t1', 2), ('t2', 2), ('t3', 0)]"
 }

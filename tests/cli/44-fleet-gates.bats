@@ -33,6 +33,7 @@ url = "$U3"
 targets = ["t1", "t2", "t3"]
 canary = ["t1"]
 waves = ["50%", "100%"]
+newDatabases = true
 TOML
 }
 
