@@ -248,6 +248,7 @@ url = "jdbc:sqlite:$T/one.db"
 url = "jdbc:sqlite:$T/two.db"
 [fleets.f]
 targets = ["one", "two"]
+newDatabases = true
 EOF
     run fw -fleet=f info
     assert_status 0
@@ -270,7 +271,9 @@ EOF
     assert_status 1
     assert_output_contains "Verification: all 2 targets on version 1"
     assert_output_contains "ERROR: unable to write the report /dev/full/report.json: Not a directory"
-    # and so do the pre-flight's dry-run scripts beside it, with the command's own error
+    # and so do the pre-flight's dry-run scripts beside it (written where something is pending),
+    # with the command's own error
+    write_migration sql V2__b.sql 'CREATE TABLE t2 (id INT);'
     run fw -fleet=f check
     assert_status 1
     assert_output_contains "[one] ERROR: unable to write /dev/full/report-dryrun-one.sql: Not a directory"
