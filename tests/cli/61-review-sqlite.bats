@@ -429,6 +429,7 @@ url = "jdbc:sqlite:$T/us.sqlite"
 targets = ["eu", "us"]
 canary = ["eu"]
 preflight = ["validate", "rehearse"]
+newDatabases = true
 EOF
     run fw -fleet=prod -check.maxMigrationSeconds=1 migrate
     assert_status 1
