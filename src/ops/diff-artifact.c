@@ -55,7 +55,8 @@ static struct fw_change *change_add(struct fw_artifact *a, const char *what, con
 	/* the diff was taken from the target to the source: before is the target's */
 	c->target_def = e->before ? xstrdup(e->before) : NULL;
 	c->source_def = e->after ? xstrdup(e->after) : NULL;
-	strvec_copy(&c->details, &e->details);
+	/* ... and the details say what the change does to the target */
+	fw_diff_details_as_change(&e->details, &c->details);
 	return c;
 }
 

@@ -124,6 +124,7 @@ void fw_compare_init(struct fw_compare *c, struct fw_config *cfg, const struct f
 	c->cfg = cfg;
 	c->obs = obs;
 	c->model_location = absolute(cfg, loc && *loc ? loc : "schema-model");
+	c->model_shown = xstrdup(loc && *loc ? loc : "schema-model");
 	if (fallback_env)
 		c->build_env = xstrdup(fallback_env);
 }
@@ -132,6 +133,7 @@ void fw_compare_close(struct fw_compare *c)
 {
 	conn_close(&c->build);
 	free(c->model_location);
+	free(c->model_shown);
 	free(c->build_env);
 	free(c->build_version);
 	strvec_clear(&c->build_cherry_pick);
@@ -141,7 +143,7 @@ void fw_compare_close(struct fw_compare *c)
 int fw_compare_build(struct fw_compare *c, struct fw_target **out, struct fw_error *err)
 {
 	if (!c->build.open && conn_open(c, &c->build, c->build_env, err) < 0) {
-		fw_error_prefix(err, "the build environment%s%s: ", c->build_env ? " " : "",
+		fw_error_prefix(err, "the build environment%s%s", c->build_env ? " " : "",
 				c->build_env ? c->build_env : "");
 		return -1;
 	}
@@ -207,7 +209,7 @@ static int read_environment(struct fw_compare *c, const char *env, struct fw_sid
 	}
 	out->rows_known = 1;
 	if (ret < 0)
-		fw_error_prefix(err, "environment %s: ", env);
+		fw_error_prefix(err, "environment %s", env);
 	conn_close(&k);
 	return ret;
 }
@@ -641,7 +643,7 @@ static int model_statements(struct fw_compare *c, struct fw_built *b, const stru
 		for (size_t i = 0; i < nr; i++) {
 			struct strbuf path = STRBUF_INIT, text = STRBUF_INIT, shown = STRBUF_INIT;
 			strbuf_addf(&path, "%s/%s", c->model_location, files[i].rel);
-			strbuf_addf(&shown, "schema-model/%s", files[i].rel);
+			strbuf_addf(&shown, "%s/%s", c->model_shown, files[i].rel);
 			if (!ret && strbuf_read_file(&text, path.buf) < 0)
 				ret = fw_errorf(err, "ERROR", "unable to read %s: %s", path.buf, strerror(errno));
 			if (!ret)

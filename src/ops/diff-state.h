@@ -61,6 +61,7 @@ struct fw_compare {
 	struct fw_config *cfg;        /* the selected environment's (borrowed) */
 	const struct fw_observer *obs;
 	char *model_location;         /* schemaModelLocation, absolute */
+	char *model_shown;            /* ... as configured, for messages (file:line) */
 	char *build_env;              /* the build server's environment; NULL: selected */
 	char *build_version;          /* migrations: up to this version */
 	struct strvec build_cherry_pick;

@@ -106,7 +106,7 @@ static int run_files(struct runner *r, struct fw_error *err)
 	int rc = fw_run(&r->s, &fw_op_migrate, NULL, &mr, err);
 	fw_op_result_release(&fw_op_migrate, &mr);
 	if (rc < 0)
-		fw_error_prefix(err, "the generated migration fails on a scratch copy of the start state (nothing was written): ");
+		fw_error_prefix(err, "the generated migration fails on a scratch copy of the start state (nothing was written)");
 	return rc;
 }
 
@@ -117,7 +117,7 @@ static int run_undos(struct runner *r, size_t undos, struct fw_error *err)
 		int rc = fw_run(&r->s, &fw_op_undo, NULL, &ur, err);
 		fw_op_result_release(&fw_op_undo, &ur);
 		if (rc < 0) {
-			fw_error_prefix(err, "the generated undo migration fails on a scratch copy (nothing was written): ");
+			fw_error_prefix(err, "the generated undo migration fails on a scratch copy (nothing was written)");
 			return -1;
 		}
 	}
@@ -222,7 +222,7 @@ static int run_statements(const struct fw_proof *p, struct fw_built *b, struct f
 		sqlsplit_free(sp);
 		if (rc < 0) {
 			fw_error_prefix(err, "the generated undo migration fails on a scratch copy of the wanted state "
-					"(nothing was written): ");
+					"(nothing was written)");
 			return -1;
 		}
 	}

@@ -131,7 +131,7 @@ static int pick_version(struct gen *g, struct fw_error *err)
 	struct fw_version parsed;
 	if (v && *v) {
 		if (fw_version_parse(v, 0, &parsed, err) < 0) {
-			fw_error_prefix(err, "generate.version: ");
+			fw_error_prefix(err, "generate.version");
 			err->exit_code = FW_EXIT_USAGE;
 			return -1;
 		}
@@ -494,9 +494,59 @@ static int stage(struct gen *g, struct fw_error *err)
 	return 0;
 }
 
+/* the migration of the same kind and version that the locations hold
+ * already under another name (V3__a.sql beside a new V3__b.sql, U3.sql
+ * beside U3__body.sql), or NULL */
+static const char *same_version(const struct fw_target *files, const char *name)
+{
+	const char *sep = strstr(name, "__");
+	char *ver = xstrndup(name + 1, sep ? (size_t)(sep - name - 1) : strcspn(name + 1, "."));
+	struct fw_version v;
+	struct fw_error e = FW_ERROR_INIT;
+	const char *found = NULL;
+	if (fw_version_parse(ver, 0, &v, &e) == 0) {
+		for (size_t i = 0; *name == 'V' && i < files->scan.nr_migrations && !found; i++) {
+			const struct fw_resolved *m = &files->scan.migrations[i];
+			if (m->kind == FW_FILE_VERSIONED && !fw_version_cmp(&m->version, &v))
+				found = m->filename;
+		}
+		for (size_t i = 0; *name == 'U' && i < files->scan.nr_undos && !found; i++)
+			if (!fw_version_cmp(&files->scan.undos[i].version, &v))
+				found = files->scan.undos[i].filename;
+		fw_version_release(&v);
+	}
+	fw_error_clear(&e);
+	free(ver);
+	return found && strcmp(found, name) ? found : NULL;
+}
+
+static int refuse_same_version(struct gen *g, struct fw_error *err)
+{
+	struct fw_target files;
+	int ret = 0;
+	memset(&files, 0, sizeof(files));
+	files.name = g->t->name;
+	if (fw_target_offline(&files, g->t->cfg, g->t->obs, split_dialect(g->dialect), err) < 0) {
+		fw_target_close(&files);
+		return -1;
+	}
+	for (size_t i = 0; i < g->r->nr && !ret; i++) {
+		const char *other = same_version(&files, g->r->files[i].name);
+		if (other) {
+			ret = fw_errorf_exit(err, FW_EXIT_USAGE, "ERROR", "%s would have the version of %s, which is there "
+					     "already; nothing was written", g->r->files[i].name, other);
+			fw_error_hint(err, "give another version (generate.version), or remove %s first", other);
+		}
+	}
+	fw_target_close(&files);
+	return ret;
+}
+
 static int refuse_existing(struct gen *g, struct fw_error *err)
 {
 	int force = fw_config_setting_bool(g->t->cfg, "generate.force", 0);
+	if (!force && refuse_same_version(g, err) < 0)
+		return -1;
 	for (size_t i = 0; i < g->r->nr && !force; i++) {
 		struct strbuf path = STRBUF_INIT;
 		struct stat st;

@@ -187,6 +187,21 @@ static void index_details(const struct fw_index *a, const struct fw_index *b, st
 	field_change(out, "index predicate", NULL, a->predicate, b->predicate);
 }
 
+void fw_diff_details_as_change(const struct strvec *details, struct strvec *out)
+{
+	static const char gone[] = ": only in source", came[] = ": only in target";
+	for (size_t i = 0; i < details->nr; i++) {
+		const char *d = details->v[i];
+		size_t n = strlen(d);
+		if (n > sizeof(gone) - 1 && !strcmp(d + n - (sizeof(gone) - 1), gone))
+			strvec_pushf(out, "%.*s: dropped", (int)(n - (sizeof(gone) - 1)), d);
+		else if (n > sizeof(came) - 1 && !strcmp(d + n - (sizeof(came) - 1), came))
+			strvec_pushf(out, "%.*s: added", (int)(n - (sizeof(came) - 1)), d);
+		else
+			strvec_push(out, d);
+	}
+}
+
 static void details(const struct fw_object *a, const struct fw_object *b, struct strvec *out)
 {
 	column_details(a, b, out);

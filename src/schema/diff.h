@@ -49,6 +49,10 @@ void fw_diff_models(const struct fw_model *source, const struct fw_model *target
 void fw_diff_schemas(const struct fw_schema *source, const struct fw_schema *target,
 		     struct fw_diff *out);
 int fw_diff_is_empty(const struct fw_diff *d);
+/* an entry's details, of a comparison from the state before to the state
+ * after, worded as a change: "column x: only in source" becomes "column x:
+ * dropped", "only in target" "added"; the others ("type a -> b") read so already */
+void fw_diff_details_as_change(const struct strvec *details, struct strvec *out);
 /* the id an entry for that object gets: 16 hex digits and a NUL */
 void fw_diff_id(enum fw_obj_type type, const char *schema, const char *parent, const char *name,
 		char out[17]);

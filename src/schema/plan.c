@@ -29,15 +29,58 @@ void fw_ddl_ident(const char *dialect, const char *name, struct strbuf *out)
 
 /* ---- statements of a definition ---- */
 
+/* the next token that is not a comment, from i on */
+static size_t next_code(const struct fw_toks *t, size_t i)
+{
+	while (i < t->nr && t->v[i].kind == FW_TOK_COMMENT)
+		i++;
+	return i;
+}
+
+/* How token i changes the nesting of BEGIN ... END blocks, whose inner ';'
+ * do not end the statement: a trigger's body (SQLite, MySQL), a MySQL
+ * routine's, and CASE ... END inside them. BEGIN as a transaction
+ * (BEGIN; BEGIN TRANSACTION) opens nothing; END IF, END LOOP, END WHILE and
+ * END REPEAT close what was not counted. */
+static int block_step(const struct fw_toks *t, size_t i)
+{
+	static const char *const tx[] = { "TRANSACTION", "WORK", "IMMEDIATE", "DEFERRED", "EXCLUSIVE", NULL };
+	static const char *const uncounted[] = { "IF", "LOOP", "WHILE", "REPEAT", NULL };
+	size_t n = next_code(t, i + 1);
+	if (t->v[i].depth)
+		return 0;
+	if (fw_tok_word(t, i, "CASE"))
+		return 1;
+	if (fw_tok_word(t, i, "BEGIN")) {
+		if (n >= t->nr || fw_tok_is(t, n, ';'))
+			return 0;
+		for (int k = 0; tx[k]; k++)
+			if (fw_tok_word(t, n, tx[k]))
+				return 0;
+		return 1;
+	}
+	if (fw_tok_word(t, i, "END")) {
+		for (int k = 0; uncounted[k]; k++)
+			if (n < t->nr && fw_tok_word(t, n, uncounted[k]))
+				return 0;
+		return -1;
+	}
+	return 0;
+}
+
 static void split_statements(unsigned tok_flags, const char *def, struct strvec *out)
 {
 	struct fw_toks t;
 	size_t len = strlen(def), start = 0, i;
-	int code = 0;
+	int code = 0, blocks = 0;
 	fw_sql_tokenize(def, len, tok_flags, &t);
 	for (i = 0; i <= t.nr; i++) {
 		size_t end;
-		if (i < t.nr && !(fw_tok_is(&t, i, ';') && t.v[i].depth == 0)) {
+		if (i < t.nr && t.v[i].kind == FW_TOK_WORD)
+			blocks += block_step(&t, i);
+		if (blocks < 0)
+			blocks = 0;
+		if (i < t.nr && !(fw_tok_is(&t, i, ';') && t.v[i].depth == 0 && !blocks)) {
 			code |= t.v[i].kind != FW_TOK_COMMENT;
 			continue;
 		}

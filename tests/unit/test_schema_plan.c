@@ -476,6 +476,32 @@ static void test_renames_errors(void **state)
 	}
 }
 
+/* a trigger's or routine's body is one statement, whatever ';' it holds */
+static void test_statements_keep_bodies_whole(void **state)
+{
+	struct strvec v = STRVEC_INIT;
+	(void)state;
+	fw_ddl_statements("sqlite",
+			  "CREATE TABLE a (id INT);\n"
+			  "CREATE TRIGGER t1 AFTER INSERT ON a BEGIN INSERT INTO b VALUES (1); "
+			  "UPDATE b SET x = CASE WHEN new.id > 0 THEN 1 ELSE 0 END; END;\n"
+			  "CREATE TRIGGER t2 AFTER DELETE ON a BEGIN DELETE FROM b; END;", &v);
+	assert_int_equal(v.nr, 3);
+	assert_non_null(strstr(v.v[1], "ELSE 0 END; END;"));
+	assert_non_null(strstr(v.v[2], "CREATE TRIGGER t2"));
+	strvec_clear(&v);
+	fw_ddl_statements("mysql",
+			  "CREATE PROCEDURE p() BEGIN IF 1 THEN SELECT 1; END IF; WHILE 0 DO SELECT 2; END WHILE; END;\n"
+			  "CREATE VIEW w AS SELECT 1;", &v);
+	assert_int_equal(v.nr, 2);
+	assert_non_null(strstr(v.v[0], "END WHILE; END;"));
+	strvec_clear(&v);
+	/* a transaction's BEGIN opens no block */
+	fw_ddl_statements("sqlite", "BEGIN; CREATE TABLE c (id INT); COMMIT;", &v);
+	assert_int_equal(v.nr, 3);
+	strvec_clear(&v);
+}
+
 static void test_tokens(void **state)
 {
 	struct fw_toks t;
@@ -504,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_only_chosen_changes),
 		cmocka_unit_test(test_renames_placement),
 		cmocka_unit_test(test_renames_errors),
+		cmocka_unit_test(test_statements_keep_bodies_whole),
 		cmocka_unit_test(test_tokens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
