@@ -98,6 +98,14 @@ int fw_change_selected(const struct fw_change *c, const struct strvec *ids)
 	return !ids || !ids->nr || strvec_contains(ids, c->id);
 }
 
+void fw_warn_keys_without_effect(const struct fw_config *cfg, const struct fw_observer *obs,
+				 const char *const *keys)
+{
+	for (size_t i = 0; keys[i]; i++)
+		if (fw_config_setting(cfg, keys[i]))
+			fw_emit_warn(obs, "%s is set, but fleetway does not act on it: it has no effect", keys[i]);
+}
+
 int fw_change_ids(const struct fw_config *cfg, const char *ns, struct strvec *out, struct fw_error *err)
 {
 	struct strbuf key = STRBUF_INIT, in = STRBUF_INIT;

@@ -58,5 +58,10 @@ int fw_changes_known(const struct fw_artifact *a, const struct strvec *ids, cons
 		     struct fw_error *err);
 /* the ids of <ns>.changes ("-": read from stdin, as Flyway); empty when not set */
 int fw_change_ids(const struct fw_config *cfg, const char *ns, struct strvec *out, struct fw_error *err);
+/* Flyway's keys of these commands that fleetway reads but does not act on
+ * (keys: NULL-terminated): a warning for each one set, so that nobody
+ * expects, say, generate.versionedFilename to name the file */
+void fw_warn_keys_without_effect(const struct fw_config *cfg, const struct fw_observer *obs,
+				 const char *const *keys);
 
 #endif

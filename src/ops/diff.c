@@ -53,8 +53,11 @@ static int diff_run(struct fw_target *t, const void *args, void *result, struct 
 	struct fw_side src, tgt;
 	struct fw_compare c;
 	const char *build = fw_config_setting(t->cfg, "diff.buildEnvironment");
+	static const char *const without_effect[] = { "schemaModelSchemas", "diff.rebuild", "diff.snapshotSchemas",
+						      "diff.includeFlywayObjects", NULL };
 	int ret = -1;
 	(void)args;
+	fw_warn_keys_without_effect(t->cfg, t->obs, without_effect);
 	if (fw_side_parse("diff.source", fw_config_setting(t->cfg, "diff.source"), &src, err) < 0)
 		return -1;
 	if (fw_side_parse("diff.target", fw_config_setting(t->cfg, "diff.target"), &tgt, err) < 0) {

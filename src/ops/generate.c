@@ -754,8 +754,12 @@ static int generate_run(struct fw_target *t, const void *args, void *result, str
 	struct fw_generate_result *r = result;
 	struct gen g;
 	struct fw_ddl_script fwd;
+	static const char *const without_effect[] = { "generate.timestamp", "generate.baselineFilename",
+						      "generate.versionedFilename", "generate.undoFilename",
+						      "generate.usePlaceholders", NULL };
 	int ret = -1;
 	(void)args;
+	fw_warn_keys_without_effect(t->cfg, t->obs, without_effect);
 	memset(&g, 0, sizeof(g));
 	memset(&fwd, 0, sizeof(fwd));
 	g.t = t;

@@ -392,6 +392,12 @@ print([c["id"] for c in json.load(sys.stdin)["differences"] if c["from"] and c["
     run fw model -diff.artifactFilename=a.diff
     assert_status 0
     [ "$(ls sql)" = V1__init.sql ]
+    # Flyway's keys fleetway does not act on are said to have no effect, not ignored in silence
+    run fw generate -generate.versionedFilename=mine.sql -generate.force=true
+    assert_output_contains "WARNING: generate.versionedFilename is set, but fleetway does not act on it: it has no effect"
+    run fw diff -diff.source=schemaModel -diff.target=migrations -diff.rebuild=true
+    assert_status 0
+    assert_output_contains "WARNING: diff.rebuild is set, but fleetway does not act on it: it has no effect"
 }
 
 @test "a version that is taken already under another name is refused, for a migration and its undo" {
