@@ -233,10 +233,12 @@ static int read_migrations(struct fw_compare *c, struct fw_side_state *out, stru
 	for (size_t i = 0; ret == 0 && i < out->model.nschemas; i++)
 		ret = tables_with_rows(sc.db, sc.default_schema ? sc.default_schema : out->model.schemas[i].name,
 				       &out->model.schemas[i], &out->with_rows, err);
-	if (ret == 0) {
+	/* The rows of a database the migrations built are the migrations' own:
+	 * the tables they fill hold rows, but any other may hold rows where the
+	 * migrations ran for real, so dropping it or a column of it stays a
+	 * hazard ("if it holds rows"). */
+	if (ret == 0)
 		fw_attrs_set(&out->model.meta, "source", "migrations");
-		out->rows_known = 1;
-	}
 	fw_scratch_close(&sc);
 	return ret;
 }

@@ -163,11 +163,12 @@ void plan_unsupported(struct planner *p, const char *fmt, ...)
 	strbuf_release(&sb);
 }
 
+/* 1: the table holds rows; 0: it holds none; -1: not known */
 int plan_has_rows(const struct planner *p, const char *table)
 {
-	if (!p->o->rows_known)
-		return -1;
-	return p->o->with_rows && strvec_contains(p->o->with_rows, table);
+	if (p->o->with_rows && strvec_contains(p->o->with_rows, table))
+		return 1;
+	return p->o->rows_known ? 0 : -1;
 }
 
 void plan_alter_table(const struct planner *p, const char *table, struct strbuf *out)

@@ -60,7 +60,8 @@ struct fw_ddl_opts {
 	const struct fw_renames *renames;    /* renames the model declares; may be NULL */
 	const struct strvec *only;           /* diff ids to carry out; NULL: every difference */
 	const struct strvec *with_rows;      /* tables of the start state that hold rows */
-	int rows_known;                      /* 0: with_rows unknown (a hazard then says "if") */
+	int rows_known;                      /* 0: a table not in with_rows may still hold rows
+	                                        (a hazard then says "if") */
 	int in_transaction;                  /* nothing apart: no CREATE INDEX CONCURRENTLY (undo) */
 };
 

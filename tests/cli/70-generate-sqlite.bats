@@ -227,6 +227,18 @@ assert s["type"] == "versioned" and s["location"].endswith("__again.sql"), s
     assert_status 0
 }
 
+@test "from the migrations, a drop is a hazard even where they put no rows: production may hold some" {
+    base
+    write_migration sql V2__notes.sql 'CREATE TABLE notes (id INT NOT NULL PRIMARY KEY, body VARCHAR(80));'
+    run fw migrate
+    assert_status 0
+    model tables/notes.sql <<'EOF'
+CREATE TABLE notes (id INT NOT NULL PRIMARY KEY);
+EOF
+    generate drop_body
+    grep -q "HAZARD FW106: Table notes: column body is dropped (if the table holds rows): its values are lost" "$SCRIPT"
+}
+
 @test "a new index: on PostgreSQL CONCURRENTLY, in a migration of its own outside a transaction" {
     base
     model tables/customer.sql <<'EOF'
