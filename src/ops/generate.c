@@ -27,6 +27,7 @@ struct gen {
 	char *dir;                    /* the files before the proof */
 	char *location;
 	int in_tx;                    /* planning an undo: nothing outside a transaction */
+	struct strvec undo_hazards;   /* the undo scripts' own hazards */
 	struct fw_side_state empty;   /* a baseline's start */
 };
 
@@ -664,6 +665,10 @@ static int plan_undo(struct gen *g, const struct fw_ddl_script *fwd, struct fw_e
 		undo_file(g, g->version.buf, NULL, &back);
 		if (back2.main.nr)
 			undo_file(g, g->version2.buf, "outside_transaction", &back2);
+		for (size_t i = 0; i < back2.hazards.nr; i++)
+			strvec_push(&g->undo_hazards, back2.hazards.v[i]);
+		for (size_t i = 0; i < back.hazards.nr; i++)
+			strvec_push(&g->undo_hazards, back.hazards.v[i]);
 	}
 	fw_ddl_script_release(&back);
 	fw_ddl_script_release(&back2);
@@ -781,7 +786,11 @@ static int generate_run(struct fw_target *t, const void *args, void *result, str
 	    refuse_existing(&g, err) < 0 || lint_files(&g, err) < 0 || stage(&g, err) < 0 || prove(&g, err) < 0 ||
 	    write_files(&g, err) < 0)
 		goto out;
-	strvec_copy(&r->hazards, &fwd.hazards);
+	/* the hazards of the scripts written: an undo alone has only its own */
+	if (g.versioned || g.baseline)
+		strvec_copy(&r->hazards, &fwd.hazards);
+	for (size_t i = 0; i < g.undo_hazards.nr; i++)
+		strvec_pushf(&r->hazards, "%s (in the undo migration)", g.undo_hazards.v[i]);
 	ret = 0;
 out:
 	fw_ddl_script_release(&fwd);
@@ -789,6 +798,7 @@ out:
 	free(g.dir);
 	free(g.location);
 	strvec_clear(&g.ids);
+	strvec_clear(&g.undo_hazards);
 	fw_side_release(&g.start_side);
 	fw_side_state_release(&g.empty);
 	strbuf_release(&g.version);

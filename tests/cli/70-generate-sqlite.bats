@@ -335,6 +335,9 @@ EOF
     assert_status 0
     [ -f sql/V2__with_undo.sql ] && [ -f sql/U2__with_undo.sql ]
     grep -q "DROP COLUMN" sql/U2__with_undo.sql
+    # the undo drops the new column: its own hazard, said as the undo's
+    assert_output_contains "hazard FW106 Table customer: column note is dropped"
+    assert_output_contains "(in the undo migration)"
     apply_and_compare
     run fw undo
     assert_status 0
