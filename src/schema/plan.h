@@ -50,7 +50,7 @@ struct fw_ddl_script {
 	struct fw_ddl_part notx;      /* statements that refuse a transaction: a migration of
 	                                 their own after main, with executeInTransaction=false */
 	struct strvec notx_indexes;   /* the indexes notx creates (an undo drops them first) */
-	struct strvec hazards;        /* "FW106 Table orders: dropped; its data is lost" */
+	struct strvec hazards;        /* "FW106 Table orders is dropped: its rows are lost" */
 	struct strvec unsupported;    /* what could not be expressed, one object each */
 };
 
