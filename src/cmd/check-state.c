@@ -262,6 +262,8 @@ static void print_changes(struct fw_cmd_ctx *c, const struct fw_changes_result *
 			r->pending.nr == 1 ? "" : "s", names.buf, r->source);
 	else if (r->from_snapshots)
 		fw_info(c->out, "Changes between %s:", r->source);
+	else if (r->from_model)
+		fw_info(c->out, "Changes the schema model makes to the target's schema, as it is now:");
 	else
 		fw_info(c->out, "Changes: no pending migration (computed on %s)", r->source);
 	strbuf_release(&names);

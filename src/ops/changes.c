@@ -1,6 +1,7 @@
 /* check -changes (see changes.h) */
 #include "ops/changes.h"
 #include "engine/target.h"
+#include "ops/diff-state.h"
 #include "ops/drift.h"
 #include "ops/scratch.h"
 #include "schema/snapshot.h"
@@ -63,6 +64,37 @@ static int before_and_after(struct fw_target *t, struct fw_scratch *s, struct fw
 	return 0;
 }
 
+/* check.changesSource=schemaModel: what the schema-model folder would change
+ * on the target, from the target's schema as it is to the folder's (read
+ * on a scratch database beside the build server, as diff reads it) */
+static int from_schema_model(struct fw_target *t, struct fw_changes_result *res, struct fw_error *err)
+{
+	struct fw_compare c;
+	struct fw_side side;
+	struct fw_side_state want;
+	struct fw_model now;
+	int rc;
+	memset(&side, 0, sizeof(side));
+	side.kind = FW_SIDE_SCHEMA_MODEL;
+	if (fw_live_model(t, &now, err) < 0)
+		return -1;
+	fw_compare_init(&c, t->cfg, t->obs, setting(t->cfg, "check.buildEnvironment"));
+	rc = fw_side_read(&c, &side, NULL, &want, err);
+	if (!rc)
+		fw_state_diff(&now, &want.model, &res->diff);
+	fw_side_state_release(&want);
+	fw_compare_close(&c);
+	fw_model_release(&now);
+	res->source = xstrdup("the schema model");
+	return rc;
+}
+
+static int changes_source_is_model(const struct fw_config *cfg)
+{
+	const char *v = setting(cfg, "check.changesSource");
+	return v && !strcasecmp(v, "schemaModel");
+}
+
 int fw_changes_run(struct fw_target *t, struct fw_changes_result *res, struct fw_error *err)
 {
 	const char *build = setting(t->cfg, "check.buildEnvironment");
@@ -73,6 +105,10 @@ int fw_changes_run(struct fw_target *t, struct fw_changes_result *res, struct fw
 	if (fw_changes_from_snapshots(t->cfg)) {
 		res->from_snapshots = 1;
 		return from_snapshots(t->cfg, res, err);
+	}
+	if (changes_source_is_model(t->cfg)) {
+		res->from_model = 1;
+		return from_schema_model(t, res, err);
 	}
 	if (fw_expected_open(t, build, &s, err) < 0)
 		return -1;

@@ -19,6 +19,7 @@ struct fw_config;
 struct fw_changes_result {
 	int ran;
 	int from_snapshots;           /* two snapshot files, no database */
+	int from_model;               /* check.changesSource=schemaModel: the target to the folder */
 	char *source;                 /* where it was computed, for people */
 	size_t applied;               /* migrations replayed before */
 	struct strvec pending;        /* the pending migrations applied on top */

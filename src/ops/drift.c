@@ -81,8 +81,12 @@ int fw_drift_precheck(const struct fw_config *cfg, int drift, int changes, struc
 	if ((v = fw_config_setting(cfg, "check.buildUrl")) && *v)
 		return not_implemented(err, "check.buildUrl",
 				       "name an environment with check.buildEnvironment, or leave both unset for an automatic scratch database");
-	if (changes && (v = fw_config_setting(cfg, "check.changesSource")) && !strcasecmp(v, "schemaModel"))
-		return not_implemented(err, "check -changes -changesSource=schemaModel", "check -changes compares the migrations");
+	if (changes && (v = fw_config_setting(cfg, "check.changesSource")) && *v && strcasecmp(v, "schemaModel") &&
+	    strcasecmp(v, "migrations")) {
+		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.changesSource: unknown source '%s'", v);
+		fw_error_hint(err, "check.changesSource is migrations (the pending migrations, the default) or schemaModel");
+		return -1;
+	}
 	if (changes && fw_snapshot_setting(cfg, "check.nextSnapshot") && !deployed) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "check.nextSnapshot needs check.deployedSnapshot (the state before)");
 		fw_error_hint(err, "give both snapshots, or neither: the pending migrations are then applied on a scratch database");

@@ -1,6 +1,7 @@
 /* snapshot: a schema model to a file (see snapshot.h) */
 #include "ops/snapshot.h"
 #include "engine/target.h"
+#include "ops/diff-state.h"
 #include "ops/drift.h"
 #include "ops/op.h"
 #include "ops/runner.h"
@@ -12,7 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
-enum source { SRC_TARGET, SRC_ENVIRONMENT, SRC_MIGRATIONS, SRC_EMPTY };
+enum source { SRC_TARGET, SRC_ENVIRONMENT, SRC_MIGRATIONS, SRC_MODEL, SRC_EMPTY };
 
 static const char *source_setting(const struct fw_config *cfg)
 {
@@ -33,6 +34,8 @@ static enum source source_of(const struct fw_config *cfg, const char **env)
 		return SRC_MIGRATIONS;
 	} else if (!strcasecmp(v, "empty")) {
 		return SRC_EMPTY;
+	} else if (!strcasecmp(v, "schemaModel")) {
+		return SRC_MODEL;
 	}
 	if (cfg->environment && !strcmp(v, cfg->environment))
 		return SRC_TARGET;
@@ -55,10 +58,10 @@ static int precheck(const struct fw_config *cfg, struct fw_error *err)
 		fw_error_hint(err, "e.g. fleetway snapshot -snapshot.filename=deployed.json (-snapshot.source=migrations builds it from the migrations)");
 		return -1;
 	}
-	if (v && (!strcasecmp(v, "schemaModel") || !strncmp(v, "snapshotHistory:", 16))) {
+	if (v && !strncmp(v, "snapshotHistory:", 16)) {
 		fw_errorf_exit(err, FW_EXIT_NOT_IMPLEMENTED, "ERROR", "snapshot -snapshot.source=%s is not implemented in fleetway %s",
 			       v, FW_VERSION);
-		fw_error_hint(err, "nothing was changed; the sources are an environment, migrations and empty");
+		fw_error_hint(err, "nothing was changed; the sources are an environment, migrations, schemaModel and empty");
 		return -1;
 	}
 	return 0;
@@ -70,7 +73,7 @@ static int open_offline(struct fw_target *t, struct fw_config *cfg, const struct
 {
 	const char *env;
 	enum source src = source_of(cfg, &env);
-	if (src == SRC_TARGET || (src == SRC_MIGRATIONS && !build_setting(cfg))) {
+	if (src == SRC_TARGET || ((src == SRC_MIGRATIONS || src == SRC_MODEL) && !build_setting(cfg))) {
 		fw_errorf_exit(err, FW_EXIT_USAGE, "CONFIGURATION", "snapshot needs a database: %s",
 			       src == SRC_TARGET ? "the one to read" : "a scratch database is made on the target's server");
 		fw_error_hint(err, "set url (-url=..., FLYWAY_URL or [environments.NAME] url)%s",
@@ -124,6 +127,27 @@ static int build_from_migrations(struct fw_target *t, struct fw_model *out, stru
 	return rc;
 }
 
+/* the schema-model folder, applied to a scratch database beside the build
+ * server and read back (as diff reads it) */
+static int read_model_folder(struct fw_target *t, struct fw_model *out, struct fw_error *err)
+{
+	struct fw_compare c;
+	struct fw_side side;
+	struct fw_side_state st;
+	int rc;
+	memset(&side, 0, sizeof(side));
+	side.kind = FW_SIDE_SCHEMA_MODEL;
+	fw_compare_init(&c, t->cfg, t->obs, build_setting(t->cfg));
+	rc = fw_side_read(&c, &side, NULL, &st, err);
+	if (!rc) {
+		*out = st.model;
+		memset(&st.model, 0, sizeof(st.model));
+	}
+	fw_side_state_release(&st);
+	fw_compare_close(&c);
+	return rc;
+}
+
 static void empty_model(struct fw_target *t, struct fw_model *out)
 {
 	const char **names = xcalloc(t->schemas.nr + 2, sizeof(*names));
@@ -167,6 +191,10 @@ static int snapshot_run(struct fw_target *t, const void *args, void *result, str
 	case SRC_MIGRATIONS:
 		rc = build_from_migrations(t, &res->model, err);
 		res->source = xstrdup("migrations");
+		break;
+	case SRC_MODEL:
+		rc = read_model_folder(t, &res->model, err);
+		res->source = xstrdup("schemaModel");
 		break;
 	default:
 		empty_model(t, &res->model);

@@ -91,9 +91,12 @@ assert d["htmlReport"].endswith("/chk.html") and d["jsonReport"].endswith("/chk.
     run fw check
     assert_status 2
     assert_output_contains "check needs one or more of -code, -drift, -changes, -dryrun"
-    run fw check -changes -changesSource=schemaModel
+    run fw check -changes -changesSource=nowhere
+    assert_status 2
+    assert_output_contains "check.changesSource: unknown source 'nowhere'"
+    run fw check -drift -deployedSnapshot=snapshotHistory:main
     assert_status 3
-    assert_output_contains "check -changes -changesSource=schemaModel is not implemented"
+    assert_output_contains "is not implemented"
     [ ! -f report.json ]
 }
 

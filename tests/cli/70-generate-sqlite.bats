@@ -450,6 +450,30 @@ EOF
     [ "$(sqlq "$URL" "SELECT group_concat(what, ',') FROM audit")" = "insert,big" ]
 }
 
+@test "the model folder as a snapshot and as check -changes: what it would change on the database" {
+    base
+    customer_table ", note VARCHAR(20)"
+    run fw check -changes -changesSource=schemaModel
+    assert_status 0
+    assert_output_contains "Changes the schema model makes to the target's schema, as it is now:"
+    assert_output_contains "Table customer: changed"
+    generate note
+    apply_and_compare
+    # once migrated, the folder and the migrations make the same schema: one fingerprint
+    run fw snapshot -snapshot.source=schemaModel -snapshot.filename=model.json
+    assert_status 0
+    run fw snapshot -snapshot.source=migrations -snapshot.filename=migrations.json
+    assert_status 0
+    python3 -c '
+import json
+a, b = (json.load(open(f)) for f in ("model.json", "migrations.json"))
+assert [s["fingerprint"] for s in a["schemas"]] == [s["fingerprint"] for s in b["schemas"]], (a["schemas"], b["schemas"])
+'
+    run fw check -changes -changesSource=schemaModel
+    assert_status 0
+    assert_output_contains "No object changes"
+}
+
 @test "a rename annotation that annotates nothing is an error naming its place" {
     base
     model views/big_orders.sql <<'EOF'
