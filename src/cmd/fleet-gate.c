@@ -265,6 +265,8 @@ int fleet_gate_after(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t w, str
 	json_t *entry = json_object(), *checks = NULL;
 	struct strbuf phase = STRBUF_INIT, why = STRBUF_INIT;
 	int attempts = 0, pass = 0;
+	const char *rollout_phase = fc->phase;
+	long rollout_t0 = fc->phase_t0;
 	strbuf_addf(&phase, "gate running after %s", wave);
 	fleet_begin_phase(fc, phase.buf);
 	for (;;) {
@@ -280,6 +282,9 @@ int fleet_gate_after(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t w, str
 				fc->fleet.gate_retry_ms / 1000, fc->fleet.gate_retry_ms % 1000);
 	}
 	fleet_end_view(fc);
+	/* the view must not keep pointing at this function's text */
+	fc->phase = rollout_phase;
+	fc->phase_t0 = rollout_t0;
 	json_object_set_new(entry, "after", json_string(wave));
 	json_object_set_new(entry, "wave", json_integer((json_int_t)w + 1));
 	json_object_set_new(entry, "outcome", json_string(pass ? "passed" : fleet_interrupted() ? "interrupted"

@@ -410,7 +410,8 @@ static int read_tables(struct myr *r, struct fw_error *err)
 		strvec_push(&r->tables, name);
 		table_definition(r, tabs, i, &tr, fw_schema_add(r->out, FW_OBJ_TABLE, name, NULL));
 	}
-	qsort(r->tables.v, r->tables.nr, sizeof(char *), cmp_str);
+	if (r->tables.nr > 1)   /* no table: the vector is NULL, which qsort may not take */
+		qsort(r->tables.v, r->tables.nr, sizeof(char *), cmp_str);
 	free(tr.col_runs.v);
 	free(tr.part_runs.v);
 	ret = 0;

@@ -538,7 +538,8 @@ static int read_relations(struct pgr *r, struct fw_error *err)
 		rl->obj = r->out->nobjects;
 		fw_schema_add(r->out, rel_type(kind), name, NULL);
 	}
-	qsort(r->relv, r->nrel, sizeof(*r->relv), rel_cmp);
+	if (r->nrel > 1)
+		qsort(r->relv, r->nrel, sizeof(*r->relv), rel_cmp);
 	if (r->nid)
 		qsort(r->idv, r->nid, sizeof(*r->idv), ident_cmp);
 	return 0;

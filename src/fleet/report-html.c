@@ -374,7 +374,8 @@ static int assign_lanes(struct bar *bars, size_t n)
 			bars[i].lane = (int)i;
 		return (int)n;
 	}
-	qsort(bars, n, sizeof(*bars), bar_cmp);
+	if (n > 1)
+		qsort(bars, n, sizeof(*bars), bar_cmp);
 	ends = xcalloc(n, sizeof(*ends));
 	for (size_t i = 0; i < n; i++) {
 		int l = 0;

@@ -263,7 +263,8 @@ static json_t *versions_json(const struct fw_fleet_run *r, const char *command)
 			vdist_add(&d, res->version, !res->known || res->status != FW_TS_OK, 0);
 		}
 	}
-	qsort(d.c, d.nr, sizeof(*d.c), vcount_cmp);
+	if (d.nr > 1)
+		qsort(d.c, d.nr, sizeof(*d.c), vcount_cmp);
 	for (size_t i = 0; i < d.nr; i++) {
 		const struct vcount *c = &d.c[i];
 		json_t *o = json_pack("{s:s, s:o}", "label",
