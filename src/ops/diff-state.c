@@ -1,5 +1,6 @@
 /* Reading the sides of a comparison (diff-state.h). */
 #include "ops/diff-state.h"
+#include "ops/drift.h"
 #include "ops/scratch.h"
 #include "schema/diff.h"
 #include "schema/plan.h"
@@ -183,30 +184,17 @@ static int tables_with_rows(struct db *db, const char *in, const struct fw_schem
 static int read_environment(struct fw_compare *c, const char *env, struct fw_side_state *out, struct fw_error *err)
 {
 	struct fw_conn k;
-	struct fw_schema_opts opts;
 	struct fw_target *t;
-	int ret = 0;
+	int ret;
 	if (conn_open(c, &k, env, err) < 0)
 		return -1;
 	t = &k.session.target;
-	memset(&opts, 0, sizeof(opts));
-	opts.history_table = k.use->table;
-	fw_model_init(&out->model, db_dialect(t->db), db_product(t->db));
-	fw_attrs_set(&out->model.meta, "source", "database");
-	for (size_t i = 0; i < t->schemas.nr && !ret; i++) {
-		struct fw_schema s;
-		int exists = 0;
-		if ((ret = db_schema_exists(t->db, t->schemas.v[i], &exists, err)) < 0)
-			break;
-		if (!exists) {   /* nothing there yet: an empty schema */
-			fw_model_add_schema(&out->model, t->schemas.v[i]);
-			continue;
-		}
-		if ((ret = db_read_schema(t->db, t->schemas.v[i], &opts, &s, err)) < 0)
-			break;
-		ret = tables_with_rows(t->db, t->schemas.v[i], &s, &out->with_rows, err);
-		fw_model_adopt_schema(&out->model, &s);
-	}
+	/* the model as drift reads a target; then which of its tables hold rows */
+	ret = fw_live_model(t, &out->model, err);
+	for (size_t i = 0; ret == 0 && i < out->model.nschemas; i++)
+		ret = tables_with_rows(t->db, out->model.schemas[i].name, &out->model.schemas[i], &out->with_rows, err);
+	if (ret == 0)
+		fw_attrs_set(&out->model.meta, "source", "database");
 	out->rows_known = 1;
 	if (ret < 0)
 		fw_error_prefix(err, "environment %s", env);
