@@ -6,6 +6,24 @@
 #include "db/db.h"
 #include "schema/model.h"
 
+/* a driver's first look at a connection (db_prefetch) */
+struct db_probe {
+	char *current_schema;          /* malloc'ed; NULL if none */
+	int schema_exists;             /* of the schema asked for, else of current_schema */
+	int table_exists;              /* the table in that schema */
+	int answered;                  /* 0: this server cannot tell in one look */
+};
+
+/* what db_prefetch saw, valid while db->statements == at */
+struct db_seen {
+	char *current_schema;          /* NULL if none */
+	int current_known;             /* no db_set_default_schema since */
+	char *schema, *table;
+	int schema_exists, table_exists;
+	unsigned long at;
+	int valid;
+};
+
 struct db_ops {
 	const char *name;
 	enum db_kind kind;
@@ -27,6 +45,11 @@ struct db_ops {
 	int (*table_exists)(struct db *db, const char *schema, const char *table, int *exists,
 			    struct fw_error *err);
 	int (*create_schema)(struct db *db, const char *schema, struct fw_error *err);
+	/* optional: current schema, current user, schema and table exist, in one
+	 * round trip; the driver keeps the first two for current_schema and
+	 * current_user. schema NULL: the current schema's table */
+	int (*probe)(struct db *db, const char *schema, const char *table, struct db_probe *out,
+		     struct fw_error *err);
 	int (*set_default_schema)(struct db *db, const char *schema, struct fw_error *err); /* optional */
 	/* the server's clock for history rows (optional; see db_elapsed_ms_sql) */
 	const char *clock_restart_sql;
@@ -114,6 +137,8 @@ struct db {
 	char *init_sql;          /* run again on a scratch connection made from this one */
 	char *scratch_name;      /* set on a scratch connection: the database to drop */
 	char *scratch_schema;    /* the schema to migrate into on it */
+	unsigned long statements; /* wrappers run that could create or drop something */
+	struct db_seen seen;     /* db_prefetch's answer, while statements has not moved */
 };
 
 /* helpers for drivers (db.c) */

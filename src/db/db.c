@@ -207,6 +207,14 @@ static int refuse(struct db *db, const char *op, const char *sql, struct fw_erro
 	return fault(db, op, sql, err);
 }
 
+/* refuse() for a wrapper whose SQL may create or drop something: what
+ * db_prefetch saw is stale from here on */
+static int refuse_change(struct db *db, const char *op, const char *sql, struct fw_error *err)
+{
+	db->statements++;
+	return refuse(db, op, sql, err);
+}
+
 /* ---- opening ---- */
 
 static int is_password_param(const char *k, size_t n)
@@ -382,6 +390,9 @@ void db_close(struct db *db)
 	init_sql = db->init_sql;
 	scratch_name = db->scratch_name;
 	scratch_schema = db->scratch_schema;
+	free(db->seen.current_schema);
+	free(db->seen.schema);
+	free(db->seen.table);
 	db->ops->close(db);   /* frees the driver struct, db included */
 	free_faults(faults, nfaults);
 	free(display_url);
@@ -486,7 +497,7 @@ void db_set_notice_handler(struct db *db, db_notice_fn fn, void *ctx)
 
 int db_exec(struct db *db, const char *sql, struct fw_error *err)
 {
-	if (refuse(db, "exec", sql, err))
+	if (refuse_change(db, "exec", sql, err))
 		return -1;
 	return db->ops->exec(db, sql, err);
 }
@@ -495,7 +506,7 @@ int db_query(struct db *db, const char *sql, int nparams, const char *const *par
 	     struct db_result **out, struct fw_error *err)
 {
 	*out = NULL;
-	if (refuse(db, "query", sql, err))
+	if (refuse_change(db, "query", sql, err))
 		return -1;
 	return db->ops->query(db, sql, nparams, params, out, err);
 }
@@ -542,7 +553,7 @@ static int run_single(struct db *db, const struct db_cmd *cmd, struct fw_error *
 
 int db_batch_add(struct db *db, const struct db_cmd *cmd, struct fw_error *err)
 {
-	if (refuse(db, "batch_add", cmd->sql, err)) {
+	if (refuse_change(db, "batch_add", cmd->sql, err)) {
 		err->line = cmd->line;
 		db_error_add_statement(err, cmd->sql, cmd->line);
 		abort_batch(db);
@@ -573,7 +584,7 @@ int db_batch_end(struct db *db, struct fw_error *err)
  * own; an error shows at db_batch_end). ROLLBACK abandons the batch first. */
 static int tx_statement(struct db *db, const char *op, const char *sql, struct fw_error *err)
 {
-	if (refuse(db, op, sql, err)) {
+	if (refuse_change(db, op, sql, err)) {
 		if (db->in_batch)
 			abort_batch(db);
 		return -1;
@@ -603,6 +614,7 @@ int db_rollback(struct db *db, struct fw_error *err)
 {
 	const char *sql = db->ops->rollback_sql ? db->ops->rollback_sql : "ROLLBACK";
 	abort_batch(db);
+	db->statements++;
 	if (fault(db, "rollback", sql, err))
 		return -1;
 	return db->ops->exec(db, sql, err);
@@ -610,11 +622,17 @@ int db_rollback(struct db *db, struct fw_error *err)
 
 /* ---- introspection and schema operations ---- */
 
+static const struct db_seen *seen(const struct db *db, const char *schema, const char *table);
+
 int db_current_schema(struct db *db, char **out, struct fw_error *err)
 {
 	*out = NULL;
 	if (fault(db, "current_schema", NULL, err))
 		return -1;
+	if (seen(db, NULL, NULL) && db->seen.current_known) {
+		*out = db->seen.current_schema ? xstrdup(db->seen.current_schema) : NULL;
+		return 0;
+	}
 	return db->ops->current_schema(db, out, err);
 }
 
@@ -638,11 +656,59 @@ int db_database_name(struct db *db, char **out, struct fw_error *err)
 	return db->ops->database_name ? db->ops->database_name(db, out, err) : 0;
 }
 
+static void forget_seen(struct db *db)
+{
+	free(db->seen.current_schema);
+	free(db->seen.schema);
+	free(db->seen.table);
+	memset(&db->seen, 0, sizeof(db->seen));
+}
+
+int db_prefetch(struct db *db, const char *schema, const char *table, struct fw_error *err)
+{
+	struct db_probe pr = { 0 };
+	forget_seen(db);
+	if (!db->ops->probe)
+		return 0;
+	if (refuse(db, "probe", table, err) || db->ops->probe(db, schema, table, &pr, err) < 0) {
+		free(pr.current_schema);
+		return -1;
+	}
+	if (pr.answered && (schema || pr.current_schema)) {
+		db->seen.schema = xstrdup(schema ? schema : pr.current_schema);
+		db->seen.table = xstrdup(table);
+		db->seen.schema_exists = pr.schema_exists;
+		db->seen.table_exists = pr.table_exists;
+		db->seen.at = db->statements;
+		db->seen.valid = 1;
+		db->seen.current_schema = pr.current_schema;
+		db->seen.current_known = 1;
+		return 0;
+	}
+	free(pr.current_schema);
+	return 0;
+}
+
+/* db_prefetch's answer for schema (any: NULL) and table (any: NULL), if
+ * nothing that could change it ran since */
+static const struct db_seen *seen(const struct db *db, const char *schema, const char *table)
+{
+	if (!db->seen.valid || db->seen.at != db->statements ||
+	    (schema && strcmp(db->seen.schema, schema)))
+		return NULL;
+	return !table || !strcmp(db->seen.table, table) ? &db->seen : NULL;
+}
+
 int db_schema_exists(struct db *db, const char *schema, int *exists, struct fw_error *err)
 {
+	const struct db_seen *s;
 	*exists = 0;
 	if (fault(db, "schema_exists", schema, err))
 		return -1;
+	if ((s = seen(db, schema, NULL))) {
+		*exists = s->schema_exists;
+		return 0;
+	}
 	return db->ops->schema_exists(db, schema, exists, err);
 }
 
@@ -657,9 +723,14 @@ int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_
 int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
 		    struct fw_error *err)
 {
+	const struct db_seen *s;
 	*exists = 0;
 	if (fault(db, "table_exists", table, err))
 		return -1;
+	if ((s = seen(db, schema, table))) {
+		*exists = s->table_exists;
+		return 0;
+	}
 	return db->ops->table_exists(db, schema, table, exists, err);
 }
 
@@ -750,7 +821,7 @@ int db_change_counter(struct db *db, const char *schema, long long *out, int *kn
 
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (refuse(db, "create_schema", schema, err))
+	if (refuse_change(db, "create_schema", schema, err))
 		return -1;
 	return db->ops->create_schema(db, schema, err);
 }
@@ -812,6 +883,7 @@ int db_set_default_schema(struct db *db, const char *schema, struct fw_error *er
 {
 	if (refuse(db, "set_default_schema", schema, err))
 		return -1;
+	db->seen.current_known = 0;   /* the search path moves: current_schema() may too */
 	return db->ops->set_default_schema ? db->ops->set_default_schema(db, schema, err) : 0;
 }
 
@@ -820,7 +892,7 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 {
 	struct strbuf sql = STRBUF_INIT;
 	int ret;
-	if (refuse(db, "create_history_table", table, err))
+	if (refuse_change(db, "create_history_table", table, err))
 		return -1;
 	db->ops->history_table_sql(db, schema, table, tablespace, &sql);
 	ret = db->ops->exec_atomic(db, sql.buf, err);
@@ -845,14 +917,14 @@ int db_unlock(struct db *db, struct fw_error *err)
 
 int db_clean_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (refuse(db, "clean_schema", schema, err))
+	if (refuse_change(db, "clean_schema", schema, err))
 		return -1;
 	return db->ops->clean_schema(db, schema, err);
 }
 
 int db_drop_schema(struct db *db, const char *schema, struct fw_error *err)
 {
-	if (refuse(db, "drop_schema", schema, err))
+	if (refuse_change(db, "drop_schema", schema, err))
 		return -1;
 	return db->ops->drop_schema(db, schema, err);
 }

@@ -173,6 +173,13 @@ int db_current_user(struct db *db, char **out, struct fw_error *err);       /* "
 int db_database_name(struct db *db, char **out, struct fw_error *err);   /* NULL for SQLite */
 int db_schema_exists(struct db *db, const char *schema, int *exists, struct fw_error *err);
 int db_schema_is_empty(struct db *db, const char *schema, int *empty, struct fw_error *err);
+/* The first look at a connection: where a driver can, one round trip learns
+ * the current schema and user, and whether schema (NULL: the current one)
+ * and table in it exist; db_current_schema, db_current_user,
+ * db_schema_exists and db_table_exists then answer from it until a wrapper
+ * that could change the database runs. A no-op run over a fleet of servers
+ * far away is mostly round trips. */
+int db_prefetch(struct db *db, const char *schema, const char *table, struct fw_error *err);
 int db_table_exists(struct db *db, const char *schema, const char *table, int *exists,
 		    struct fw_error *err);
 int db_create_schema(struct db *db, const char *schema, struct fw_error *err);

@@ -1037,6 +1037,36 @@ static int my_table_exists(struct db *db, const char *schema, const char *table,
 	return 0;
 }
 
+/* what current_schema, current_user, schema_exists and table_exists would
+ * ask, in one round trip (db_prefetch) */
+static int my_probe(struct db *db, const char *schema, const char *table, struct db_probe *out,
+		    struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	const char *in = schema && *schema ? schema : NULL;
+	const char *params[] = { in, in, table };
+	struct db_result *r;
+	if (my_query(db, "SELECT DATABASE(), SUBSTRING_INDEX(USER(),'@',1),"
+			 " (SELECT COUNT(*) FROM information_schema.schemata"
+			 " WHERE schema_name = COALESCE(?, DATABASE())),"
+			 " (SELECT COUNT(*) FROM information_schema.tables"
+			 " WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ?"
+			 " AND table_type IN ('BASE TABLE', 'SYSTEM VERSIONED'))",
+		     3, params, &r, err) < 0)
+		return -1;
+	if (r->nrows == 1) {
+		if (db_value(r, 0, 0))
+			out->current_schema = xstrdup(db_value(r, 0, 0));
+		if (!m->current_user && db_value(r, 0, 1))
+			m->current_user = xstrdup(db_value(r, 0, 1));
+		out->schema_exists = db_value(r, 0, 2) && atol(db_value(r, 0, 2)) > 0;
+		out->table_exists = db_value(r, 0, 3) && atol(db_value(r, 0, 3)) > 0;
+		out->answered = 1;
+	}
+	db_result_free(r);
+	return 0;
+}
+
 /* InnoDB's estimate of the rows; 0 or none (a new table, stale statistics)
  * and db_table_size counts */
 static int my_table_size(struct db *db, const char *schema, const char *table, long long limit,
@@ -1591,6 +1621,7 @@ const struct db_ops db_mysql_ops = {
 	.schema_exists = my_schema_exists,
 	.schema_is_empty = my_schema_is_empty,
 	.table_exists = my_table_exists,
+	.probe = my_probe,
 	.create_schema = my_create_schema,
 	.set_default_schema = my_set_default_schema,
 	.default_schema_sql = my_default_schema_sql,

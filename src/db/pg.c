@@ -937,6 +937,41 @@ static int pg_table_exists(struct db *db, const char *schema, const char *table,
 			  2, params, exists, err);
 }
 
+/* The four questions of a connection's first look in one statement: a fleet
+ * of far-away targets pays its round trips per target, and a fleet on one
+ * server pays each new backend's catalog reads. to_regclass and
+ * to_regnamespace go through the catalog caches that the history read uses
+ * next, where a query on pg_class would be planned and run on its own. */
+static int pg_probe(struct db *db, const char *schema, const char *table, struct db_probe *out,
+		    struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	const char *params[] = { schema, table };
+	PGresult *res;
+	if (PQserverVersion(p->conn) < 90600)   /* to_regclass(text) came in 9.6 */
+		return 0;
+	if (run_sync(p, "SELECT current_schema(), current_user,"
+			" to_regnamespace(quote_ident(s)) IS NOT NULL,"
+			" to_regclass(quote_ident(s) || '.' || quote_ident(?::text)) IS NOT NULL"
+			" FROM coalesce(?::text, current_schema()::text) s",
+		     2, (const char *const[]){ params[1], params[0] }, &res, err) < 0)
+		return -1;
+	if (PQntuples(res) == 1) {
+		if (!PQgetisnull(res, 0, 0)) {
+			out->current_schema = xstrdup(PQgetvalue(res, 0, 0));
+			if (!p->current_schema)
+				p->current_schema = xstrdup(out->current_schema);
+		}
+		if (!p->current_user && !PQgetisnull(res, 0, 1))
+			p->current_user = xstrdup(PQgetvalue(res, 0, 1));
+		out->schema_exists = !strcmp(PQgetvalue(res, 0, 2), "t");
+		out->table_exists = !strcmp(PQgetvalue(res, 0, 3), "t");
+		out->answered = 1;
+	}
+	PQclear(res);
+	return 0;
+}
+
 /* the planner's own estimate: reltuples scaled to the pages the table has
  * now; NULL before the first ANALYZE (reltuples -1, or no pages counted),
  * and db_table_size then counts */
@@ -1471,6 +1506,7 @@ const struct db_ops db_pg_ops = {
 	.schema_is_empty = pg_schema_is_empty,
 	.table_exists = pg_table_exists,
 	.create_schema = pg_create_schema,
+	.probe = pg_probe,
 	.exec_atomic = pg_exec_atomic,
 	.set_default_schema = pg_set_default_schema,
 	.default_schema_sql = pg_default_schema_sql,

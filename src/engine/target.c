@@ -126,8 +126,14 @@ static int build_placeholders(struct fw_target *t, struct fw_error *err)
 static int attach(struct fw_target *t, struct fw_config *cfg, const struct fw_observer *obs,
 		  struct fw_error *err)
 {
+	char *schema = configured_schema(cfg);
+	int looked;
 	t->dialect = dialect_of(db_kind(t->db));
-	if (pick_schemas(t, err) < 0 || db_current_user(t->db, &t->db_user, err) < 0 ||
+	/* one round trip answers what pick_schemas, db_current_user and the
+	 * history's first probe ask next */
+	looked = db_prefetch(t->db, schema, cfg->table, err);
+	free(schema);
+	if (looked < 0 || pick_schemas(t, err) < 0 || db_current_user(t->db, &t->db_user, err) < 0 ||
 	    db_database_name(t->db, &t->database, err) < 0 ||
 	    db_set_default_schema(t->db, t->schema, err) < 0)
 		return -1;
