@@ -34,7 +34,7 @@ struct fw_converge {
 
 /* the words of a comparison with the other targets of a variant */
 static const struct fw_diff_words peer_words = { "missing (the other targets have it)", "only on this target",
-						 "differs from the other targets" };
+						 "differs from the other targets", 0 };
 
 struct fw_converge *fw_converge_new(size_t nr_targets)
 {

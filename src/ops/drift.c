@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-const struct fw_diff_words fw_drift_words = { "missing from the target", "only in the target", "differs" };
-const struct fw_diff_words fw_changes_words = { "dropped", "added", "changed" };
+const struct fw_diff_words fw_drift_words = { "missing from the target", "only in the target", "differs", 0 };
+const struct fw_diff_words fw_changes_words = { "dropped", "added", "changed", 1 };
 
 static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *strf(const char *fmt, ...)
@@ -563,29 +563,37 @@ static int several_schemas(const struct fw_diff *d)
 	return 0;
 }
 
-static void entry_line(const struct fw_diff_entry *e, const char *what, int schema, struct strvec *out)
+static void entry_line(const struct fw_diff_entry *e, const char *what, int as_change, int schema,
+		       struct strvec *out)
 {
 	struct strbuf sb = STRBUF_INIT;
+	struct strvec changed = STRVEC_INIT;
+	const struct strvec *details = &e->details;
+	if (as_change) {
+		fw_diff_details_as_change(&e->details, &changed);
+		details = &changed;
+	}
 	strbuf_addf(&sb, "%s %s", fw_obj_type_name(e->type), e->name);
 	if (e->parent)
 		strbuf_addf(&sb, " on %s", e->parent);
 	if (schema && e->schema)
 		strbuf_addf(&sb, " in schema %s", e->schema);
 	strbuf_addf(&sb, ": %s", what);
-	for (size_t i = 0; i < e->details.nr; i++)
-		strbuf_addf(&sb, "%s%s", i ? "; " : " (", e->details.v[i]);
-	if (e->details.nr)
+	for (size_t i = 0; i < details->nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? "; " : " (", details->v[i]);
+	if (details->nr)
 		strbuf_addch(&sb, ')');
 	strvec_push_nodup(out, strbuf_detach(&sb, NULL));
+	strvec_clear(&changed);
 }
 
 void fw_diff_lines(const struct fw_diff *d, const struct fw_diff_words *w, struct strvec *out)
 {
 	int schema = several_schemas(d);
 	for (size_t i = 0; i < d->only_in_source.nr; i++)
-		entry_line(&d->only_in_source.v[i], w->only_in_source, schema, out);
+		entry_line(&d->only_in_source.v[i], w->only_in_source, w->details_as_change, schema, out);
 	for (size_t i = 0; i < d->only_in_target.nr; i++)
-		entry_line(&d->only_in_target.v[i], w->only_in_target, schema, out);
+		entry_line(&d->only_in_target.v[i], w->only_in_target, w->details_as_change, schema, out);
 	for (size_t i = 0; i < d->differences.nr; i++)
-		entry_line(&d->differences.v[i], w->differs, schema, out);
+		entry_line(&d->differences.v[i], w->differs, w->details_as_change, schema, out);
 }

@@ -107,9 +107,11 @@ void fw_drift_result_release(struct fw_drift_result *res);
 /* One line per entry, "Table orders: differs (column note: only in target)",
  * "Index orders_note_idx on orders: only in the target"; the words say what
  * each list means (drift: missing / only in the target / differs; changes:
- * dropped / added / changed). The schema is named when entries span several. */
+ * dropped / added / changed, and so the details: "column note: added"). The
+ * schema is named when entries span several. */
 struct fw_diff_words {
 	const char *only_in_source, *only_in_target, *differs;
+	int details_as_change;   /* "column x: added", as diff words them, not "only in target" */
 };
 extern const struct fw_diff_words fw_drift_words, fw_changes_words;
 void fw_diff_lines(const struct fw_diff *d, const struct fw_diff_words *w, struct strvec *out);

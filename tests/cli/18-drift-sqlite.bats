@@ -219,7 +219,7 @@ SQL
     assert_output_contains "3 objects change:"
     assert_output_contains "View big_orders: dropped"
     assert_output_contains "Table refunds: added"
-    assert_output_contains "Table orders: changed (column status: only in target)"
+    assert_output_contains "Table orders: changed (column status: added)"
     # the target still has V2 pending and none of it
     [ "$(sqlq "$URL" "SELECT count(*) FROM $H WHERE version = '2'")" = 0 ]
     assert_no_table refunds
@@ -269,7 +269,7 @@ PY
     assert_status 0
     run env -u FLYWAY_URL "$FW" check -changes -deployedSnapshot=live.json -nextSnapshot=patched.json
     assert_status 0
-    assert_output_contains "Table orders: changed (column note: only in target)"
+    assert_output_contains "Table orders: changed (column note: added)"
     # an empty snapshot, and a snapshot without a file name
     run fw snapshot -source=empty -filename=empty.json
     assert_status 0
@@ -444,7 +444,7 @@ print([(t["name"], t["findings"]) for t in d["targets"] if t["findings"]])'
     assert_output_contains ", changes"
     assert_output_contains "Changes on 2 targets (t1, t2): 2 objects change:"
     assert_output_contains "  Table refunds: added"
-    assert_output_contains "  Table orders: changed (column note: only in target)"
+    assert_output_contains "  Table orders: changed (column note: added)"
     assert_output_contains "Nothing pending on 1 target (t3)"
     # computed on scratch databases: nothing of t1 and t2 changed
     for u in "$U1" "$U2"; do
