@@ -9,11 +9,16 @@
 # applied (default 20; copies of one migrated database), and N SQLite files likewise. Then, in one
 # run, side by side:
 #   pgbench -C    N new connections (PARALLEL clients, one SELECT 1 each): one connection per target
+#   floor         N new connections, each to its own target's database, reading the history table
+#                 (bench/connect-floor.c): what any tool must do at least per target. pgbench -C
+#                 reconnects to one database whose catalogs every new backend finds warm; a fleet's
+#                 targets are N databases, and the history read is a cold backend's catalog reads
 #   loop          for each target: fleetway -url=... info validate migrate
 #   fleet         fleetway -fleet=tenants migrate   (pre-flight, canary, waves, verification)
 # for PostgreSQL and for the SQLite files, then the PostgreSQL fleet again with every round trip
 # LATENCY_MS (default 50) longer, as when the tenants' server is in another region. Goals:
 #   PostgreSQL fleet <= 1.3x pgbench -C;  SQLite fleet <= 0.5 s;  with +50 ms, fleet <= 15 s.
+# The floor's ratio says what fleetway adds over the work itself.
 #
 # Everything runs inside a network namespace the script creates (root needed; bench/netns-pg.sh).
 # Environment: N, M, PARALLEL (the fleet's parallel and pgbench's clients, default 16), REPEAT
@@ -88,6 +93,17 @@ sync
 
 # ---------------------------------------------------------------- the sides
 
+FLOOR=$W/connect-floor
+cc -O2 -Wall -o "$FLOOR" "$REPO/bench/connect-floor.c" -I"$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)" \
+    -lpq -pthread || die "could not build bench/connect-floor.c (needs libpq-dev)"
+HISTORY_READ='SELECT installed_rank, version, description, type, script, checksum, installed_by, installed_on, execution_time, success FROM "public"."flyway_schema_history" ORDER BY installed_rank'
+
+# one new connection per target to its own database, reading its history
+time_floor() {
+    names | in_ns "$FLOOR" "$PARALLEL" "host=127.0.0.1 port=$CLIENT_PORT user=postgres dbname=%s" "$HISTORY_READ" ||
+        die "connect-floor failed"
+}
+
 # one new connection per target, PARALLEL at a time, each with one SELECT 1
 time_pgbench() {
     local t0
@@ -128,18 +144,18 @@ echo "bench: warm-up ..." >&2
 time_fleet tenants >/dev/null
 time_fleet files >/dev/null
 
-pgb=() pgf=() pgl=() sqf=() sql_=()
+pgb=() pgf=() pgl=() sqf=() sql_=() flo=()
 for k in $(seq 1 "$REPEAT"); do
     echo "bench: round $k of $REPEAT ..." >&2
     if [ $((k % 2)) = 1 ]; then
-        pgb+=("$(time_pgbench)") pgf+=("$(time_fleet tenants)") sqf+=("$(time_fleet files)")
+        pgb+=("$(time_pgbench)") flo+=("$(time_floor)") pgf+=("$(time_fleet tenants)") sqf+=("$(time_fleet files)")
         [ "$SKIP_LOOP" = 1 ] || { pgl+=("$(time_loop "$PG_URL")") sql_+=("$(time_loop "$SQLITE_URL")"); }
     else
         [ "$SKIP_LOOP" = 1 ] || { sql_+=("$(time_loop "$SQLITE_URL")") pgl+=("$(time_loop "$PG_URL")"); }
-        sqf+=("$(time_fleet files)") pgf+=("$(time_fleet tenants)") pgb+=("$(time_pgbench)")
+        sqf+=("$(time_fleet files)") pgf+=("$(time_fleet tenants)") flo+=("$(time_floor)") pgb+=("$(time_pgbench)")
     fi
 done
-b0=$(median "${pgb[@]}") f0=$(median "${pgf[@]}") s0=$(median "${sqf[@]}")
+b0=$(median "${pgb[@]}") f0=$(median "${pgf[@]}") s0=$(median "${sqf[@]}") fl0=$(median "${flo[@]}")
 [ "$SKIP_LOOP" = 1 ] || { l0=$(median "${pgl[@]}") sl0=$(median "${sql_[@]}"); }
 phases=$(python3 -c "import json; d=json.load(open('$W/report-tenants.json')); print(', '.join(f\"{p['name']} {p['durationMs']/1000:.2f} s\" for p in d['phases']))")
 
@@ -149,17 +165,20 @@ if [ "$LATENCY_MS" != 0 ]; then
     rtt=$(ns_measure_rtt "$CLIENT_PORT")
     echo "bench: latency: $LATENCY_HOW (measured round trip $rtt ms) ..." >&2
     bf=$(time_pgbench)
+    flf=$(time_floor)
     ff=$(time_fleet tenants)
 fi
 
 echo
 echo "fleet no-op benchmark: $N targets x $M migrations, parallel $PARALLEL, fsync $BENCH_FSYNC (fleetway $("$FW" --version | awk '{print $2}'); medians of $REPEAT rounds)"
 printf '  PostgreSQL   pgbench -C %7ss   fleet %7ss   fleet/pgbench %5sx (goal <= 1.3x)\n' "$b0" "$f0" "$(ratio "$f0" "$b0")"
+printf '               floor      %7ss                      fleet/floor   %5sx (one connection per target database, reading its history)\n' "$fl0" "$(ratio "$f0" "$fl0")"
 [ "$SKIP_LOOP" = 1 ] || printf '               loop       %7ss                      loop/fleet    %5sx\n' "$l0" "$(ratio "$l0" "$f0")"
 echo "               (last fleet run: $phases)"
 printf '  SQLite                             fleet %7ss                      (goal <= 0.5 s)\n' "$s0"
 [ "$SKIP_LOOP" = 1 ] || printf '               loop       %7ss                      loop/fleet    %5sx\n' "$sl0" "$(ratio "$sl0" "$s0")"
 if [ "$LATENCY_MS" != 0 ]; then
     printf '  +%s ms       pgbench -C %7ss   fleet %7ss   fleet/pgbench %5sx (goal: fleet <= 15 s)\n' "$LATENCY_MS" "$bf" "$ff" "$(ratio "$ff" "$bf")"
+    printf '               floor      %7ss                      fleet/floor   %5sx\n' "$flf" "$(ratio "$ff" "$flf")"
     echo "               ($LATENCY_HOW; measured $rtt ms per round trip)"
 fi

@@ -341,6 +341,62 @@ static void test_pipeline_one_round_trip(void **state)
 	db_close(db);
 }
 
+/* db_prefetch: the first look costs one round trip, the four questions after
+ * it none; anything that could create or drop makes them ask again */
+static void test_prefetch_one_round_trip(void **state)
+{
+	struct db *db;
+	struct fw_error err = FW_ERROR_INIT;
+	char *cur = NULL, *user = NULL, other[96];
+	int exists = -1, trips, fmsgs;
+	NEED_SERVER();
+	db = connect_db();
+	exec_ok(db, "CREATE TABLE probe_me (id int)");
+
+	trace_start(db);
+	assert_int_equal(db_prefetch(db, NULL, "probe_me", &err), 0);
+	assert_int_equal(db_current_schema(db, &cur, &err), 0);
+	assert_string_equal(cur, schema);
+	assert_int_equal(db_current_user(db, &user, &err), 0);
+	assert_true(*user);
+	assert_int_equal(db_schema_exists(db, schema, &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(db_table_exists(db, schema, "probe_me", &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	trips = trace_stop(db, &fmsgs);
+	assert_int_equal(trips, 1);
+	free(cur);
+	free(user);
+
+	/* another table is asked of the server */
+	assert_int_equal(db_table_exists(db, schema, "probe_not_here", &exists, &err), 0);
+	assert_int_equal(exists, 0);
+
+	/* a schema that is not there yet, then is: the answer follows the server */
+	snprintf(other, sizeof(other), "%s_other", schema);
+	assert_int_equal(db_prefetch(db, other, "probe_me", &err), 0);
+	assert_int_equal(db_schema_exists(db, other, &exists, &err), 0);
+	assert_int_equal(exists, 0);
+	assert_int_equal(db_create_schema(db, other, &err), 0);
+	assert_int_equal(db_schema_exists(db, other, &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(db_prefetch(db, other, "probe_me", &err), 0);
+	assert_int_equal(db_table_exists(db, other, "probe_me", &exists, &err), 0);
+	assert_int_equal(exists, 0);
+	assert_int_equal(db_create_history_table(db, other, "probe_me", NULL, &err), 0);
+	assert_int_equal(db_table_exists(db, other, "probe_me", &exists, &err), 0);
+	assert_int_equal(exists, 1);
+
+	/* the search path moved: current_schema is asked again */
+	assert_int_equal(db_prefetch(db, other, "probe_me", &err), 0);
+	assert_int_equal(db_set_default_schema(db, other, &err), 0);
+	assert_int_equal(db_current_schema(db, &cur, &err), 0);
+	assert_string_equal(cur, other);
+	free(cur);
+	assert_int_equal(db_drop_schema(db, other, &err), 0);
+	db_close(db);
+}
+
 /* an error in the 2nd command: its line and SQLSTATE; connection usable */
 static void test_pipeline_error(void **state)
 {
@@ -853,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_basics),
 		cmocka_unit_test(test_display_url),
 		cmocka_unit_test(test_pipeline_one_round_trip),
+		cmocka_unit_test(test_prefetch_one_round_trip),
 		cmocka_unit_test(test_pipeline_error),
 		cmocka_unit_test(test_pipeline_error_stops_later_segments),
 		cmocka_unit_test(test_copy_in_batch),
