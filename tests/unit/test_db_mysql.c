@@ -140,6 +140,48 @@ static struct db *fresh_db(const char *name)
 	return connect_db(name);
 }
 
+/* ---- the first look ---- */
+
+/* db_prefetch answers the existence questions and the current database in
+ * one statement, and a change made after it is seen */
+static void test_prefetch(void **state)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	struct db *db;
+	char *cur = NULL, *user = NULL;
+	int exists = -1;
+	NEED_SERVER();
+	db = fresh_db("fw_probe");
+	must_exec(db, "CREATE TABLE probe_me (id INT)");
+	assert_int_equal(db_prefetch(db, NULL, "probe_me", &err), 0);
+	assert_int_equal(db_current_schema(db, &cur, &err), 0);
+	assert_string_equal(cur, "fw_probe");
+	assert_int_equal(db_current_user(db, &user, &err), 0);
+	assert_true(*user && !strchr(user, '@'));
+	assert_int_equal(db_schema_exists(db, "fw_probe", &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(db_table_exists(db, "fw_probe", "probe_me", &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	free(cur);
+	free(user);
+
+	assert_int_equal(db_prefetch(db, "fw_probe_other", "probe_me", &err), 0);
+	assert_int_equal(db_schema_exists(db, "fw_probe_other", &exists, &err), 0);
+	assert_int_equal(exists, 0);
+	drop_db(db, "fw_probe_other");
+	assert_int_equal(db_create_schema(db, "fw_probe_other", &err), 0);
+	assert_int_equal(db_schema_exists(db, "fw_probe_other", &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(db_table_exists(db, "fw_probe_other", "probe_me", &exists, &err), 0);
+	assert_int_equal(exists, 0);
+	must_exec(db, "CREATE TABLE fw_probe_other.probe_me (id INT)");
+	assert_int_equal(db_table_exists(db, "fw_probe_other", "probe_me", &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	drop_db(db, "fw_probe_other");
+	drop_db(db, "fw_probe");
+	db_close(db);
+}
+
 /* ---- connecting ---- */
 
 static void test_connect_without_database(void **state)
@@ -991,6 +1033,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect_without_database),
+		cmocka_unit_test(test_prefetch),
 		cmocka_unit_test(test_connect_with_database),
 		cmocka_unit_test(test_wrong_password),
 		cmocka_unit_test(test_db_open),
