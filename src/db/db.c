@@ -903,7 +903,9 @@ int db_create_history_table(struct db *db, const char *schema, const char *table
 int db_lock(struct db *db, const char *schema, const char *table, int retry_count,
 	    struct fw_error *err)
 {
-	if (refuse(db, "lock", table, err))
+	/* whoever held the lock before may have created what db_prefetch saw
+	 * missing: after the wait, ask the server again */
+	if (refuse_change(db, "lock", table, err))
 		return -1;
 	return db->ops->lock ? db->ops->lock(db, schema, table, retry_count, err) : 0;
 }
