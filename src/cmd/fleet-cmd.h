@@ -1,8 +1,9 @@
-/* Shared by the fleet command's files: fleet.c (entry, the read-only
- * commands, every other command on each target), fleet-rollout.c (migrate:
- * pre-flight, canary, waves, post-flight), fleet-view.c (Ctrl-C, printing
- * and the live progress view) and fleet-plan.c (the CI pipeline). Internal
- * to src/cmd. */
+/* Shared by the fleet command's files: fleet.c (entry, the shared pieces,
+ * info, every other command on each target), fleet-check.c (check: the
+ * pre-flight), fleet-verify.c (verify: the post-flight), fleet-rollout.c
+ * (migrate: pre-flight, canary, waves, post-flight), fleet-view.c (Ctrl-C,
+ * printing and the live progress view), fleet-plan.c (the CI pipeline) and
+ * fleet-gate.c (the gates). Internal to src/cmd. */
 #ifndef FW_FLEET_CMD_H
 #define FW_FLEET_CMD_H
 #include "cmd/cmd.h"
@@ -53,10 +54,22 @@ int fleet_command_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_
 /* ... the first part alone: the rendering, the JSON and the summary line (rc may change) */
 void fleet_render_on_target(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
 			    struct fw_out *out, void *result, int *rc, struct fw_error *err);
+/* a version as printed ("<< Empty Schema >>" for none) */
+const char *fleet_vtext(const char *v);
+/* the error of a command that Ctrl-C stopped (exit 130) */
+int fleet_interrupted_error(struct fw_error *err);
+
+/* fleet-check.c: the pre-flight on every target; returns the number of findings */
+size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r);
+/* the pre-flight operation, for every target (check, verify) */
+const struct fw_op *fleet_op_preflight(const struct fw_config *cfg);
+
+/* fleet-verify.c: what a pre-flight reading leaves in a target's result:
+ * the version and pending set read, validate's findings (a job's done) */
+int fleet_verify_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
+		      void *result, int rc, struct fw_error *err);
 /* the post-flight reading of a target on its session: validate and what is pending */
 void fleet_verify_reading(struct fw_fleet_run *r, size_t idx, struct fw_session *s);
-/* the pre-flight on every target; returns the number of findings */
-size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r);
 /* the post-flight: start reading every target's schema back (each worker
  * then reads its own in fleet_converge_read) */
 void fleet_converge_start(struct fleet_cmd *fc);
@@ -64,7 +77,6 @@ void fleet_converge_read(struct fleet_cmd *fc, size_t idx, struct fw_session *s)
 /* the post-flight comparison of what every target reported; returns how
  * many differ (their schemas too, when read), and says in summary what they have ("6 targets have 2 pending") */
 size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version, struct strbuf *summary);
-const char *fleet_vtext(const char *v);
 
 /* fleet-rollout.c: canary then waves of a job that writes, halting on the first failure;
  * pause between waves when pause is set; returns 0, or the exit status */

@@ -4,10 +4,10 @@
  *             many targets sit on each version
  *   check     pre-flight only: connection, validate, pending sets compared,
  *             dry-run scripts, code analysis (-code); every finding on every
- *             target
+ *             target (fleet-check.c)
  *   migrate   pre-flight -> canary -> waves (parallel within a wave) -> halt
  *             on the first failure -> post-flight verification (fleet-rollout.c)
- *   verify    the post-flight check alone
+ *   verify    the post-flight check alone (fleet-verify.c)
  *   plan      the waves as a CI pipeline (fleet-plan.c)
  *   validate, repair, baseline, undo, clean
  *             the command itself on every target, through the same operation
@@ -21,15 +21,12 @@
 #include "cmd/render.h"
 #include "fleet/converge.h"
 #include "fleet/report.h"
-#include "ops/drift.h"
 #include "ops/info.h"
 #include "ops/op.h"
-#include "ops/preflight.h"
 #include "ops/probe.h"
 #include "util/redact.h"
 #include "util/table.h"
 #include "util/xalloc.h"
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,7 +205,7 @@ static size_t count_status(struct fw_fleet_run *r, enum fw_tstatus st)
 	return n;
 }
 
-static int interrupted_error(struct fw_error *err)
+int fleet_interrupted_error(struct fw_error *err)
 {
 	return fw_errorf_exit(err, FW_EXIT_INTERRUPTED, "ERROR", "interrupted");
 }
@@ -225,38 +222,6 @@ static void read_back(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
 	if (fw_run(s, &fw_op_probe, NULL, &p, &err) == 0)
 		fw_fleet_take_probe(&r->res[idx], &p);
 	fw_op_result_release(&fw_op_probe, &p);
-	fw_error_clear(&err);
-}
-
-/* what the post-flight needs of a target: validate (its findings) and what
- * is pending, from one reading of the history */
-static const struct fw_preflight_args verify_args = { .checks = FW_PRE_VALIDATE };
-
-static int verify_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
-		       void *result, int rc, struct fw_error *err)
-{
-	struct fw_preflight_result *pr = result;
-	struct fw_fleet_result *res = &r->res[idx];
-	(void)ctx, (void)s, (void)out;
-	if (pr->schema_shown)
-		fw_fleet_take_probe(res, &pr->probe);
-	for (size_t i = 0; i < pr->findings.nr; i++)
-		strvec_push(&res->findings, pr->findings.v[i]);
-	if (rc < 0 && !res->findings.nr)
-		fw_finding_add(&res->findings, "error", err->message.buf);
-	return rc;
-}
-
-void fleet_verify_reading(struct fw_fleet_run *r, size_t idx, struct fw_session *s)
-{
-	struct fw_preflight_result pr;
-	struct fw_error err = FW_ERROR_INIT;
-	if (!s->connected)
-		return;
-	/* the findings are those of the reading (the command's own rendering is in the log) */
-	strvec_clear(&r->res[idx].findings);
-	verify_done(NULL, r, idx, s, NULL, &pr, fw_run(s, &fw_op_preflight, &verify_args, &pr, &err), &err);
-	fw_op_result_release(&fw_op_preflight, &pr);
 	fw_error_clear(&err);
 }
 
@@ -363,378 +328,11 @@ int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
 	add_doc(fc, fleet_make_doc(&r, "info", down ? "unreachable" : "success", started, NULL, -1));
 	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
-		return interrupted_error(err);
+		return fleet_interrupted_error(err);
 	if (down)
 		return fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_PARTIAL",
 				      "%zu of %zu targets did not answer", down, fc->fleet.nr);
 	return 0;
-}
-
-/* ---------------------------------------------------------------- check (pre-flight) */
-
-static const char *preflight_list(unsigned pre, struct strbuf *sb)
-{
-	strbuf_addstr(sb, "connection");
-	if (pre & FW_PRE_VALIDATE)
-		strbuf_addstr(sb, ", validate");
-	if (pre & FW_PRE_PENDING)
-		strbuf_addstr(sb, ", pending");
-	if (pre & FW_PRE_DRYRUN)
-		strbuf_addstr(sb, ", dryrun");
-	if (pre & FW_PRE_CODE)
-		strbuf_addstr(sb, ", code");
-	if (pre & FW_PRE_DRIFT)
-		strbuf_addstr(sb, ", drift");
-	if (pre & FW_PRE_REHEARSE)
-		strbuf_addstr(sb, ", rehearse");
-	if (pre & FW_PRE_CHANGES)
-		strbuf_addstr(sb, ", changes");
-	return sb->buf;
-}
-
-static const struct fw_op *op_preflight(const struct fw_config *cfg)
-{
-	(void)cfg;
-	return &fw_op_preflight;
-}
-
-/* each target's dry-run script is named after the run's report, so that a
- * later run (a resume) does not overwrite what an earlier report points to */
-static void dryrun_path(struct fleet_cmd *fc, const char *target, struct strbuf *out)
-{
-	fw_report_stem(fc->report_base, out);
-	strbuf_addstr(out, "-dryrun-");
-	for (const char *p = target; *p; p++)
-		strbuf_addch(out, (isalnum((unsigned char)*p) || strchr("._-", *p)) ? *p : '_');
-	strbuf_addstr(out, ".sql");
-}
-
-struct preflight_ctx {
-	struct fleet_cmd *fc;
-	struct fw_preflight_args *args;   /* per member */
-	char **paths;
-};
-
-static const void *preflight_args(void *ctx, struct fw_fleet_run *r, size_t idx)
-{
-	struct preflight_ctx *p = ctx;
-	(void)r;
-	return &p->args[idx];
-}
-
-static int preflight_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s, struct fw_out *out,
-			  void *result, int rc, struct fw_error *err)
-{
-	struct fw_preflight_result *pr = result;
-	struct fw_fleet_result *res = &r->res[idx];
-	rc = verify_done(ctx, r, idx, s, out, result, rc, err);
-	/* what it read is what the report says of it, whatever happens next */
-	fw_fleet_keep_reading(res);
-	res->settled = rc == 0 && pr->settled;
-	if (pr->schema_shown) {
-		free(res->schema_shown);
-		res->schema_shown = xstrdup(pr->schema_shown);
-	}
-	if (pr->dryrun_file) {
-		free(res->dryrun_file);
-		res->dryrun_file = xstrdup(pr->dryrun_file);
-	}
-	for (size_t i = 0; i < pr->changes.nr; i++)
-		strvec_push(&res->changes, pr->changes.v[i]);
-	return rc;
-}
-
-size_t fleet_preflight(struct fleet_cmd *fc, struct fw_fleet_run *r)
-{
-	struct preflight_ctx p = { fc, xcalloc(fc->fleet.nr + 1, sizeof(*p.args)),
-				   xcalloc(fc->fleet.nr + 1, sizeof(char *)) };
-	struct fw_fleet_job job = { .op_for = op_preflight, .args_for = preflight_args, .done = preflight_done,
-				    .ctx = &p, .keep = 1 };
-	struct strbuf list = STRBUF_INIT;
-	/* drift: targets with one history share one expected state */
-	struct fw_expected_cache *expected = (fc->fleet.preflight & FW_PRE_DRIFT) ? fw_expected_cache_new() : NULL;
-	size_t targets, n;
-	for (size_t i = 0; i < fc->fleet.nr; i++) {
-		struct strbuf path = STRBUF_INIT;
-		dryrun_path(fc, fc->fleet.m[i].name, &path);
-		p.paths[i] = strbuf_detach(&path, NULL);
-		p.args[i].checks = fc->fleet.preflight;
-		p.args[i].dryrun_path = p.paths[i];
-		p.args[i].fleet = fc->fleet.name;
-		p.args[i].target = fc->fleet.m[i].name;
-		p.args[i].expected = expected;
-		p.args[i].rehearse = i == 0;   /* the canary: members come in wave order */
-	}
-	fw_info(fc->out, "Pre-flight of fleet %s on %zu target%s: %s", fc->fleet.name, fc->fleet.nr,
-		fc->fleet.nr == 1 ? "" : "s", preflight_list(fc->fleet.preflight, &list));
-	strbuf_release(&list);
-	fw_fleet_run_resolve(r);
-	fw_fleet_find_shared_databases(r);
-	fleet_begin_phase(fc, "pre-flight");
-	fleet_run_batch(fc, r, &job, 0, fc->fleet.nr, 0);
-	fleet_end_view(fc);
-	if ((fc->fleet.preflight & FW_PRE_PENDING) && !fleet_interrupted())
-		fw_fleet_compare_pending(r);
-	n = fleet_count_findings(r, &targets);
-	if (n) {
-		fw_info(fc->out, "Pre-flight found %zu problem%s on %zu target%s:", n, n == 1 ? "" : "s", targets,
-			targets == 1 ? "" : "s");
-		fleet_print_findings(fc, r);
-	} else {
-		fw_info(fc->out, "Pre-flight passed on all %zu target%s", fc->fleet.nr, fc->fleet.nr == 1 ? "" : "s");
-	}
-	if ((fc->fleet.preflight & FW_PRE_DRYRUN) && !n) {
-		struct strbuf stem = STRBUF_INIT;
-		size_t written = 0;
-		for (size_t i = 0; i < fc->fleet.nr; i++)
-			written += r->res[i].dryrun_file != NULL;
-		fw_report_stem(fc->report_base, &stem);
-		if (written)
-			fw_info(fc->out, "Dry-run scripts: %s-dryrun-<target>.sql (%zu target%s with migrations pending)",
-				stem.buf, written, written == 1 ? "" : "s");
-		strbuf_release(&stem);
-	}
-	for (size_t i = 0; i < fc->fleet.nr; i++)
-		free(p.paths[i]);
-	free(p.paths);
-	free(p.args);
-	fw_expected_cache_free(expected);
-	return n;
-}
-
-/* check -changes on a fleet: the targets grouped by what their pending
- * migrations change, so that one look shows whether the pending set changes
- * the same objects everywhere (the tutorial's pre-deployment check) */
-static void print_changes(struct fleet_cmd *fc, struct fw_fleet_run *r)
-{
-	char *done = xcalloc(fc->fleet.nr + 1, 1);
-	for (size_t i = 0; i < fc->fleet.nr; i++) {
-		struct strbuf names = STRBUF_INIT, text = STRBUF_INIT;
-		size_t n = 0;
-		if (done[i] || r->res[i].status != FW_TS_OK || r->res[i].error)
-			continue;
-		for (size_t j = i; j < fc->fleet.nr; j++) {
-			if (done[j] || r->res[j].status != FW_TS_OK || r->res[j].error ||
-			    !strvec_equal(&r->res[i].changes, &r->res[j].changes) ||
-			    !r->res[i].pending != !r->res[j].pending)
-				continue;
-			done[j] = 1;
-			strbuf_addf(&names, "%s%s", n++ ? ", " : "", fc->fleet.m[j].name);
-		}
-		if (!r->res[i].pending) {
-			strbuf_addf(&text, "Nothing pending on %zu target%s (%s)\n", n, n == 1 ? "" : "s", names.buf);
-		} else if (!r->res[i].changes.nr) {
-			strbuf_addf(&text, "No schema changes on %zu target%s (%s): the pending migrations change data only\n",
-				    n, n == 1 ? "" : "s", names.buf);
-		} else {
-			strbuf_addf(&text, "Changes on %zu target%s (%s): %zu object%s change%s:\n", n, n == 1 ? "" : "s",
-				    names.buf, r->res[i].changes.nr, r->res[i].changes.nr == 1 ? "" : "s",
-				    r->res[i].changes.nr == 1 ? "s" : "");
-			for (size_t k = 0; k < r->res[i].changes.nr; k++)
-				strbuf_addf(&text, "  %s\n", r->res[i].changes.v[k]);
-		}
-		fleet_print(fc, text.buf);
-		strbuf_release(&names);
-		strbuf_release(&text);
-	}
-	free(done);
-}
-
-int fleet_check(struct fleet_cmd *fc, struct fw_error *err)
-{
-	struct fw_fleet_run r;
-	long started = fleet_wall_ms();
-	size_t n, targets;
-	fleet_setup_run(fc, &r);
-	n = fleet_preflight(fc, &r);
-	if (fc->fleet.preflight & FW_PRE_CHANGES)
-		print_changes(fc, &r);
-	fleet_count_findings(&r, &targets);
-	fleet_write_report(fc, fleet_make_doc(&r, "check", fleet_interrupted() ? "interrupted" : n ? "findings" : "success",
-					      started, NULL, -1));
-	fleet_release_run(fc, &r);
-	if (fleet_interrupted())
-		return interrupted_error(err);
-	if (n)
-		return fw_errorf_exit(err, FW_EXIT_ERROR, "FLEET_PREFLIGHT", "pre-flight found %zu problem%s on %zu target%s",
-				      n, n == 1 ? "" : "s", targets, targets == 1 ? "" : "s");
-	return 0;
-}
-
-/* ---------------------------------------------------------------- verify */
-
-void fleet_converge_start(struct fleet_cmd *fc)
-{
-	fc->converge = fw_converge_new(fc->fleet.nr);
-}
-
-void fleet_converge_read(struct fleet_cmd *fc, size_t idx, struct fw_session *s)
-{
-	if (fc->converge && s->connected)
-		fw_converge_read(fc->converge, idx, &s->target);
-}
-
-/* the schemas read back: a target that differs from its expected state or
- * its variant gets a finding per object and, when nothing else was wrong
- * with it, the verdict FW_VD_SCHEMA; returns how many that adds */
-static size_t judge_schemas(struct fleet_cmd *fc, struct fw_fleet_run *r)
-{
-	struct strvec warnings = STRVEC_INIT;
-	size_t added = 0;
-	if (!fc->converge)
-		return 0;
-	fw_converge_judge(fc->converge, r, &warnings);
-	for (size_t i = 0; i < warnings.nr; i++)
-		fw_warn(fc->out, "%s", warnings.v[i]);
-	strvec_clear(&warnings);
-	fw_converge_free(fc->converge);
-	fc->converge = NULL;
-	for (size_t i = 0; i < r->fleet->nr; i++) {
-		struct fw_fleet_result *res = &r->res[i];
-		if (res->verdict != FW_VD_OK)
-			continue;
-		for (size_t k = 0; k < res->findings.nr; k++)
-			if (!strncmp(res->findings.v[k], "schema: ", 8)) {
-				res->verdict = FW_VD_SCHEMA;
-				added++;
-				break;
-			}
-	}
-	return added;
-}
-
-static void add_count(struct strbuf *out, size_t n, const char *one, const char *many)
-{
-	strbuf_addf(out, "%s%zu target%s %s", out->len ? ", " : "", n, n == 1 ? "" : "s", n == 1 ? one : many);
-}
-
-/* what the targets that differ have: "6 targets have 2 pending", "1 target
- * failed validation, 2 targets have 1 pending" (most telling first) */
-static void verdict_summary(struct fw_fleet_run *r, struct strbuf *out)
-{
-	size_t n[FW_VD_SCHEMA + 1] = { 0 };
-	int most = 0;
-	for (size_t i = 0; i < r->fleet->nr; i++) {
-		n[r->res[i].verdict]++;
-		if (r->res[i].verdict == FW_VD_PENDING && r->res[i].pending > most)
-			most = r->res[i].pending;
-	}
-	if (n[FW_VD_DOWN])
-		add_count(out, n[FW_VD_DOWN], "did not answer", "did not answer");
-	if (n[FW_VD_FAILED])
-		add_count(out, n[FW_VD_FAILED], "has a failed migration", "have a failed migration");
-	if (n[FW_VD_INVALID])
-		add_count(out, n[FW_VD_INVALID], "failed validation", "failed validation");
-	for (int k = 1; k <= most; k++) {
-		size_t c = 0;
-		char what[64];
-		for (size_t i = 0; i < r->fleet->nr; i++)
-			c += r->res[i].verdict == FW_VD_PENDING && r->res[i].pending == k;
-		if (!c)
-			continue;
-		snprintf(what, sizeof(what), "%s %d pending", c == 1 ? "has" : "have", k);
-		add_count(out, c, what, what);
-	}
-	if (n[FW_VD_VERSION])
-		add_count(out, n[FW_VD_VERSION], "is on another version than the targets with its locations",
-			  "are on another version than the targets with their locations");
-	if (n[FW_VD_SCHEMA])
-		add_count(out, n[FW_VD_SCHEMA], "has a schema its migrations do not make",
-			  "have a schema their migrations do not make");
-}
-
-/* "4 on version 10, 1 on version 10.5" */
-static void versions_held(struct fw_fleet_run *r, struct strbuf *out)
-{
-	struct strvec seen = STRVEC_INIT;
-	for (size_t i = 0; i < r->fleet->nr; i++) {
-		const char *v = fleet_vtext(r->res[i].version);
-		size_t n = 0;
-		if (strvec_contains(&seen, v))
-			continue;
-		strvec_push(&seen, v);
-		for (size_t j = 0; j < r->fleet->nr; j++)
-			n += !strcmp(fleet_vtext(r->res[j].version), v);
-		strbuf_addf(out, "%s%zu on version %s", seen.nr > 1 ? ", " : "", n, v);
-	}
-	strvec_clear(&seen);
-}
-
-/* compare what every target reported (validate, pending, versions within
- * each set of locations); returns the number that differ and says in
- * *summary what they have */
-size_t fleet_judge(struct fleet_cmd *fc, struct fw_fleet_run *r, char **version, struct strbuf *summary)
-{
-	size_t differ = fw_fleet_verify(r, version), all = fc->fleet.nr;
-	const char *s = all == 1 ? "" : "s";
-	int schemas = fc->converge != NULL;
-	differ += judge_schemas(fc, r);
-	if (differ) {
-		verdict_summary(r, summary);
-		fw_info(fc->out, "Verification: %s:", summary->buf);
-		fleet_print_findings(fc, r);
-		return differ;
-	}
-	/* regional variants may end on versions of their own */
-	for (size_t i = 1; i < all && !summary->len; i++)
-		if (strcmp(fleet_vtext(r->res[i].version), fleet_vtext(r->res[0].version))) {
-			strbuf_addf(summary, "all %zu target%s validated, nothing pending or failed: ", all, s);
-			versions_held(r, summary);
-		}
-	if (!summary->len)
-		strbuf_addf(summary, "all %zu target%s on version %s, nothing pending or failed", all, s,
-			    fleet_vtext(*version && **version ? *version : NULL));
-	if (schemas)
-		strbuf_addstr(summary, ", schemas as their migrations make them");
-	fw_info(fc->out, "Verification: %s", summary->buf);
-	return 0;
-}
-
-static const void *verify_args_for(void *ctx, struct fw_fleet_run *r, size_t idx)
-{
-	(void)ctx, (void)r, (void)idx;
-	return &verify_args;
-}
-
-/* verify: the reading, then the schema read back on the same connection */
-static int verify_target_done(void *ctx, struct fw_fleet_run *r, size_t idx, struct fw_session *s,
-			      struct fw_out *out, void *result, int rc, struct fw_error *err)
-{
-	rc = verify_done(NULL, r, idx, s, out, result, rc, err);
-	if (rc == 0)
-		fleet_converge_read(ctx, idx, s);
-	return rc;
-}
-
-int fleet_verify(struct fleet_cmd *fc, struct fw_error *err)
-{
-	struct fw_fleet_job job = { .op_for = op_preflight, .args_for = verify_args_for, .done = verify_target_done,
-				    .ctx = fc };
-	struct fw_fleet_run r;
-	long started = fleet_wall_ms();
-	char *version = NULL;
-	struct strbuf summary = STRBUF_INIT;
-	size_t differ;
-	int ret = 0;
-	fleet_setup_run(fc, &r);
-	fw_fleet_run_resolve(&r);
-	fleet_converge_start(fc);
-	fleet_begin_phase(fc, "verify");
-	fleet_run_batch(fc, &r, &job, 0, fc->fleet.nr, 0);
-	fleet_end_view(fc);
-	differ = fleet_judge(fc, &r, &version, &summary);
-	fleet_print_errors(fc, &r);
-	fleet_write_report(fc, fleet_make_doc_stage(&r, "verify", fleet_interrupted() ? "interrupted" : differ ? "differs" : "success",
-						    started, version, !differ, 0, summary.buf));
-	free(version);
-	fleet_release_run(fc, &r);
-	if (fleet_interrupted())
-		ret = interrupted_error(err);
-	else if (differ)
-		ret = fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_DIFFERS", "fleet %s: %s", fc->fleet.name,
-				     summary.buf);
-	strbuf_release(&summary);
-	return ret;
 }
 
 /* ---------------------------------------------------------------- any other command */
@@ -834,7 +432,7 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 					      started, NULL, -1));
 	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
-		return interrupted_error(err);
+		return fleet_interrupted_error(err);
 	if (failed)
 		return fw_errorf_exit(err, FW_EXIT_FLEET_PARTIAL, "FLEET_PARTIAL", "%s failed on %zu of %zu targets",
 				      fc->cmd->name, failed, fc->fleet.nr);

@@ -17,7 +17,8 @@
  *
  * This module is the model: parsing the table, expanding targets, placing
  * them in waves and building one struct fw_config per target. Running the
- * targets is fleet-run.c (fleet-run.h); the audit report is report.c. */
+ * targets is run.c (run.h), comparing what they reported verify.c; the
+ * audit report is report.c. */
 #ifndef FW_FLEET_H
 #define FW_FLEET_H
 #include <stddef.h>

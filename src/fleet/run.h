@@ -198,7 +198,7 @@ void fw_fleet_keep_reading(struct fw_fleet_result *res);
 /* Pre-flight: targets whose urls lead to the same database and schema
  * history table get a finding each (they would wait on each other's lock) */
 void fw_fleet_find_shared_databases(struct fw_fleet_run *r);
-/* Compare what the pre-flight read, among targets with the same locations
+/* verify.c: compare what the pre-flight read, among targets with the same locations
  * (after the environment's overrides: a regional variant is a group of its
  * own, and differences its own files explain are expected). Findings: a
  * target whose own `target` setting holds it behind the others of its
