@@ -199,19 +199,11 @@ static void migrate_row(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t i, 
 	strbuf_release(&ms);
 }
 
-static size_t count_status(struct fw_fleet_run *r, enum fw_tstatus st)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < r->fleet->nr; i++)
-		n += r->res[i].status == st;
-	return n;
-}
-
 static int halt_error(struct fleet_cmd *fc, struct fw_fleet_run *r, int status, struct fw_error *err)
 {
-	size_t failed = count_status(r, FW_TS_FAILED), halted = count_status(r, FW_TS_HALTED);
-	size_t waiting = count_status(r, FW_TS_NOT_STARTED);
-	size_t stopped = count_status(r, FW_TS_INTERRUPTED);
+	size_t failed = fleet_count_status(r, FW_TS_FAILED), halted = fleet_count_status(r, FW_TS_HALTED);
+	size_t waiting = fleet_count_status(r, FW_TS_NOT_STARTED);
+	size_t stopped = fleet_count_status(r, FW_TS_INTERRUPTED);
 	if (status == FW_EXIT_INTERRUPTED) {
 		fw_errorf_exit(err, status, "ERROR", "interrupted: %zu target%s stopped, %zu not started", stopped,
 			       stopped == 1 ? "" : "s", waiting);

@@ -197,7 +197,7 @@ void fleet_print_errors(struct fleet_cmd *fc, struct fw_fleet_run *r)
 	}
 }
 
-static size_t count_status(struct fw_fleet_run *r, enum fw_tstatus st)
+size_t fleet_count_status(struct fw_fleet_run *r, enum fw_tstatus st)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->fleet->nr; i++)
@@ -324,7 +324,7 @@ int fleet_info(struct fleet_cmd *fc, struct fw_error *err)
 	fleet_end_view(fc);
 	fleet_print_errors(fc, &r);
 	info_table(fc, &r);
-	down = fc->fleet.nr - count_status(&r, FW_TS_OK);
+	down = fc->fleet.nr - fleet_count_status(&r, FW_TS_OK);
 	add_doc(fc, fleet_make_doc(&r, "info", down ? "unreachable" : "success", started, NULL, -1));
 	fleet_release_run(fc, &r);
 	if (fleet_interrupted())
@@ -426,7 +426,7 @@ int fleet_command(struct fleet_cmd *fc, struct fw_error *err)
 	}
 	fleet_print_errors(fc, &r);
 	fleet_outcome_table(fc, &r, hdr, 6, command_row, succeeded, "ok");
-	failed = fc->fleet.nr - count_status(&r, FW_TS_OK);
+	failed = fc->fleet.nr - fleet_count_status(&r, FW_TS_OK);
 	fleet_write_report(fc, fleet_make_doc(&r, fc->cmd->name,
 					      fleet_interrupted() ? "interrupted" : status ? "halted" : failed ? "failed" : "success",
 					      started, NULL, -1));

@@ -215,6 +215,15 @@ static int refuse_change(struct db *db, const char *op, const char *sql, struct 
 	return refuse(db, op, sql, err);
 }
 
+/* drop what db_prefetch saw */
+static void forget_seen(struct db *db)
+{
+	free(db->seen.current_schema);
+	free(db->seen.schema);
+	free(db->seen.table);
+	memset(&db->seen, 0, sizeof(db->seen));
+}
+
 /* ---- opening ---- */
 
 static int is_password_param(const char *k, size_t n)
@@ -390,9 +399,7 @@ void db_close(struct db *db)
 	init_sql = db->init_sql;
 	scratch_name = db->scratch_name;
 	scratch_schema = db->scratch_schema;
-	free(db->seen.current_schema);
-	free(db->seen.schema);
-	free(db->seen.table);
+	forget_seen(db);
 	db->ops->close(db);   /* frees the driver struct, db included */
 	free_faults(faults, nfaults);
 	free(display_url);
@@ -654,14 +661,6 @@ int db_database_name(struct db *db, char **out, struct fw_error *err)
 	if (fault(db, "database_name", NULL, err))
 		return -1;
 	return db->ops->database_name ? db->ops->database_name(db, out, err) : 0;
-}
-
-static void forget_seen(struct db *db)
-{
-	free(db->seen.current_schema);
-	free(db->seen.schema);
-	free(db->seen.table);
-	memset(&db->seen, 0, sizeof(db->seen));
 }
 
 int db_prefetch(struct db *db, const char *schema, const char *table, struct fw_error *err)
