@@ -23,8 +23,10 @@
 # Everything runs inside a network namespace the script creates (root needed; bench/netns-pg.sh).
 # Environment: N, M, PARALLEL (the fleet's parallel and pgbench's clients, default 16), REPEAT
 # (rounds without latency, default 3, the order alternating; medians count), LATENCY_MS (0 skips
-# the latency run), SKIP_LOOP=1 (no shell loops: they take most of the time), BENCH_FSYNC
-# (on|off, default on), KEEP=1 keeps the work directory.
+# the latency run), LATENCY_REPEAT (rounds with latency, default 1; medians count), SKIP_LOOP=1
+# (no shell loops: they take most of the time), BENCH_FSYNC (on|off, default on), KEEP=1 keeps the
+# work directory, COMPARE=PATH/TO/other/fleetway (a before/after comparison: that binary's fleet
+# is timed too, right after this one's, in every round with and without latency).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,6 +37,8 @@ M=${M:-20}
 PARALLEL=${PARALLEL:-16}
 REPEAT=${REPEAT:-3}
 LATENCY_MS=${LATENCY_MS:-50}
+LATENCY_REPEAT=${LATENCY_REPEAT:-1}
+COMPARE=${COMPARE:-}
 SKIP_LOOP=${SKIP_LOOP:-0}
 BENCH_FSYNC=${BENCH_FSYNC:-on}
 W=$(mktemp -d "${TMPDIR:-/tmp}/fw-noop.XXXXXX")
@@ -42,6 +46,7 @@ chmod 755 "$W"
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ -x "$FW" ] || die "no fleetway binary at $FW (run make, or pass its path)"
+[ -z "$COMPARE" ] || [ -x "$COMPARE" ] || die "COMPARE=$COMPARE is not an executable"
 # shellcheck source=bench/netns-pg.sh
 . "$REPO/bench/netns-pg.sh"
 ns_start
@@ -115,10 +120,10 @@ time_pgbench() {
     since "$t0"
 }
 
-time_fleet() { # $1 = fleet name
-    local t0
+time_fleet() { # $1 = fleet name, $2 = the binary (default: the one measured)
+    local t0 fw=${2:-$FW}
     t0=$(now)
-    (cd "$W" && in_ns "$FW" -fleet="$1" -reportFilename="$W/report-$1" migrate) >"$W/fleet-$1.log" 2>&1 ||
+    (cd "$W" && in_ns "$fw" -fleet="$1" -reportFilename="$W/report-$1" migrate) >"$W/fleet-$1.log" 2>&1 ||
         { tail -30 "$W/fleet-$1.log" >&2; die "fleet $1 migrate failed"; }
     grep -q 'Verification: all' "$W/fleet-$1.log" || { tail -30 "$W/fleet-$1.log" >&2; die "fleet $1 did not verify"; }
     since "$t0"
@@ -144,17 +149,26 @@ echo "bench: warm-up ..." >&2
 time_fleet tenants >/dev/null
 time_fleet files >/dev/null
 
+# the other binary of a before/after comparison, timed next to ours
+compared=()
+time_compare() { [ -z "$COMPARE" ] || compared+=("$(time_fleet tenants "$COMPARE")"); }
+
 pgb=() pgf=() pgl=() sqf=() sql_=() flo=()
 for k in $(seq 1 "$REPEAT"); do
     echo "bench: round $k of $REPEAT ..." >&2
     if [ $((k % 2)) = 1 ]; then
         pgb+=("$(time_pgbench)") flo+=("$(time_floor)") pgf+=("$(time_fleet tenants)") sqf+=("$(time_fleet files)")
+        time_compare
         [ "$SKIP_LOOP" = 1 ] || { pgl+=("$(time_loop "$PG_URL")") sql_+=("$(time_loop "$SQLITE_URL")"); }
     else
         [ "$SKIP_LOOP" = 1 ] || { sql_+=("$(time_loop "$SQLITE_URL")") pgl+=("$(time_loop "$PG_URL")"); }
+        time_compare
         sqf+=("$(time_fleet files)") pgf+=("$(time_fleet tenants)") flo+=("$(time_floor)") pgb+=("$(time_pgbench)")
     fi
 done
+c0=''
+[ -z "$COMPARE" ] || c0=$(median "${compared[@]}")
+compared=()
 b0=$(median "${pgb[@]}") f0=$(median "${pgf[@]}") s0=$(median "${sqf[@]}") fl0=$(median "${flo[@]}")
 [ "$SKIP_LOOP" = 1 ] || { l0=$(median "${pgl[@]}") sl0=$(median "${sql_[@]}"); }
 phases=$(python3 -c "import json; d=json.load(open('$W/report-tenants.json')); print(', '.join(f\"{p['name']} {p['durationMs']/1000:.2f} s\" for p in d['phases']))")
@@ -164,9 +178,14 @@ if [ "$LATENCY_MS" != 0 ]; then
     write_config "$CLIENT_PORT"
     rtt=$(ns_measure_rtt "$CLIENT_PORT")
     echo "bench: latency: $LATENCY_HOW (measured round trip $rtt ms) ..." >&2
-    bf=$(time_pgbench)
-    flf=$(time_floor)
-    ff=$(time_fleet tenants)
+    lb=() lfl=() lf=()
+    for k in $(seq 1 "$LATENCY_REPEAT"); do
+        echo "bench: latency round $k of $LATENCY_REPEAT ..." >&2
+        lb+=("$(time_pgbench)") lfl+=("$(time_floor)") lf+=("$(time_fleet tenants)")
+        time_compare
+    done
+    bf=$(median "${lb[@]}") flf=$(median "${lfl[@]}") ff=$(median "${lf[@]}")
+    [ -z "$COMPARE" ] || cf=$(median "${compared[@]}")
 fi
 
 echo
@@ -175,10 +194,12 @@ printf '  PostgreSQL   pgbench -C %7ss   fleet %7ss   fleet/pgbench %5sx (goal <
 printf '               floor      %7ss                      fleet/floor   %5sx (one connection per target database, reading its history)\n' "$fl0" "$(ratio "$f0" "$fl0")"
 [ "$SKIP_LOOP" = 1 ] || printf '               loop       %7ss                      loop/fleet    %5sx\n' "$l0" "$(ratio "$l0" "$f0")"
 echo "               (last fleet run: $phases)"
+[ -z "$COMPARE" ] || printf '               compared   %7ss                      this/compared %5sx (COMPARE=%s)\n' "$c0" "$(ratio "$f0" "$c0")" "$COMPARE"
 printf '  SQLite                             fleet %7ss                      (goal <= 0.5 s)\n' "$s0"
 [ "$SKIP_LOOP" = 1 ] || printf '               loop       %7ss                      loop/fleet    %5sx\n' "$sl0" "$(ratio "$sl0" "$s0")"
 if [ "$LATENCY_MS" != 0 ]; then
     printf '  +%s ms       pgbench -C %7ss   fleet %7ss   fleet/pgbench %5sx (goal: fleet <= 15 s)\n' "$LATENCY_MS" "$bf" "$ff" "$(ratio "$ff" "$bf")"
     printf '               floor      %7ss                      fleet/floor   %5sx\n' "$flf" "$(ratio "$ff" "$flf")"
-    echo "               ($LATENCY_HOW; measured $rtt ms per round trip)"
+    [ -z "$COMPARE" ] || printf '               compared   %7ss                      this/compared %5sx\n' "$cf" "$(ratio "$ff" "$cf")"
+    echo "               ($LATENCY_HOW; measured $rtt ms per round trip; medians of $LATENCY_REPEAT rounds)"
 fi

@@ -158,6 +158,19 @@ void db_error_add_statement(struct fw_error *err, const char *sql, int line);
 /* sleep, restarting after signals */
 void db_sleep_ms(long ms);
 
+/* pg-conninfo.c: the PostgreSQL connection settings for a URL and its
+ * properties, as libpq keywords and values. ssl_asked_of names the server when
+ * this connection asks it for SSL only as "prefer" does; tell the outcome to
+ * db_pg_conninfo_connected, so that a server that refused is not asked again */
+struct db_pg_conninfo {
+	struct strvec keys, values;
+	char *ssl_asked_of;
+};
+void db_pg_conninfo_build(const struct db_url *u, const struct db_params *prm,
+			  struct db_pg_conninfo *ci);
+void db_pg_conninfo_connected(const struct db_pg_conninfo *ci, int ssl_in_use);
+void db_pg_conninfo_release(struct db_pg_conninfo *ci);
+
 /* the PGconn of a PostgreSQL connection (NULL for others), for tests that
  * trace the protocol */
 void *db_pg_native(struct db *db);

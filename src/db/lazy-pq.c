@@ -44,6 +44,7 @@
 				   const char *const *v, const int *l, const int *f, int rf), \
 	  (c, q, n, t, v, l, f, rf)) \
 	R(int, PQserverVersion, (const PGconn *c), (c)) \
+	R(int, PQsslInUse, (PGconn *c), (c)) \
 	R(PQnoticeReceiver, PQsetNoticeReceiver, (PGconn *c, PQnoticeReceiver p, void *a), \
 	  (c, p, a)) \
 	R(ConnStatusType, PQstatus, (const PGconn *c), (c)) \

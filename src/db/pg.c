@@ -675,112 +675,6 @@ static int query_bool(struct pg_db *p, const char *sql, int nparams, const char 
 
 /* ---- connecting ---- */
 
-struct conninfo {
-	struct strvec keys, values;
-};
-
-static void ci_set(struct conninfo *ci, const char *key, const char *value)
-{
-	for (size_t i = 0; i < ci->keys.nr; i++)
-		if (!strcmp(ci->keys.v[i], key)) {
-			free(ci->values.v[i]);
-			ci->values.v[i] = xstrdup(value);
-			return;
-		}
-	strvec_push(&ci->keys, key);
-	strvec_push(&ci->values, value);
-}
-
-static const char *ci_get(const struct conninfo *ci, const char *key)
-{
-	for (size_t i = 0; i < ci->keys.nr; i++)
-		if (!strcmp(ci->keys.v[i], key))
-			return ci->values.v[i];
-	return NULL;
-}
-
-/* a value for libpq's "options": spaces and backslashes escaped */
-static void add_option(struct strbuf *opts, const char *name, const char *value)
-{
-	if (opts->len)
-		strbuf_addch(opts, ' ');
-	strbuf_addf(opts, "-c %s=", name);
-	for (const char *c = value; *c; c++) {
-		if (*c == ' ' || *c == '\\')
-			strbuf_addch(opts, '\\');
-		strbuf_addch(opts, *c);
-	}
-}
-
-static int is_true(const char *v)
-{
-	return !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes");
-}
-
-/* one driver property (URL parameter or jdbcProperties entry): pgjdbc names
- * are translated, libpq keywords pass through, the rest means nothing here */
-static void add_property(struct conninfo *ci, struct strbuf *opts, const PQconninfoOption *known,
-			 const char *k, const char *v)
-{
-	if (!strcmp(k, "currentSchema")) {
-		add_option(opts, "search_path", v);
-	} else if (!strcmp(k, "ApplicationName") || !strcmp(k, "applicationName")) {
-		ci_set(ci, "application_name", v);
-	} else if (!strcmp(k, "ssl")) {
-		if (is_true(v) && !ci_get(ci, "sslmode"))
-			ci_set(ci, "sslmode", "require");
-	} else if (!strcmp(k, "connectTimeout") || !strcmp(k, "loginTimeout")) {
-		ci_set(ci, "connect_timeout", v);
-	} else if (!strcmp(k, "tcpKeepAlive")) {
-		ci_set(ci, "keepalives", is_true(v) ? "1" : "0");
-	} else if (!strcmp(k, "gssEncMode")) {
-		ci_set(ci, "gssencmode", v);
-	} else if (!strcmp(k, "options")) {
-		if (opts->len)
-			strbuf_addch(opts, ' ');
-		strbuf_addstr(opts, v);
-	} else if (!strcmp(k, "password") || !strcmp(k, "sslpassword")) {
-		redact_register(v);
-		ci_set(ci, k, v);
-	} else {
-		for (const PQconninfoOption *o = known; o && o->keyword; o++)
-			if (!strcmp(o->keyword, k) && strcmp(k, "dbname")) {
-				ci_set(ci, k, v);
-				break;
-			}
-	}
-}
-
-static void build_conninfo(const struct db_url *u, const struct db_params *prm,
-			   struct conninfo *ci)
-{
-	struct strbuf opts = STRBUF_INIT, port = STRBUF_INIT;
-	PQconninfoOption *known = PQconndefaults();
-
-	ci_set(ci, "application_name", "fleetway");
-	ci_set(ci, "connect_timeout", "10");
-	for (size_t i = 0; i < prm->nprops; i++)
-		add_property(ci, &opts, known, prm->prop_keys[i], prm->prop_values[i]);
-	for (size_t i = 0; i < u->param_keys.nr; i++)   /* URL parameters win, as in pgjdbc */
-		add_property(ci, &opts, known, u->param_keys.v[i], u->param_values.v[i]);
-	if (u->host)
-		ci_set(ci, "host", u->host);
-	if (u->port) {
-		strbuf_addf(&port, "%d", u->port);
-		ci_set(ci, "port", port.buf);
-	}
-	if (u->database)
-		ci_set(ci, "dbname", u->database);
-	if (u->user)
-		ci_set(ci, "user", u->user);
-	if (u->password)
-		ci_set(ci, "password", u->password);
-	ci_set(ci, "options", opts.buf);
-	PQconninfoFree(known);
-	strbuf_release(&opts);
-	strbuf_release(&port);
-}
-
 /* NOTICE and WARNING messages of statements go to the notice handler (a
  * migration's "DB: ..." lines); the driver prints nothing itself */
 static void on_notice(void *arg, const PGresult *res)
@@ -833,16 +727,17 @@ static int connect_params(const char *const *keys, const char *const *values, st
 static int pg_open(const struct db_url *u, const struct db_params *prm, struct db **out,
 		   struct fw_error *err)
 {
-	struct conninfo ci = { STRVEC_INIT, STRVEC_INIT };
+	struct db_pg_conninfo ci = { STRVEC_INIT, STRVEC_INIT, NULL };
 	int ret;
 
 	if (fw_libpq_load(err) < 0)
 		return -1;
-	build_conninfo(u, prm, &ci);
+	db_pg_conninfo_build(u, prm, &ci);
 	ret = connect_params((const char *const *)ci.keys.v, (const char *const *)ci.values.v, out,
 			     err);
-	strvec_clear(&ci.keys);
-	strvec_clear(&ci.values);
+	if (ret == 0)
+		db_pg_conninfo_connected(&ci, PQsslInUse(pg(*out)->conn));
+	db_pg_conninfo_release(&ci);
 	return ret;
 }
 

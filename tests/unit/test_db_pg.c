@@ -397,6 +397,86 @@ static void test_prefetch_one_round_trip(void **state)
 	db_close(db);
 }
 
+/* the sslmode a connection was made with, as libpq records it */
+static char *conn_sslmode(struct db *db)
+{
+	PQconninfoOption *opts = PQconninfo(db_pg_native(db));
+	char *mode = NULL;
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "sslmode") && o->val)
+			mode = strdup(o->val);
+	PQconninfoFree(opts);
+	return mode;
+}
+
+/* a connection to url plus extra parameters, or NULL with err set */
+static struct db *open_with(const char *extra, struct fw_error *err)
+{
+	char u[1024];
+	struct db_params p = { .url = u };
+	struct db *db = NULL;
+	snprintf(u, sizeof(u), "%s%s", url, extra);
+	return db_open(&p, &db, err) < 0 ? NULL : db;
+}
+
+static void assert_sslmode(const char *extra, const char *want)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	struct db *db = open_with(extra, &err);
+	char *mode;
+	if (!db)
+		fail_msg("%s: %s / %s", extra, err.message.buf, err.detail.buf);
+	mode = conn_sslmode(db);
+	assert_non_null(mode);
+	assert_string_equal(mode, want);
+	free(mode);
+	db_close(db);
+}
+
+static void assert_ssl_required_fails(const char *extra)
+{
+	struct fw_error err = FW_ERROR_INIT;
+	struct db *db = open_with(extra, &err);
+	assert_null(db);
+	assert_string_equal(err.code, "DB_CONNECTION");
+	assert_non_null(strstr(err.detail.buf, "SSL"));
+	fw_error_clear(&err);
+}
+
+/* A server that refused SSL to "prefer" is not asked again in this process
+ * (pg-conninfo.c): the second connection skips the SSLRequest round trip. The
+ * test server has no SSL. Only "prefer" learns and only "prefer" is changed. */
+static void test_ssl_refusal_remembered(void **state)
+{
+	/* hostaddr makes this a server of its own in the memory: earlier tests
+	 * have taught it the plain URL already */
+	const char *server = "&hostaddr=127.0.0.1";
+	char extra[128];
+	NEED_SERVER();
+	if (!strstr(base_url, "//127.0.0.1:") || getenv("PGSSLMODE"))
+		skip();
+
+	/* a connection that does not ask teaches nothing */
+	snprintf(extra, sizeof(extra), "%s&sslmode=disable", server);
+	assert_sslmode(extra, "disable");
+	assert_sslmode(server, "prefer");
+	/* that one asked and heard no: from now on nobody asks */
+	assert_sslmode(server, "disable");
+	snprintf(extra, sizeof(extra), "%s&sslmode=prefer", server);
+	assert_sslmode(extra, "disable");
+	/* other client certificates could meet another answer: they ask once */
+	snprintf(extra, sizeof(extra), "%s&sslcert=/nonexistent/client.crt", server);
+	assert_sslmode(extra, "prefer");
+	assert_sslmode(extra, "disable");
+
+	/* what the user requires is never relaxed: in the URL, or in PGSSLMODE */
+	snprintf(extra, sizeof(extra), "%s&sslmode=require", server);
+	assert_ssl_required_fails(extra);
+	setenv("PGSSLMODE", "require", 1);
+	assert_ssl_required_fails(server);
+	unsetenv("PGSSLMODE");
+}
+
 /* an error in the 2nd command: its line and SQLSTATE; connection usable */
 static void test_pipeline_error(void **state)
 {
@@ -910,6 +990,7 @@ int main(void)
 		cmocka_unit_test(test_display_url),
 		cmocka_unit_test(test_pipeline_one_round_trip),
 		cmocka_unit_test(test_prefetch_one_round_trip),
+		cmocka_unit_test(test_ssl_refusal_remembered),
 		cmocka_unit_test(test_pipeline_error),
 		cmocka_unit_test(test_pipeline_error_stops_later_segments),
 		cmocka_unit_test(test_copy_in_batch),
