@@ -16,6 +16,7 @@
 	R(char *, PQdb, (const PGconn *c), (c)) \
 	R(int, PQenterPipelineMode, (PGconn *c), (c)) \
 	R(char *, PQerrorMessage, (const PGconn *c), (c)) \
+	R(int, PQgssEncInUse, (PGconn *c), (c)) \
 	R(PGresult *, PQexec, (PGconn *c, const char *q), (c, q)) \
 	R(PGresult *, PQexecParams, (PGconn *c, const char *q, int n, const Oid *t, \
 				     const char *const *v, const int *l, const int *f, int rf), \

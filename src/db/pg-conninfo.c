@@ -209,9 +209,9 @@ void db_pg_conninfo_build(const struct db_url *u, const struct db_params *prm,
 	PQconninfoFree(known);
 }
 
-void db_pg_conninfo_connected(const struct db_pg_conninfo *ci, int ssl_in_use)
+void db_pg_conninfo_connected(const struct db_pg_conninfo *ci, int encrypted)
 {
-	if (ci->ssl_asked_of && !ssl_in_use)
+	if (ci->ssl_asked_of && !encrypted)
 		remember_ssl_refused(ci->ssl_asked_of);
 }
 
