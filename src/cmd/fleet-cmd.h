@@ -56,9 +56,9 @@ void fleet_render_on_target(struct fleet_cmd *fc, struct fw_fleet_run *r, size_t
 			    struct fw_out *out, void *result, int *rc, struct fw_error *err);
 /* a version as printed ("<< Empty Schema >>" for none) */
 const char *fleet_vtext(const char *v);
-/* the error of a command that Ctrl-C stopped (exit 130) */
 /* how many targets of the run ended with status st */
 size_t fleet_count_status(struct fw_fleet_run *r, enum fw_tstatus st);
+/* the error of a command that Ctrl-C stopped (exit 130) */
 int fleet_interrupted_error(struct fw_error *err);
 
 /* fleet-check.c: the pre-flight on every target; returns the number of findings */

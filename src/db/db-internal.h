@@ -160,16 +160,17 @@ void db_sleep_ms(long ms);
 
 /* pg-conninfo.c: the PostgreSQL connection settings for a URL and its
  * properties, as libpq keywords and values. ssl_asked_of names the server when
- * this connection asks it for SSL only as "prefer" does; tell the outcome
- * (whether the connection is encrypted) to db_pg_conninfo_connected, so that
- * a server that refused is not asked again */
+ * this connection asks it for SSL only as "prefer" does; hand the connection
+ * made to db_pg_conninfo_connected, so that a server that refused is not asked
+ * again */
+struct pg_conn;   /* libpq's PGconn */
 struct db_pg_conninfo {
 	struct strvec keys, values;
 	char *ssl_asked_of;
 };
 void db_pg_conninfo_build(const struct db_url *u, const struct db_params *prm,
 			  struct db_pg_conninfo *ci);
-void db_pg_conninfo_connected(const struct db_pg_conninfo *ci, int encrypted);
+void db_pg_conninfo_connected(const struct db_pg_conninfo *ci, struct pg_conn *conn);
 void db_pg_conninfo_release(struct db_pg_conninfo *ci);
 
 /* the PGconn of a PostgreSQL connection (NULL for others), for tests that

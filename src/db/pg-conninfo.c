@@ -209,9 +209,11 @@ void db_pg_conninfo_build(const struct db_url *u, const struct db_params *prm,
 	PQconninfoFree(known);
 }
 
-void db_pg_conninfo_connected(const struct db_pg_conninfo *ci, int encrypted)
+/* GSS encryption, when it happens, comes before SSL: such a connection never
+ * asked for SSL and teaches nothing */
+void db_pg_conninfo_connected(const struct db_pg_conninfo *ci, PGconn *conn)
 {
-	if (ci->ssl_asked_of && !encrypted)
+	if (ci->ssl_asked_of && !PQsslInUse(conn) && !PQgssEncInUse(conn))
 		remember_ssl_refused(ci->ssl_asked_of);
 }
 

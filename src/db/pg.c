@@ -735,10 +735,8 @@ static int pg_open(const struct db_url *u, const struct db_params *prm, struct d
 	db_pg_conninfo_build(u, prm, &ci);
 	ret = connect_params((const char *const *)ci.keys.v, (const char *const *)ci.values.v, out,
 			     err);
-	if (ret == 0) {   /* GSS encryption, when it happens, comes first: SSL was never asked */
-		PGconn *conn = pg(*out)->conn;
-		db_pg_conninfo_connected(&ci, PQsslInUse(conn) || PQgssEncInUse(conn));
-	}
+	if (ret == 0)
+		db_pg_conninfo_connected(&ci, pg(*out)->conn);
 	db_pg_conninfo_release(&ci);
 	return ret;
 }
