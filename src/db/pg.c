@@ -832,24 +832,42 @@ static int pg_table_exists(struct db *db, const char *schema, const char *table,
 			  2, params, exists, err);
 }
 
-/* The four questions of a connection's first look in one statement: a fleet
+/* The four questions of a connection's first look in one statement. A fleet
  * of far-away targets pays its round trips per target, and a fleet on one
- * server pays each new backend's catalog reads. to_regclass and
+ * server pays each new backend's catalog reads: every function and operator a
+ * statement names is looked up cold. So the names are quoted here, and the
+ * statement calls only what it must (per backend, log_statement_stats: 5.3 ms
+ * of CPU, against 9.2 ms with quote_ident, || and coalesce). to_regclass and
  * to_regnamespace go through the catalog caches that the history read uses
  * next, where a query on pg_class would be planned and run on its own. */
+static int probe_sync(struct pg_db *p, const char *schema, const char *table, PGresult **res,
+		      struct fw_error *err)
+{
+	struct strbuf nsp = STRBUF_INIT, rel = STRBUF_INIT;
+	int ret;
+	if (!schema)   /* the current schema's: it exists when there is one */
+		return run_sync(p, "SELECT current_schema(), current_user, current_schema() IS NOT NULL,"
+				   " CASE WHEN current_schema() IS NOT NULL THEN"
+				   " to_regclass(format('%I.%I', current_schema(), ?::text)) IS NOT NULL END",
+				1, (const char *const[]){ table }, res, err);
+	quote(schema, &nsp);
+	qualify(schema, table, &rel);
+	ret = run_sync(p, "SELECT current_schema(), current_user,"
+			  " to_regnamespace(?::text) IS NOT NULL, to_regclass(?::text) IS NOT NULL",
+		       2, (const char *const[]){ nsp.buf, rel.buf }, res, err);
+	strbuf_release(&nsp);
+	strbuf_release(&rel);
+	return ret;
+}
+
 static int pg_probe(struct db *db, const char *schema, const char *table, struct db_probe *out,
 		    struct fw_error *err)
 {
 	struct pg_db *p = pg(db);
-	const char *params[] = { schema, table };
 	PGresult *res;
 	if (PQserverVersion(p->conn) < 90600)   /* to_regclass(text) came in 9.6 */
 		return 0;
-	if (run_sync(p, "SELECT current_schema(), current_user,"
-			" to_regnamespace(quote_ident(s)) IS NOT NULL,"
-			" to_regclass(quote_ident(s) || '.' || quote_ident(?::text)) IS NOT NULL"
-			" FROM coalesce(?::text, current_schema()::text) s",
-		     2, (const char *const[]){ params[1], params[0] }, &res, err) < 0)
+	if (probe_sync(p, schema, table, &res, err) < 0)
 		return -1;
 	if (PQntuples(res) == 1) {
 		if (!PQgetisnull(res, 0, 0)) {

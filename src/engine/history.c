@@ -83,7 +83,7 @@ static int row_from_result(const struct db_result *r, int i, struct fw_applied *
 {
 	const char *v;
 	memset(a, 0, sizeof(*a));
-	a->rank = atoi(db_value(r, i, 0));
+	a->rank = db_value(r, i, 0) ? atoi(db_value(r, i, 0)) : 0;
 	a->version_text = dup_or_null(db_value(r, i, 1));
 	if (a->version_text && *a->version_text &&
 	    fw_version_parse(a->version_text, 0, &a->version, err) < 0) {
@@ -122,23 +122,54 @@ static int check_type(const struct fw_applied *a, struct fw_error *err)
 	return -1;
 }
 
+struct row_at_rank {
+	int rank;
+	int row;
+};
+
+static int by_rank_then_row(const void *a, const void *b)
+{
+	const struct row_at_rank *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* The result's rows in installed_rank order (read order breaks ties). The
+ * client sorts, not the server: a new PostgreSQL backend plans an ORDER BY
+ * with cold catalog lookups (the index and operator family of the sort), which
+ * cost more than the read itself. With a connection per target, that is a
+ * fleet's server time. */
+static struct row_at_rank *rows_by_rank(const struct db_result *r)
+{
+	struct row_at_rank *order = xcalloc(r->nrows ? r->nrows : 1, sizeof(*order));
+	for (int i = 0; i < r->nrows; i++) {
+		const char *v = db_value(r, i, 0);
+		order[i].rank = v ? atoi(v) : 0;
+		order[i].row = i;
+	}
+	qsort(order, r->nrows, sizeof(*order), by_rank_then_row);
+	return order;
+}
+
 int fw_history_load(struct fw_history *h, struct fw_error *err)
 {
 	struct strbuf sql = STRBUF_INIT;
 	struct db_result *r = NULL;
+	struct row_at_rank *order = NULL;
 	int ret = -1;
 	clear_rows(h);
 	/* taken before the read: a commit racing with it makes the counter differ later */
 	if (db_change_counter(h->db, h->schema, &h->change_counter, &h->counter_known, err) < 0)
 		goto out;
 	strbuf_addf(&sql, "SELECT installed_rank, version, description, type, script, checksum, "
-			  "installed_by, installed_on, execution_time, success FROM %s "
-			  "ORDER BY installed_rank", h->qualified);
+			  "installed_by, installed_on, execution_time, success FROM %s", h->qualified);
 	if (db_query(h->db, sql.buf, 0, NULL, &r, err) < 0)
 		goto out;
+	order = rows_by_rank(r);
 	for (int i = 0; i < r->nrows; i++) {
 		ALLOC_GROW(h->rows, h->nr + 1, h->alloc);
-		if (row_from_result(r, i, &h->rows[h->nr], err) < 0) {
+		if (row_from_result(r, order[i].row, &h->rows[h->nr], err) < 0) {
 			applied_release(&h->rows[h->nr]);
 			goto out;
 		}
@@ -150,6 +181,7 @@ int fw_history_load(struct fw_history *h, struct fw_error *err)
 	h->current = 1;
 	ret = 0;
 out:
+	free(order);
 	db_result_free(r);
 	strbuf_release(&sql);
 	return ret;

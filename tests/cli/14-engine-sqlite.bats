@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Engine correctness: what a failed migration leaves behind (reference 6.4, 14.17-18), clean of schemas
-# with quotes and blanks in their names (7.3, 14.6), an SQLite file locked by another program (12.3).
+# with quotes and blanks in their names (7.3, 14.6), an SQLite file locked by another program (12.3),
+# the history taken in installed_rank order whatever order its table keeps.
 # 14-engine-pg.bats and 14-engine-mysql.bats are links to this file; setup() picks the database.
 
 load helpers
@@ -284,4 +285,39 @@ PY
     [ $((SECONDS - start)) -ge 2 ]
     run history_of version
     [ "$output" = $'1|1\n2|1' ]
+}
+
+@test "the history is taken in installed_rank order whatever order the table keeps its rows in" {
+    write_migration sql V1__one.sql 'CREATE TABLE one (id INT);'
+    write_migration sql V2__two.sql 'CREATE TABLE two (id INT);'
+    write_migration sql V3__three.sql 'CREATE TABLE three (id INT);'
+    run fw migrate
+    assert_status 0
+    # Written back highest rank first: a plain scan now meets them in that order on PostgreSQL
+    # (the heap) and SQLite (rowids). InnoDB keeps rows in primary key order, so MySQL reads them
+    # sorted anyway.
+    run sqlq "$URL" "CREATE TABLE hist_copy AS SELECT * FROM $H"
+    assert_status 0
+    run sqlq "$URL" "DELETE FROM $H"
+    assert_status 0
+    run sqlq "$URL" "INSERT INTO $H SELECT * FROM hist_copy ORDER BY installed_rank DESC"
+    assert_status 0
+    run sqlq "$URL" "DROP TABLE hist_copy"
+    assert_status 0
+    if [ "$KIND" != mysql ]; then
+        run sqlq "$URL" "SELECT version FROM $H"
+        [ "$output" = $'3\n2\n1' ]
+    fi
+    write_migration sql V4__four.sql 'CREATE TABLE four (id INT);'
+    run fw info
+    assert_status 0
+    [[ "$output" == *"| 1       | one"*"| 2       | two"*"| 3       | three"*"| 4       | four"*"Pending"* ]] ||
+        { echo "$output" >&2; return 1; }
+    run fw validate -ignoreMigrationPatterns='*:pending'
+    assert_status 0
+    run fw migrate
+    assert_status 0
+    assert_output_contains 'Successfully applied 1 migration to schema'
+    run sqlq "$URL" "SELECT installed_rank FROM $H WHERE version = '4'"
+    [ "$output" = 4 ]
 }

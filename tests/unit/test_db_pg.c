@@ -397,6 +397,52 @@ static void test_prefetch_one_round_trip(void **state)
 	db_close(db);
 }
 
+/* The first look quotes the names itself: a schema and a table whose names
+ * hold a quote, a dot, a blank and capitals are found in one round trip,
+ * given or as the current schema; with no current schema it is no error. */
+static void test_prefetch_quotes_names(void **state)
+{
+	static const char table[] = "Hist \"Ta.ble";
+	struct db *db;
+	struct fw_error err = FW_ERROR_INIT;
+	struct strbuf sql = STRBUF_INIT;
+	char odd[128], *cur = NULL;
+	int exists = -1, fmsgs;
+	NEED_SERVER();
+	db = connect_db();
+	snprintf(odd, sizeof(odd), "%s Odd\"Sch.ema", schema);
+	assert_int_equal(db_create_schema(db, odd, &err), 0);
+	assert_int_equal(db_create_history_table(db, odd, table, NULL, &err), 0);
+
+	trace_start(db);
+	assert_int_equal(db_prefetch(db, odd, table, &err), 0);
+	assert_int_equal(db_schema_exists(db, odd, &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(db_table_exists(db, odd, table, &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(trace_stop(db, &fmsgs), 1);
+
+	strbuf_addstr(&sql, "SET search_path TO ");
+	db_quote_ident(db, odd, &sql);
+	exec_ok(db, sql.buf);
+	trace_start(db);
+	assert_int_equal(db_prefetch(db, NULL, table, &err), 0);
+	assert_int_equal(db_table_exists(db, odd, table, &exists, &err), 0);
+	assert_int_equal(exists, 1);
+	assert_int_equal(db_table_exists(db, odd, "Hist \"ta.ble", &exists, &err), 0);
+	assert_int_equal(exists, 0);
+	assert_int_equal(trace_stop(db, &fmsgs), 2);   /* the other table is asked of the server */
+
+	exec_ok(db, "SET search_path TO ''");
+	assert_int_equal(db_prefetch(db, NULL, table, &err), 0);
+	assert_int_equal(db_current_schema(db, &cur, &err), 0);
+	assert_null(cur);
+	exec_ok(db, "RESET search_path");
+	assert_int_equal(db_drop_schema(db, odd, &err), 0);
+	strbuf_release(&sql);
+	db_close(db);
+}
+
 /* the sslmode a connection was made with, as libpq records it */
 static char *conn_sslmode(struct db *db)
 {
@@ -990,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_display_url),
 		cmocka_unit_test(test_pipeline_one_round_trip),
 		cmocka_unit_test(test_prefetch_one_round_trip),
+		cmocka_unit_test(test_prefetch_quotes_names),
 		cmocka_unit_test(test_ssl_refusal_remembered),
 		cmocka_unit_test(test_pipeline_error),
 		cmocka_unit_test(test_pipeline_error_stops_later_segments),
