@@ -51,6 +51,9 @@ struct db_ops {
 	int (*probe)(struct db *db, const char *schema, const char *table, struct db_probe *out,
 		     struct fw_error *err);
 	int (*set_default_schema)(struct db *db, const char *schema, struct fw_error *err); /* optional */
+	/* optional: db_session_read, db_session_restore */
+	int (*session_read)(struct db *db, struct fw_error *err);
+	int (*session_restore)(struct db *db, const char *schema, struct fw_error *err);
 	/* the server's clock for history rows (optional; see db_elapsed_ms_sql) */
 	const char *clock_restart_sql;
 	const char *elapsed_ms_sql;            /* printf format, %s = the start expression */

@@ -886,6 +886,25 @@ int db_set_default_schema(struct db *db, const char *schema, struct fw_error *er
 	return db->ops->set_default_schema ? db->ops->set_default_schema(db, schema, err) : 0;
 }
 
+int db_session_read(struct db *db, struct fw_error *err)
+{
+	if (!db->ops->session_read)
+		return 0;
+	if (refuse(db, "session_read", NULL, err))
+		return -1;
+	return db->ops->session_read(db, err);
+}
+
+int db_session_restore(struct db *db, const char *schema, struct fw_error *err)
+{
+	if (!db->ops->session_restore)
+		return 0;
+	if (refuse(db, "session_restore", schema, err))
+		return -1;
+	db->seen.current_known = 0;   /* the search path may move: current_schema() too */
+	return db->ops->session_restore(db, schema, err);
+}
+
 int db_create_history_table(struct db *db, const char *schema, const char *table,
 			    const char *tablespace, struct fw_error *err)
 {

@@ -240,8 +240,30 @@ int db_change_counter(struct db *db, const char *schema, long long *out, int *kn
  * Flyway sets it before each migration. MySQL: the current database (USE),
  * switched to now if the schema exists, else as soon as db_create_schema
  * makes it, and again before a later migration when a script switched away.
- * A no-op where the driver has no such notion (PostgreSQL, SQLite). */
+ * PostgreSQL: as db_session_restore does, at once (nothing while no script
+ * ran and the schema is the current one already). SQLite: nothing. */
 int db_set_default_schema(struct db *db, const char *schema, struct fw_error *err);
+/* Before every migration and callback, as Flyway does (restoreOriginalState,
+ * then changeCurrentSchemaTo): what a script changed in the session goes
+ * back to how the connection opened, and schema, the default schema, comes
+ * first again, so that a dump's `set_config('search_path', '', false)` or a
+ * `SET ROLE` in one migration does not leak into the next.
+ * db_session_read reads what to put back: call it before every script,
+ * outside a batch (PostgreSQL: a round trip for the first script of a
+ * connection, none after; MySQL: also the user variables the last script
+ * left, a round trip each). db_session_restore then joins the batch.
+ *   PostgreSQL  the role back to the user the session started as; the
+ *               search_path set to the schema, quoted, before the path the
+ *               session opened with, unless that path is the schema or
+ *               starts with it (then left as it is) or the schema does not
+ *               exist
+ *   MySQL       user variables that hold a value back to NULL (MariaDB 10.2,
+ *               MySQL 5.7 and later, where the user may list them);
+ *               foreign_key_checks and sql_safe_updates as the session
+ *               opened (db_set_default_schema's USE comes back by itself)
+ *   SQLite      nothing */
+int db_session_read(struct db *db, struct fw_error *err);
+int db_session_restore(struct db *db, const char *schema, struct fw_error *err);
 /* create the history table exactly as Flyway does (reference 4.2) */
 int db_create_history_table(struct db *db, const char *schema, const char *table,
 			    const char *tablespace, struct fw_error *err);

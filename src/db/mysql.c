@@ -92,6 +92,11 @@ struct my_db {
 	size_t nlocks, alloc_locks;
 	/* the session's own lock and statement limits while a migration's are set */
 	struct db_result *saved_limits;
+	/* the session as it opened, put back before every script (db_session_read) */
+	int session_read;
+	char fk_checks[8], safe_updates[8];   /* @@foreign_key_checks, @@sql_safe_updates */
+	int vars_readable;                    /* the server lists this session's user variables */
+	struct strvec vars;                   /* set ones, as last read: to become NULL */
 };
 
 static struct my_db *my(struct db *db)
@@ -979,6 +984,7 @@ static void my_close(struct db *db)
 	free(m->database);
 	free(m->default_schema);
 	db_result_free(m->saved_limits);
+	strvec_clear(&m->vars);
 	mysql_close(m->conn);
 	conf_release(&m->conf);
 	free(m);
@@ -1281,6 +1287,93 @@ static void my_default_schema_sql(struct db *db, const char *schema, struct strb
 	strbuf_addstr(out, "USE ");
 	db_quote_ident(db, schema, out);
 	strbuf_addch(out, ';');
+}
+
+/* ---- the session as it opened (db_session_read, db_session_restore) ---- */
+
+/* the server's version (set_product's "MariaDB 10.11.6") is major.minor or later */
+static int version_at_least(const struct my_db *m, int major, int minor)
+{
+	const char *v = strchr(m->base.product, ' ');
+	int have_major = 0, have_minor = 0;
+	if (!v || sscanf(v + 1, "%d.%d", &have_major, &have_minor) < 1)
+		return 0;
+	return have_major > major || (have_major == major && have_minor >= minor);
+}
+
+/* This session's user variables that hold a value (Flyway reads them from
+ * MariaDB 10.2 and MySQL 5.7 on). MySQL's table lists every thread's: only
+ * this connection's are asked for. */
+static const char *user_variables_sql(const struct my_db *m)
+{
+	return m->mariadb ? "SELECT variable_name FROM information_schema.user_variables"
+			    " WHERE variable_value IS NOT NULL"
+			  : "SELECT v.variable_name FROM performance_schema.user_variables_by_thread v"
+			    " JOIN performance_schema.threads t ON t.thread_id = v.thread_id"
+			    " WHERE t.processlist_id = CONNECTION_ID() AND v.variable_value IS NOT NULL";
+}
+
+static int read_user_variables(struct my_db *m, struct fw_error *err)
+{
+	struct db_result *r;
+	if (my_query(&m->base, user_variables_sql(m), 0, NULL, &r, err) < 0)
+		return -1;
+	strvec_clear(&m->vars);
+	for (int i = 0; i < r->nrows; i++)
+		if (db_value(r, i, 0))
+			strvec_push(&m->vars, db_value(r, i, 0));
+	db_result_free(r);
+	return 0;
+}
+
+/* Once per connection, before any script: the two settings Flyway puts
+ * back, and whether the user variables can be listed (a server without the
+ * table, or a user without the grant, leaves them alone, as Flyway does).
+ * Before every later script: the user variables the last one left. */
+static int my_session_read(struct db *db, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct db_result *r;
+	if (m->session_read)
+		return m->vars_readable ? read_user_variables(m, err) : 0;
+	if (my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0)
+		return -1;
+	snprintf(m->fk_checks, sizeof(m->fk_checks), "%d", db_value(r, 0, 0) ? atoi(db_value(r, 0, 0)) : 1);
+	snprintf(m->safe_updates, sizeof(m->safe_updates), "%d", db_value(r, 0, 1) ? atoi(db_value(r, 0, 1)) : 0);
+	db_result_free(r);
+	m->session_read = 1;
+	if (m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7)) {
+		struct fw_error ignored = FW_ERROR_INIT;
+		m->vars_readable = read_user_variables(m, &ignored) == 0;
+		fw_error_clear(&ignored);
+	}
+	return 0;
+}
+
+/* Flyway's restoreOriginalState: the user variables a script set back to
+ * NULL, foreign_key_checks and sql_safe_updates as the session opened; the
+ * default schema comes back by itself (use_default_schema). Joins the batch. */
+static int my_session_restore(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct my_db *m = my(db);
+	struct strbuf sql = STRBUF_INIT;
+	struct db_cmd cmd;
+	int ret;
+	if (!m->session_read)
+		return fw_errorf(err, "ERROR", "internal: the session was not read before a script");
+	strbuf_addstr(&sql, "SET ");
+	for (size_t i = 0; i < m->vars.nr; i++) {
+		strbuf_addch(&sql, '@');
+		quote(m->vars.v[i], &sql);
+		strbuf_addstr(&sql, "=NULL, ");
+	}
+	strbuf_addf(&sql, "foreign_key_checks=%s, sql_safe_updates=%s", m->fk_checks, m->safe_updates);
+	strvec_clear(&m->vars);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.sql = sql.buf;
+	ret = m->batching ? my_batch_add(db, &cmd, err) : my_exec(db, sql.buf, err);
+	strbuf_release(&sql);
+	return ret;
 }
 
 /* Reference 4.2, MySQL: exactly this text, sent as one round trip. MariaDB
@@ -1624,6 +1717,8 @@ const struct db_ops db_mysql_ops = {
 	.probe = my_probe,
 	.create_schema = my_create_schema,
 	.set_default_schema = my_set_default_schema,
+	.session_read = my_session_read,
+	.session_restore = my_session_restore,
 	.default_schema_sql = my_default_schema_sql,
 	.thread_end = my_thread_end,
 	.backslash_escapes = 1,

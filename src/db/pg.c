@@ -47,6 +47,9 @@ struct pg_db {
 	PGcancel *cancel;
 	char *current_user;       /* cached: one query per connection */
 	char *current_schema;     /* as first asked (pg_current_schema), or NULL */
+	/* the search_path the session opened with (pg_session_read), what
+	 * Flyway puts the default schema in front of before every script */
+	char *original_path;
 	/* pipeline state */
 	int in_pipeline;
 	int syncs;                /* syncs sent whose results are not read yet */
@@ -749,6 +752,7 @@ static void pg_close(struct db *db)
 	free(p->locks);
 	free(p->current_user);
 	free(p->current_schema);
+	free(p->original_path);
 	free(p->saved_lock_timeout);
 	free(p->saved_statement_timeout);
 	if (p->cancel)
@@ -769,22 +773,81 @@ static int pg_current_schema(struct db *db, char **out, struct fw_error *err)
 	return 0;
 }
 
-/* As Flyway: the default schema goes first on the search_path (unless it is
- * the current schema already), so that unqualified names in migrations land
- * in it. A schema fleetway creates later is found there once it exists. */
+/* ---- the session as it opened (db_session_read, db_session_restore) ---- */
+
+static int pg_current_user(struct db *db, char **out, struct fw_error *err);
+
+/* the user the session started as (reference 4.4 caches it for installed_by)
+ * and its search_path, read before any script can change them */
+static int pg_session_read(struct db *db, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	char *user = NULL;
+	if (pg_current_user(db, &user, err) < 0)   /* cached by the first look */
+		return -1;
+	free(user);
+	if (p->original_path)   /* read before, or brought by the lock (pg_lock) */
+		return 0;
+	return query_value(p, "SELECT current_setting('search_path')", 0, NULL, &p->original_path, err);
+}
+
+/* Flyway's changeCurrentSchemaTo: the schema, quoted, before the path the
+ * session opened with; nothing when that path is the schema or starts with
+ * it. Built from the original path, so a path a script set is undone. */
+static int schema_first_path(const struct pg_db *p, const char *schema, struct strbuf *out)
+{
+	size_t n = strlen(schema);
+	const char *orig = p->original_path;
+	if (!strcmp(orig, schema) || (!strncmp(orig, schema, n) && orig[n] == ','))
+		return 0;
+	quote(schema, out);
+	if (*orig)
+		strbuf_addf(out, ",%s", orig);
+	return 1;
+}
+
+/* One statement, joining the batch when there is one: the role back to the
+ * user the session started as (Flyway's SET ROLE), then the search_path
+ * unless the schema does not exist (yet). */
+static int pg_session_restore(struct db *db, const char *schema, struct fw_error *err)
+{
+	struct pg_db *p = pg(db);
+	struct strbuf path = STRBUF_INIT, name = STRBUF_INIT;
+	const char *params[3];
+	struct db_cmd cmd;
+	int ret;
+	if (!p->original_path || !p->current_user)
+		return fw_errorf(err, "ERROR", "internal: the session was not read before a script");
+	memset(&cmd, 0, sizeof(cmd));
+	params[0] = p->current_user;
+	cmd.sql = "SELECT set_config('role', ?, false)";
+	cmd.nparams = 1;
+	if (schema && schema_first_path(p, schema, &path)) {
+		quote(schema, &name);
+		params[1] = name.buf;
+		params[2] = path.buf;
+		cmd.sql = "SELECT set_config('role', ?, false), CASE WHEN to_regnamespace(?) IS NOT NULL"
+			  " THEN set_config('search_path', ?, false) END";
+		cmd.nparams = 3;
+	}
+	cmd.params = params;
+	ret = p->in_pipeline ? pg_batch_add(db, &cmd, err) : run_sync_discard(p, &cmd, err);
+	strbuf_release(&path);
+	strbuf_release(&name);
+	return ret;
+}
+
+/* Unqualified names resolve to schema from now on (a scratch database's
+ * objects, schema by schema): as before a script. Nothing to do while no
+ * script ran and the schema is already the current one. */
 static int pg_set_default_schema(struct db *db, const char *schema, struct fw_error *err)
 {
 	struct pg_db *p = pg(db);
-	const char *params[] = { schema };
-	char *ignored = NULL;
-	int ret;
-	if (p->current_schema && !strcmp(p->current_schema, schema))
+	if (!p->original_path && p->current_schema && !strcmp(p->current_schema, schema))
 		return 0;
-	ret = query_value(p, "SELECT CASE WHEN current_schema() IS DISTINCT FROM $1 THEN "
-			     "set_config('search_path', quote_ident($1) || ', ' || current_setting('search_path'), false) END",
-			  1, params, &ignored, err);
-	free(ignored);
-	return ret;
+	if (pg_session_read(db, err) < 0)
+		return -1;
+	return pg_session_restore(db, schema, err);
 }
 
 static void pg_default_schema_sql(struct db *db, const char *schema, struct strbuf *out)
@@ -1242,11 +1305,21 @@ static int pg_lock(struct db *db, const char *schema, const char *table, int ret
 	key = FLYWAY_LOCK_BASE + db_java_hash(q.buf);
 	lock_key_sql("pg_try_advisory_lock", key, &sql);
 	strbuf_release(&q);
+	/* No script ran yet (pg_session_read would have read it): the path is
+	 * still the one the session opened with, and the lock's round trip
+	 * brings it along for the first migration's db_session_restore. */
+	if (!p->original_path)
+		strbuf_addstr(&sql, ", current_setting('search_path')");
 	for (int attempt = 0;; attempt++) {
-		if (query_bool(p, sql.buf, 0, NULL, &got, err) < 0) {
+		PGresult *res;
+		if (run_sync(p, sql.buf, 0, NULL, &res, err) < 0) {
 			strbuf_release(&sql);
 			return -1;
 		}
+		got = PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) && !strcmp(PQgetvalue(res, 0, 0), "t");
+		if (!p->original_path && PQnfields(res) > 1 && PQntuples(res) > 0 && !PQgetisnull(res, 0, 1))
+			p->original_path = xstrdup(PQgetvalue(res, 0, 1));
+		PQclear(res);
 		if (got || (retry_count >= 0 && attempt >= retry_count))
 			break;
 		for (int slice = 0; slice < 10 && !atomic_load(&p->base.cancelled); slice++)
@@ -1424,6 +1497,8 @@ const struct db_ops db_pg_ops = {
 	.probe = pg_probe,
 	.exec_atomic = pg_exec_atomic,
 	.set_default_schema = pg_set_default_schema,
+	.session_read = pg_session_read,
+	.session_restore = pg_session_restore,
 	.default_schema_sql = pg_default_schema_sql,
 	/* now() is the transaction's start; inside a group each migration stamps
 	 * its own start in a transaction-local setting */

@@ -513,7 +513,7 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 	 * statements go one by one instead of as one batch. */
 	rn.batch = !rn.ev && !(ev && (has_callback(t, ev->before_each, 1) ||
 				     has_callback(t, ev->after_each, 1)));
-	if (rn.batch && db_batch_begin(t->db, err) < 0)
+	if (db_session_read(t->db, err) < 0 || (rn.batch && db_batch_begin(t->db, err) < 0))
 		return -1;
 	/* db_begin joins the batch (BEGIN IMMEDIATE on SQLite, so a reader never has to upgrade);
 	 * inside a group the migration's clock starts on the server instead. The
@@ -522,6 +522,7 @@ static int run_transactional(struct fw_target *t, const struct fw_resolved *r,
 	if (db_set_timeouts(t->db, &to, DB_TIMEOUTS_BEFORE_BEGIN, err) < 0 ||
 	    (own_tx ? db_begin(t->db, err) : (server_timed ? restart_server_clock(&rn, err) : 0)) < 0 ||
 	    db_set_timeouts(t->db, &to, DB_TIMEOUTS_IN_TX, err) < 0 ||
+	    db_session_restore(t->db, t->schema, err) < 0 ||
 	    (ev && fire_inline(&rn, ev->before_each, err) < 0))
 		goto fail;
 	if (r->is_script) {
@@ -579,7 +580,8 @@ static int run_nontransactional(struct fw_target *t, const struct fw_resolved *r
 	const struct script_events *ev = events_of(r);
 	struct db_timeouts to;
 	migration_timeouts(t, r, &to);
-	if (db_set_timeouts(t->db, &to, DB_TIMEOUTS_NO_TX, err) < 0)
+	if (db_session_read(t->db, err) < 0 || db_session_restore(t->db, t->schema, err) < 0 ||
+	    db_set_timeouts(t->db, &to, DB_TIMEOUTS_NO_TX, err) < 0)
 		return -1;
 	if (ev && fire_inline(&rn, ev->before_each, err) < 0)
 		return -1;

@@ -321,3 +321,69 @@ PY
     run sqlq "$URL" "SELECT installed_rank FROM $H WHERE version = '4'"
     [ "$output" = 4 ]
 }
+
+# Flyway puts the session back before every migration (restoreOriginalState, changeCurrentSchemaTo):
+# a dump's empty search_path, a SET ROLE, a user variable or foreign_key_checks = 0 in one migration
+# does not reach the next, in a transaction or outside one.
+@test "what a migration changes in the session does not reach the next one (PostgreSQL, MySQL)" {
+    [ "$KIND" != sqlite ] || skip "SQLite has no session state that Flyway puts back"
+    if [ "$KIND" = pg ]; then
+        # the first lines of a pg_dump file, then a table named in full
+        write_migration sql V1__dump.sql - <<'SQL'
+SELECT pg_catalog.set_config('search_path', '', false);
+CREATE TABLE public.dumped (id INT);
+SQL
+        write_migration sql V2__plain.sql 'CREATE TABLE plain (id INT);'
+        write_migration sql V3__outside.sql - <<'SQL'
+SELECT pg_catalog.set_config('search_path', '', false);
+SQL
+        write_migration sql V3__outside.sql.conf 'executeInTransaction=false'
+        write_migration sql V4__after.sql 'CREATE TABLE seen AS SELECT current_setting('"'"'search_path'"'"') AS path;'
+    else
+        write_migration sql V1__set.sql - <<'SQL'
+SET @leftover = 5;
+SET FOREIGN_KEY_CHECKS = 0;
+SET SQL_SAFE_UPDATES = 1;
+SQL
+        write_migration sql V2__plain.sql 'CREATE TABLE plain (id INT);'
+        write_migration sql V3__outside.sql 'SET @outside = 7;'
+        write_migration sql V3__outside.sql.conf 'executeInTransaction=false'
+        write_migration sql V4__after.sql 'CREATE TABLE seen AS SELECT @leftover AS a, @outside AS b, @@foreign_key_checks AS fk, @@sql_safe_updates AS su;'
+    fi
+    run fw migrate
+    assert_status 0
+    assert_output_contains "now at version v4"
+    if [ "$KIND" = pg ]; then
+        # V2 and V4 ran in the default schema, first on the path the session opened with
+        run sqlq "$URL" "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('dumped', 'plain', 'seen') ORDER BY 1"
+        [ "$output" = "dumped
+plain
+seen" ]
+        run sqlq "$URL" "SELECT path FROM seen"
+        [ "$output" = '"public","$user", public' ]
+    else
+        run sqlq "$URL" "SELECT CONCAT_WS(',', COALESCE(a, 'null'), COALESCE(b, 'null'), fk, su) FROM seen"
+        [ "$output" = "null,null,1,0" ]
+    fi
+}
+
+@test "a SET ROLE in one migration does not reach the next (PostgreSQL)" {
+    [ "$KIND" = pg ] || skip "roles are PostgreSQL's"
+    local role="fw_role_$$_${BATS_TEST_NUMBER}"
+    run sqlq "$URL" "CREATE ROLE $role NOLOGIN"
+    assert_status 0
+    write_migration sql V1__as_role.sql - <<SQL
+GRANT CREATE ON SCHEMA public TO $role;
+GRANT ALL ON $H TO $role;
+SET ROLE $role;
+CREATE TABLE by_role (id INT);
+SQL
+    write_migration sql V2__after.sql 'CREATE TABLE after_role (id INT);'
+    run fw migrate
+    assert_status 0
+    run sqlq "$URL" "SELECT tablename || ':' || (tableowner = '$role')::text FROM pg_tables WHERE tablename IN ('by_role', 'after_role') ORDER BY 1"
+    [ "$output" = "after_role:false
+by_role:true" ]
+    run sqlq "$URL" "DROP OWNED BY $role; DROP ROLE $role"
+    assert_status 0
+}
