@@ -78,12 +78,19 @@ static int parse_bool(const char *s)
 	return s && (s[0] == 't' || s[0] == 'T' || s[0] == '1' || s[0] == 'y' || s[0] == 'Y');
 }
 
+/* a NULL installed_rank (a table made by hand) reads as 0 */
+static int rank_of(const struct db_result *r, int row)
+{
+	const char *v = db_value(r, row, 0);
+	return v ? atoi(v) : 0;
+}
+
 static int row_from_result(const struct db_result *r, int i, struct fw_applied *a,
 			   struct fw_error *err)
 {
 	const char *v;
 	memset(a, 0, sizeof(*a));
-	a->rank = db_value(r, i, 0) ? atoi(db_value(r, i, 0)) : 0;
+	a->rank = rank_of(r, i);
 	a->version_text = dup_or_null(db_value(r, i, 1));
 	if (a->version_text && *a->version_text &&
 	    fw_version_parse(a->version_text, 0, &a->version, err) < 0) {
@@ -144,8 +151,7 @@ static struct row_at_rank *rows_by_rank(const struct db_result *r)
 {
 	struct row_at_rank *order = xcalloc(r->nrows ? r->nrows : 1, sizeof(*order));
 	for (int i = 0; i < r->nrows; i++) {
-		const char *v = db_value(r, i, 0);
-		order[i].rank = v ? atoi(v) : 0;
+		order[i].rank = rank_of(r, i);
 		order[i].row = i;
 	}
 	qsort(order, r->nrows, sizeof(*order), by_rank_then_row);

@@ -275,7 +275,9 @@ int fw_target_lock(struct fw_target *t, struct fw_error *err)
 		return -1;
 	t->locked = 1;
 	fw_history_recheck(&t->hist);  /* others may have written before we held the lock */
-	return 0;
+	/* and may have created the schema or the history table: one round trip
+	 * answers both again (instead of one each) */
+	return db_prefetch(t->db, t->schema, t->cfg->table, err);
 }
 
 int fw_target_unlock(struct fw_target *t, struct fw_error *err)

@@ -338,7 +338,12 @@ SQL
 SELECT pg_catalog.set_config('search_path', '', false);
 SQL
         write_migration sql V3__outside.sql.conf 'executeInTransaction=false'
-        write_migration sql V4__after.sql 'CREATE TABLE seen AS SELECT current_setting('"'"'search_path'"'"') AS path;'
+        # V4 empties the path again: the callback after it starts as a migration would
+        write_migration sql V4__after.sql - <<'SQL'
+CREATE TABLE seen AS SELECT current_setting('search_path') AS path;
+SELECT pg_catalog.set_config('search_path', '', false);
+SQL
+        write_migration sql afterMigrate.sql 'CREATE TABLE from_callback (id INT);'
     else
         write_migration sql V1__set.sql - <<'SQL'
 SET @leftover = 5;
@@ -355,8 +360,9 @@ SQL
     assert_output_contains "now at version v4"
     if [ "$KIND" = pg ]; then
         # V2 and V4 ran in the default schema, first on the path the session opened with
-        run sqlq "$URL" "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('dumped', 'plain', 'seen') ORDER BY 1"
+        run sqlq "$URL" "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('dumped', 'plain', 'seen', 'from_callback') ORDER BY 1"
         [ "$output" = "dumped
+from_callback
 plain
 seen" ]
         run sqlq "$URL" "SELECT path FROM seen"

@@ -397,6 +397,68 @@ static void test_prefetch_one_round_trip(void **state)
 	db_close(db);
 }
 
+/* db_session_restore, before every script as Flyway does: the role back to
+ * the user the session started as, the default schema first on the path the
+ * session opened with. It joins the batch; the path comes with the lock. */
+static void test_session_restore(void **state)
+{
+	struct db *db;
+	struct fw_error err = FW_ERROR_INIT;
+	char other[96], *orig, *user, *super;
+	struct strbuf want = STRBUF_INIT;
+	int trips, fmsgs;
+	NEED_SERVER();
+	db = connect_db();
+	snprintf(other, sizeof(other), "%s_Sess", schema);
+	assert_int_equal(db_create_schema(db, other, &err), 0);
+	orig = value(db, "SELECT current_setting('search_path')");
+	user = value(db, "SELECT current_user");
+	super = value(db, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user");
+
+	/* the first look knows the user; the lock's round trip brings the path
+	 * along: reading them costs nothing more */
+	assert_int_equal(db_prefetch(db, schema, "sess_hist", &err), 0);
+	trace_start(db);
+	assert_int_equal(db_lock(db, schema, "sess_hist", 0, &err), 0);
+	assert_int_equal(db_session_read(db, &err), 0);
+	trips = trace_stop(db, &fmsgs);
+	assert_int_equal(trips, 1);
+
+	/* a script empties the path (a pg_dump file's first lines) and takes a role */
+	exec_ok(db, "SELECT set_config('search_path', '', false)");
+	if (!strcmp(super, "true"))
+		exec_ok(db, "SET ROLE pg_monitor");
+	trace_start(db);
+	assert_int_equal(db_batch_begin(db, &err), 0);
+	assert_int_equal(db_begin(db, &err), 0);
+	assert_int_equal(db_session_restore(db, other, &err), 0);
+	add(db, "SELECT 1", 1);
+	assert_int_equal(db_commit(db, &err), 0);
+	assert_int_equal(db_batch_end(db, &err), 0);
+	trips = trace_stop(db, &fmsgs);
+	assert_int_equal(trips, 1);
+	strbuf_addf(&want, "\"%s\",%s", other, orig);
+	assert_value(db, "SELECT current_setting('search_path')", want.buf);
+	assert_value(db, "SELECT current_user", user);
+
+	/* outside a batch it runs at once; a path that starts with the schema is
+	 * left as it is, as Flyway leaves it; a schema not there leaves it too */
+	exec_ok(db, "SELECT set_config('search_path', 'pg_catalog', false)");
+	assert_int_equal(db_session_restore(db, schema, &err), 0);
+	assert_value(db, "SELECT current_setting('search_path')", "pg_catalog");
+	assert_int_equal(db_session_restore(db, "fwt_no_such_schema", &err), 0);
+	assert_value(db, "SELECT current_setting('search_path')", "pg_catalog");
+	assert_value(db, "SELECT current_user", user);
+
+	assert_int_equal(db_unlock(db, &err), 0);
+	assert_int_equal(db_drop_schema(db, other, &err), 0);
+	strbuf_release(&want);
+	free(orig);
+	free(user);
+	free(super);
+	db_close(db);
+}
+
 /* The first look quotes the names itself: a schema and a table whose names
  * hold a quote, a dot, a blank and capitals are found in one round trip,
  * given or as the current schema; with no current schema it is no error. */
@@ -1037,6 +1099,7 @@ int main(void)
 		cmocka_unit_test(test_pipeline_one_round_trip),
 		cmocka_unit_test(test_prefetch_one_round_trip),
 		cmocka_unit_test(test_prefetch_quotes_names),
+		cmocka_unit_test(test_session_restore),
 		cmocka_unit_test(test_ssl_refusal_remembered),
 		cmocka_unit_test(test_pipeline_error),
 		cmocka_unit_test(test_pipeline_error_stops_later_segments),
