@@ -249,16 +249,18 @@ int db_set_default_schema(struct db *db, const char *schema, struct fw_error *er
  * first again, so that a dump's `set_config('search_path', '', false)` or a
  * `SET ROLE` in one migration does not leak into the next.
  * db_session_read reads what to put back: call it before every script,
- * outside a batch (PostgreSQL: a round trip for the first script of a
- * connection, none after; MySQL: also the user variables the last script
- * left, a round trip each). db_session_restore then joins the batch.
+ * outside a batch (a round trip for the first script of a connection, none
+ * after, none at all on PostgreSQL after db_lock; MySQL and MariaDB 10.2:
+ * also the user variables the last script left, a round trip each).
+ * db_session_restore then joins the batch.
  *   PostgreSQL  the role back to the user the session started as; the
  *               search_path set to the schema, quoted, before the path the
  *               session opened with, unless that path is the schema or
  *               starts with it (then left as it is) or the schema does not
  *               exist
  *   MySQL       user variables that hold a value back to NULL (MariaDB 10.2,
- *               MySQL 5.7 and later, where the user may list them);
+ *               MySQL 5.7 and later, where the user may list them; MariaDB
+ *               10.3+ lists and clears them on the server, in the batch);
  *               foreign_key_checks and sql_safe_updates as the session
  *               opened (db_set_default_schema's USE comes back by itself)
  *   SQLite      nothing */

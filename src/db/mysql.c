@@ -96,6 +96,7 @@ struct my_db {
 	int session_read;
 	char fk_checks[8], safe_updates[8];   /* @@foreign_key_checks, @@sql_safe_updates */
 	int vars_readable;                    /* the server lists this session's user variables */
+	int vars_on_server;                   /* and NULLs them itself (MariaDB 10.3+) */
 	struct strvec vars;                   /* set ones, as last read: to become NULL */
 };
 
@@ -1334,20 +1335,54 @@ static int my_session_read(struct db *db, struct fw_error *err)
 {
 	struct my_db *m = my(db);
 	struct db_result *r;
-	if (m->session_read)
-		return m->vars_readable ? read_user_variables(m, err) : 0;
-	if (my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0)
+	struct fw_error ignored = FW_ERROR_INIT;
+	if (m->session_read)   /* MariaDB 10.3+ finds them on the server (my_session_restore) */
+		return m->vars_readable && !m->vars_on_server ? read_user_variables(m, err) : 0;
+	/* MariaDB 10.3+ (EXECUTE IMMEDIATE): one round trip also says whether
+	 * its table answers */
+	if (m->mariadb && version_at_least(m, 10, 3) &&
+	    my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates,"
+			 " (SELECT COUNT(*) FROM information_schema.user_variables)", 0, NULL, &r, &ignored) == 0)
+		m->vars_readable = m->vars_on_server = 1;
+	else if (my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0)
 		return -1;
+	fw_error_clear(&ignored);
 	snprintf(m->fk_checks, sizeof(m->fk_checks), "%d", db_value(r, 0, 0) ? atoi(db_value(r, 0, 0)) : 1);
 	snprintf(m->safe_updates, sizeof(m->safe_updates), "%d", db_value(r, 0, 1) ? atoi(db_value(r, 0, 1)) : 0);
 	db_result_free(r);
 	m->session_read = 1;
-	if (m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7)) {
-		struct fw_error ignored = FW_ERROR_INIT;
+	if (!m->vars_on_server && (m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7))) {
 		m->vars_readable = read_user_variables(m, &ignored) == 0;
 		fw_error_clear(&ignored);
 	}
 	return 0;
+}
+
+/* a statement of the session restore: queued when a batch is open (even an
+ * EXECUTE IMMEDIATE, which gives exactly one result here), else run now */
+static int restore_statement(struct my_db *m, const char *sql, struct fw_error *err)
+{
+	struct db_cmd cmd;
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.sql = sql;
+	if (!m->batching)
+		return my_exec(&m->base, sql, err);
+	if (enqueue(m, &cmd, err) < 0)
+		return batch_failed(m);
+	return 0;
+}
+
+/* MariaDB 10.3+: the server lists the variables set and NULLs them itself,
+ * in the batch, so the restore costs no round trip of its own. @fleetway_reset is
+ * NULL when read (the restore before left it so) and NULL afterwards. */
+static void mariadb_restore_sql(const struct my_db *m, struct strbuf *list, struct strbuf *set)
+{
+	strbuf_addstr(list, "SELECT GROUP_CONCAT(CONCAT('@`', REPLACE(variable_name, '`', '``'), '`=NULL')"
+			    " SEPARATOR ', ') INTO @fleetway_reset FROM information_schema.user_variables"
+			    " WHERE variable_value IS NOT NULL");
+	strbuf_addf(set, "EXECUTE IMMEDIATE CONCAT('SET ', COALESCE(CONCAT(@fleetway_reset, ', '), ''),"
+			 " '@fleetway_reset=NULL, foreign_key_checks=%s, sql_safe_updates=%s')",
+		    m->fk_checks, m->safe_updates);
 }
 
 /* Flyway's restoreOriginalState: the user variables a script set back to
@@ -1356,23 +1391,26 @@ static int my_session_read(struct db *db, struct fw_error *err)
 static int my_session_restore(struct db *db, const char *schema, struct fw_error *err)
 {
 	struct my_db *m = my(db);
-	struct strbuf sql = STRBUF_INIT;
-	struct db_cmd cmd;
+	struct strbuf list = STRBUF_INIT, set = STRBUF_INIT;
 	int ret;
 	if (!m->session_read)
 		return fw_errorf(err, "ERROR", "internal: the session was not read before a script");
-	strbuf_addstr(&sql, "SET ");
-	for (size_t i = 0; i < m->vars.nr; i++) {
-		strbuf_addch(&sql, '@');
-		quote(m->vars.v[i], &sql);
-		strbuf_addstr(&sql, "=NULL, ");
+	if (m->vars_on_server) {
+		mariadb_restore_sql(m, &list, &set);
+		ret = restore_statement(m, list.buf, err) < 0 ? -1 : restore_statement(m, set.buf, err);
+	} else {
+		strbuf_addstr(&set, "SET ");
+		for (size_t i = 0; i < m->vars.nr; i++) {
+			strbuf_addch(&set, '@');
+			quote(m->vars.v[i], &set);
+			strbuf_addstr(&set, "=NULL, ");
+		}
+		strbuf_addf(&set, "foreign_key_checks=%s, sql_safe_updates=%s", m->fk_checks, m->safe_updates);
+		ret = restore_statement(m, set.buf, err);
 	}
-	strbuf_addf(&sql, "foreign_key_checks=%s, sql_safe_updates=%s", m->fk_checks, m->safe_updates);
 	strvec_clear(&m->vars);
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.sql = sql.buf;
-	ret = m->batching ? my_batch_add(db, &cmd, err) : my_exec(db, sql.buf, err);
-	strbuf_release(&sql);
+	strbuf_release(&list);
+	strbuf_release(&set);
 	return ret;
 }
 

@@ -347,13 +347,14 @@ SQL
     else
         write_migration sql V1__set.sql - <<'SQL'
 SET @leftover = 5;
+SET @`odd ``name` = 6;
 SET FOREIGN_KEY_CHECKS = 0;
 SET SQL_SAFE_UPDATES = 1;
 SQL
         write_migration sql V2__plain.sql 'CREATE TABLE plain (id INT);'
         write_migration sql V3__outside.sql 'SET @outside = 7;'
         write_migration sql V3__outside.sql.conf 'executeInTransaction=false'
-        write_migration sql V4__after.sql 'CREATE TABLE seen AS SELECT @leftover AS a, @outside AS b, @@foreign_key_checks AS fk, @@sql_safe_updates AS su;'
+        write_migration sql V4__after.sql 'CREATE TABLE seen AS SELECT @leftover AS a, @outside AS b, @`odd ``name` AS c, @@foreign_key_checks AS fk, @@sql_safe_updates AS su;'
     fi
     run fw migrate
     assert_status 0
@@ -368,8 +369,8 @@ seen" ]
         run sqlq "$URL" "SELECT path FROM seen"
         [ "$output" = '"public","$user", public' ]
     else
-        run sqlq "$URL" "SELECT CONCAT_WS(',', COALESCE(a, 'null'), COALESCE(b, 'null'), fk, su) FROM seen"
-        [ "$output" = "null,null,1,0" ]
+        run sqlq "$URL" "SELECT CONCAT_WS(',', COALESCE(a, 'null'), COALESCE(b, 'null'), COALESCE(c, 'null'), fk, su) FROM seen"
+        [ "$output" = "null,null,null,1,0" ]
     fi
 }
 
