@@ -72,6 +72,13 @@ struct pending {
 	int want_rows;
 };
 
+/* how the user variables a script set go back to NULL before the next one */
+enum vars_reset {
+	VARS_LEFT,        /* the server cannot list them, or this user may not: left alone, as in Flyway */
+	VARS_LISTED,      /* listed before each script, then NULLed in its batch (MySQL 5.7+, MariaDB 10.2) */
+	VARS_ON_SERVER,   /* the server lists and NULLs them inside the batch (MariaDB 10.3+) */
+};
+
 struct my_db {
 	struct db base;
 	MYSQL *conn;
@@ -95,9 +102,8 @@ struct my_db {
 	/* the session as it opened, put back before every script (db_session_read) */
 	int session_read;
 	char fk_checks[8], safe_updates[8];   /* @@foreign_key_checks, @@sql_safe_updates */
-	int vars_readable;                    /* the server lists this session's user variables */
-	int vars_on_server;                   /* and NULLs them itself (MariaDB 10.3+) */
-	struct strvec vars;                   /* set ones, as last read: to become NULL */
+	enum vars_reset vars_reset;           /* how a script's user variables go back to NULL */
+	struct strvec vars;                   /* VARS_LISTED: the set ones, as last read */
 };
 
 static struct my_db *my(struct db *db)
@@ -1336,23 +1342,28 @@ static int my_session_read(struct db *db, struct fw_error *err)
 	struct my_db *m = my(db);
 	struct db_result *r;
 	struct fw_error ignored = FW_ERROR_INIT;
-	if (m->session_read)   /* MariaDB 10.3+ finds them on the server (my_session_restore) */
-		return m->vars_readable && !m->vars_on_server ? read_user_variables(m, err) : 0;
+	if (m->session_read)
+		return m->vars_reset == VARS_LISTED ? read_user_variables(m, err) : 0;
 	/* MariaDB 10.3+ (EXECUTE IMMEDIATE): one round trip also says whether
-	 * its table answers */
+	 * its table answers, and whether GROUP_CONCAT holds a long list
+	 * (mariadb_restore_sql); a server set to MySQL's 1,024 lists them here */
 	if (m->mariadb && version_at_least(m, 10, 3) &&
-	    my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates,"
-			 " (SELECT COUNT(*) FROM information_schema.user_variables)", 0, NULL, &r, &ignored) == 0)
-		m->vars_readable = m->vars_on_server = 1;
-	else if (my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0)
+	    my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates, @@group_concat_max_len >= 65536,"
+			 " (SELECT COUNT(*) FROM information_schema.user_variables)", 0, NULL, &r, &ignored) == 0) {
+		if (db_value(r, 0, 2) && atoi(db_value(r, 0, 2)))
+			m->vars_reset = VARS_ON_SERVER;
+	} else if (my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0) {
 		return -1;
+	}
 	fw_error_clear(&ignored);
 	snprintf(m->fk_checks, sizeof(m->fk_checks), "%d", db_value(r, 0, 0) ? atoi(db_value(r, 0, 0)) : 1);
 	snprintf(m->safe_updates, sizeof(m->safe_updates), "%d", db_value(r, 0, 1) ? atoi(db_value(r, 0, 1)) : 0);
 	db_result_free(r);
 	m->session_read = 1;
-	if (!m->vars_on_server && (m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7))) {
-		m->vars_readable = read_user_variables(m, &ignored) == 0;
+	if (m->vars_reset != VARS_ON_SERVER &&
+	    (m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7))) {
+		if (read_user_variables(m, &ignored) == 0)
+			m->vars_reset = VARS_LISTED;
 		fw_error_clear(&ignored);
 	}
 	return 0;
@@ -1395,7 +1406,7 @@ static int my_session_restore(struct db *db, const char *schema, struct fw_error
 	int ret;
 	if (!m->session_read)
 		return fw_errorf(err, "ERROR", "internal: the session was not read before a script");
-	if (m->vars_on_server) {
+	if (m->vars_reset == VARS_ON_SERVER) {
 		mariadb_restore_sql(m, &list, &set);
 		ret = restore_statement(m, list.buf, err) < 0 ? -1 : restore_statement(m, set.buf, err);
 	} else {

@@ -775,17 +775,23 @@ static int pg_current_schema(struct db *db, char **out, struct fw_error *err)
 
 /* ---- the session as it opened (db_session_read, db_session_restore) ---- */
 
-static int pg_current_user(struct db *db, char **out, struct fw_error *err);
+/* the user the session started as, once per connection (the first look
+ * usually brought it): installed_by (reference 4.4) and the role that
+ * pg_session_restore puts back */
+static int cache_current_user(struct pg_db *p, struct fw_error *err)
+{
+	if (p->current_user)
+		return 0;
+	return query_value(p, "SELECT current_user", 0, NULL, &p->current_user, err);
+}
 
-/* the user the session started as (reference 4.4 caches it for installed_by)
- * and its search_path, read before any script can change them */
+/* the user the session started as and its search_path, read before any
+ * script can change them */
 static int pg_session_read(struct db *db, struct fw_error *err)
 {
 	struct pg_db *p = pg(db);
-	char *user = NULL;
-	if (pg_current_user(db, &user, err) < 0)   /* cached by the first look */
+	if (cache_current_user(p, err) < 0)
 		return -1;
-	free(user);
 	if (p->original_path)   /* read before, or brought by the lock (pg_lock) */
 		return 0;
 	return query_value(p, "SELECT current_setting('search_path')", 0, NULL, &p->original_path, err);
@@ -864,8 +870,7 @@ static void pg_default_schema_sql(struct db *db, const char *schema, struct strb
 static int pg_current_user(struct db *db, char **out, struct fw_error *err)
 {
 	struct pg_db *p = pg(db);
-	if (!p->current_user && query_value(p, "SELECT current_user", 0, NULL, &p->current_user,
-					    err) < 0)
+	if (cache_current_user(p, err) < 0)
 		return -1;
 	*out = xstrdup(p->current_user ? p->current_user : "");
 	return 0;
@@ -1299,6 +1304,7 @@ static int pg_lock(struct db *db, const char *schema, const char *table, int ret
 	struct pg_db *p = pg(db);
 	struct strbuf q = STRBUF_INIT, sql = STRBUF_INIT;
 	long long key;
+	size_t bare;
 	int got = 0;
 
 	qualify(schema, table, &q);
@@ -1307,7 +1313,9 @@ static int pg_lock(struct db *db, const char *schema, const char *table, int ret
 	strbuf_release(&q);
 	/* No script ran yet (pg_session_read would have read it): the path is
 	 * still the one the session opened with, and the lock's round trip
-	 * brings it along for the first migration's db_session_restore. */
+	 * brings it along for the first migration's db_session_restore. The
+	 * retries ask for the lock alone. */
+	bare = sql.len;
 	if (!p->original_path)
 		strbuf_addstr(&sql, ", current_setting('search_path')");
 	for (int attempt = 0;; attempt++) {
@@ -1320,6 +1328,7 @@ static int pg_lock(struct db *db, const char *schema, const char *table, int ret
 		if (!p->original_path && PQnfields(res) > 1 && PQntuples(res) > 0 && !PQgetisnull(res, 0, 1))
 			p->original_path = xstrdup(PQgetvalue(res, 0, 1));
 		PQclear(res);
+		strbuf_setlen(&sql, bare);
 		if (got || (retry_count >= 0 && attempt >= retry_count))
 			break;
 		for (int slice = 0; slice < 10 && !atomic_load(&p->base.cancelled); slice++)

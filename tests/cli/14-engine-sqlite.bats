@@ -327,6 +327,7 @@ PY
 # does not reach the next, in a transaction or outside one.
 @test "what a migration changes in the session does not reach the next one (PostgreSQL, MySQL)" {
     [ "$KIND" != sqlite ] || skip "SQLite has no session state that Flyway puts back"
+    local executed_before
     if [ "$KIND" = pg ]; then
         # the first lines of a pg_dump file, then a table named in full
         write_migration sql V1__dump.sql - <<'SQL'
@@ -345,16 +346,8 @@ SELECT pg_catalog.set_config('search_path', '', false);
 SQL
         write_migration sql afterMigrate.sql 'CREATE TABLE from_callback (id INT);'
     else
-        write_migration sql V1__set.sql - <<'SQL'
-SET @leftover = 5;
-SET @`odd ``name` = 6;
-SET FOREIGN_KEY_CHECKS = 0;
-SET SQL_SAFE_UPDATES = 1;
-SQL
-        write_migration sql V2__plain.sql 'CREATE TABLE plain (id INT);'
-        write_migration sql V3__outside.sql 'SET @outside = 7;'
-        write_migration sql V3__outside.sql.conf 'executeInTransaction=false'
-        write_migration sql V4__after.sql 'CREATE TABLE seen AS SELECT @leftover AS a, @outside AS b, @`odd ``name` AS c, @@foreign_key_checks AS fk, @@sql_safe_updates AS su;'
+        mysql_session_leftovers
+        executed_before=$(mariadb_executed_immediate)
     fi
     run fw migrate
     assert_status 0
@@ -369,9 +362,53 @@ seen" ]
         run sqlq "$URL" "SELECT path FROM seen"
         [ "$output" = '"public","$user", public' ]
     else
-        run sqlq "$URL" "SELECT CONCAT_WS(',', COALESCE(a, 'null'), COALESCE(b, 'null'), COALESCE(c, 'null'), fk, su) FROM seen"
-        [ "$output" = "null,null,null,1,0" ]
+        assert_mysql_session_restored
+        # MariaDB 10.3+ found and cleared them on the server, inside each migration's batch
+        [ "$(mariadb_executed_immediate)" -gt "$executed_before" ]
     fi
+}
+
+# The MySQL half of the test above: V1 leaves user variables (one with a blank and a backtick in its
+# name) and two settings changed, V3 runs outside a transaction and sets one more, V4 records what it
+# finds.
+mysql_session_leftovers() {
+    write_migration sql V1__set.sql - <<'SQL'
+SET @leftover = 5;
+SET @`odd ``name` = 6;
+SET FOREIGN_KEY_CHECKS = 0;
+SET SQL_SAFE_UPDATES = 1;
+SQL
+    write_migration sql V2__plain.sql 'CREATE TABLE plain (id INT);'
+    write_migration sql V3__outside.sql 'SET @outside = 7;'
+    write_migration sql V3__outside.sql.conf 'executeInTransaction=false'
+    write_migration sql V4__after.sql 'CREATE TABLE seen AS SELECT @leftover AS a, @outside AS b, @`odd ``name` AS c, @@foreign_key_checks AS fk, @@sql_safe_updates AS su;'
+}
+
+assert_mysql_session_restored() {
+    run sqlq "$URL" "SELECT CONCAT_WS(',', COALESCE(a, 'null'), COALESCE(b, 'null'), COALESCE(c, 'null'), fk, su) FROM seen"
+    [ "$output" = "null,null,null,1,0" ]
+}
+
+# how many EXECUTE IMMEDIATE statements the server ran, all sessions together (the suite's files run
+# one after the other)
+mariadb_executed_immediate() {
+    sqlq "$URL" "SELECT variable_value FROM information_schema.global_status WHERE variable_name = 'COM_EXECUTE_IMMEDIATE'"
+}
+
+# MySQL's (and MariaDB 10.2's) way: the variables set are listed before every script and NULLed in its
+# batch. MariaDB 10.3+ takes it when its GROUP_CONCAT could not hold a long list (MySQL's default of
+# 1,024 bytes), so that no list is ever cut short.
+@test "with a short group_concat_max_len the user variables are listed before each script (MySQL's way)" {
+    [ "$KIND" = mysql ] || skip "user variables are MySQL's"
+    local sep='?' before
+    case $URL in *\?*) sep='&' ;; esac
+    mysql_session_leftovers
+    before=$(mariadb_executed_immediate)
+    FLYWAY_URL="$URL${sep}sessionVariables=group_concat_max_len=1024" run fw migrate
+    assert_status 0
+    assert_output_contains "now at version v4"
+    assert_mysql_session_restored
+    [ "$(mariadb_executed_immediate)" = "$before" ]
 }
 
 @test "a SET ROLE in one migration does not reach the next (PostgreSQL)" {
