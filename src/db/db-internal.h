@@ -14,14 +14,13 @@ struct db_probe {
 	int answered;                  /* 0: this server cannot tell in one look */
 };
 
-/* what db_prefetch saw, valid while db->statements == at */
+/* what db_prefetch saw (schema NULL: nothing), valid while db->statements == at */
 struct db_seen {
 	char *current_schema;          /* NULL if none */
 	int current_known;             /* no db_set_default_schema since */
 	char *schema, *table;
 	int schema_exists, table_exists;
 	unsigned long at;
-	int valid;
 };
 
 struct db_ops {

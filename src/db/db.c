@@ -679,7 +679,6 @@ int db_prefetch(struct db *db, const char *schema, const char *table, struct fw_
 		db->seen.schema_exists = pr.schema_exists;
 		db->seen.table_exists = pr.table_exists;
 		db->seen.at = db->statements;
-		db->seen.valid = 1;
 		db->seen.current_schema = pr.current_schema;
 		db->seen.current_known = 1;
 		return 0;
@@ -692,7 +691,7 @@ int db_prefetch(struct db *db, const char *schema, const char *table, struct fw_
  * nothing that could change it ran since */
 static const struct db_seen *seen(const struct db *db, const char *schema, const char *table)
 {
-	if (!db->seen.valid || db->seen.at != db->statements ||
+	if (!db->seen.schema || db->seen.at != db->statements ||
 	    (schema && strcmp(db->seen.schema, schema)))
 		return NULL;
 	return !table || !strcmp(db->seen.table, table) ? &db->seen : NULL;
