@@ -250,9 +250,7 @@ int db_set_default_schema(struct db *db, const char *schema, struct fw_error *er
  * `SET ROLE` in one migration does not leak into the next.
  * db_session_read reads what to put back: call it before every script,
  * outside a batch (a round trip for the first script of a connection, none
- * after, none at all on PostgreSQL after db_lock; where MySQL's user
- * variables are listed in the client, also those the last script left, a
- * round trip each).
+ * after, none at all on PostgreSQL after db_lock).
  * db_session_restore then joins the batch.
  *   PostgreSQL  the role back to the user the session started as; the
  *               search_path set to the schema, quoted, before the path the
@@ -260,9 +258,8 @@ int db_set_default_schema(struct db *db, const char *schema, struct fw_error *er
  *               starts with it (then left as it is) or the schema does not
  *               exist
  *   MySQL       user variables that hold a value back to NULL (MariaDB 10.2,
- *               MySQL 5.7 and later, where the user may list them; MariaDB
- *               10.3+ with group_concat_max_len >= 64 KiB lists and clears
- *               them on the server, in the batch);
+ *               MySQL 5.7 and later, where the user may list them: the
+ *               server lists and clears them itself, in the batch);
  *               foreign_key_checks and sql_safe_updates as the session
  *               opened (db_set_default_schema's USE comes back by itself)
  *   SQLite      nothing */

@@ -72,13 +72,6 @@ struct pending {
 	int want_rows;
 };
 
-/* how the user variables a script set go back to NULL before the next one */
-enum vars_reset {
-	VARS_LEFT,        /* the server cannot list them, or this user may not: left alone, as in Flyway */
-	VARS_LISTED,      /* listed before each script, then NULLed in its batch (MySQL 5.7+, MariaDB 10.2) */
-	VARS_ON_SERVER,   /* the server lists and NULLs them inside the batch (MariaDB 10.3+) */
-};
-
 struct my_db {
 	struct db base;
 	MYSQL *conn;
@@ -102,8 +95,8 @@ struct my_db {
 	/* the session as it opened, put back before every script (db_session_read) */
 	int session_read;
 	char fk_checks[8], safe_updates[8];   /* @@foreign_key_checks, @@sql_safe_updates */
-	enum vars_reset vars_reset;           /* how a script's user variables go back to NULL */
-	struct strvec vars;                   /* VARS_LISTED: the set ones, as last read */
+	int vars_listed;                      /* the server lists this session's user variables
+					       * (MariaDB 10.2+, MySQL 5.7+, where the user may) */
 };
 
 static struct my_db *my(struct db *db)
@@ -991,7 +984,6 @@ static void my_close(struct db *db)
 	free(m->database);
 	free(m->default_schema);
 	db_result_free(m->saved_limits);
-	strvec_clear(&m->vars);
 	mysql_close(m->conn);
 	conf_release(&m->conf);
 	free(m);
@@ -1308,120 +1300,106 @@ static int version_at_least(const struct my_db *m, int major, int minor)
 	return have_major > major || (have_major == major && have_minor >= minor);
 }
 
-/* This session's user variables that hold a value (Flyway reads them from
- * MariaDB 10.2 and MySQL 5.7 on). MySQL's table lists every thread's: only
- * this connection's are asked for. */
-static const char *user_variables_sql(const struct my_db *m)
+/* Where this session's user variables that hold a value are listed (Flyway
+ * reads them from MariaDB 10.2 and MySQL 5.7 on). MySQL's table lists every
+ * thread's: only this connection's are asked for. */
+static const char *user_variables_from(const struct my_db *m)
 {
-	return m->mariadb ? "SELECT variable_name FROM information_schema.user_variables"
-			    " WHERE variable_value IS NOT NULL"
-			  : "SELECT v.variable_name FROM performance_schema.user_variables_by_thread v"
+	return m->mariadb ? " FROM information_schema.user_variables WHERE variable_value IS NOT NULL"
+			  : " FROM performance_schema.user_variables_by_thread v"
 			    " JOIN performance_schema.threads t ON t.thread_id = v.thread_id"
 			    " WHERE t.processlist_id = CONNECTION_ID() AND v.variable_value IS NOT NULL";
 }
 
-static int read_user_variables(struct my_db *m, struct fw_error *err)
-{
-	struct db_result *r;
-	if (my_query(&m->base, user_variables_sql(m), 0, NULL, &r, err) < 0)
-		return -1;
-	strvec_clear(&m->vars);
-	for (int i = 0; i < r->nrows; i++)
-		if (db_value(r, i, 0))
-			strvec_push(&m->vars, db_value(r, i, 0));
-	db_result_free(r);
-	return 0;
-}
-
-/* Once per connection, before any script: the two settings Flyway puts
- * back, and whether the user variables can be listed (a server without the
- * table, or a user without the grant, leaves them alone, as Flyway does).
- * Before every later script: the user variables the last one left. */
+/* Once per connection, before any script, in one round trip: the two
+ * settings Flyway puts back, and whether this session's user variables can
+ * be listed (a server without the table, or a user without the grant,
+ * leaves them alone, as Flyway does). */
 static int my_session_read(struct db *db, struct fw_error *err)
 {
 	struct my_db *m = my(db);
-	struct db_result *r;
+	struct strbuf sql = STRBUF_INIT;
+	struct db_result *r = NULL;
 	struct fw_error ignored = FW_ERROR_INIT;
+	int listed;
 	if (m->session_read)
-		return m->vars_reset == VARS_LISTED ? read_user_variables(m, err) : 0;
-	/* MariaDB 10.3+ (EXECUTE IMMEDIATE): one round trip also says whether
-	 * its table answers, and whether GROUP_CONCAT holds a long list
-	 * (mariadb_restore_sql); a server set to MySQL's 1,024 lists them here */
-	if (m->mariadb && version_at_least(m, 10, 3) &&
-	    my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates, @@group_concat_max_len >= 65536,"
-			 " (SELECT COUNT(*) FROM information_schema.user_variables)", 0, NULL, &r, &ignored) == 0) {
-		if (db_value(r, 0, 2) && atoi(db_value(r, 0, 2)))
-			m->vars_reset = VARS_ON_SERVER;
-	} else if (my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0) {
+		return 0;
+	strbuf_addstr(&sql, "SELECT @@foreign_key_checks, @@sql_safe_updates");
+	listed = m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7);
+	if (listed) {
+		strbuf_addf(&sql, ", (SELECT COUNT(*)%s)", user_variables_from(m));
+		listed = my_query(db, sql.buf, 0, NULL, &r, &ignored) == 0;
+		fw_error_clear(&ignored);
+	}
+	if (!listed && my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0) {
+		strbuf_release(&sql);
 		return -1;
 	}
-	fw_error_clear(&ignored);
+	strbuf_release(&sql);
 	snprintf(m->fk_checks, sizeof(m->fk_checks), "%d", db_value(r, 0, 0) ? atoi(db_value(r, 0, 0)) : 1);
 	snprintf(m->safe_updates, sizeof(m->safe_updates), "%d", db_value(r, 0, 1) ? atoi(db_value(r, 0, 1)) : 0);
 	db_result_free(r);
+	m->vars_listed = listed;
 	m->session_read = 1;
-	if (m->vars_reset != VARS_ON_SERVER &&
-	    (m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7))) {
-		if (read_user_variables(m, &ignored) == 0)
-			m->vars_reset = VARS_LISTED;
-		fw_error_clear(&ignored);
+	return 0;
+}
+
+/* Flyway's restoreOriginalState as statements the server runs in the batch,
+ * so that it costs no round trip: the server lists the user variables set
+ * and NULLs them itself (a prepared SET built from the list), with
+ * foreign_key_checks and sql_safe_updates as the session opened. The list
+ * is built with GROUP_CONCAT, which group_concat_max_len would cut short
+ * (MySQL's default is 1,024 bytes): it is raised for that one statement and
+ * put back. The helper variables are NULL before and after. */
+static void restore_sql(const struct my_db *m, struct strvec *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (m->vars_listed) {
+		strvec_push(out, "SET @fleetway_gcl = @@SESSION.group_concat_max_len,"
+				 " SESSION group_concat_max_len = 4294967295");
+		strbuf_addf(&sb, "SELECT GROUP_CONCAT(CONCAT('@`', REPLACE(variable_name, '`', '``'), '`=NULL')"
+				 " SEPARATOR ', ')%s INTO @fleetway_reset", user_variables_from(m));
+		strvec_push(out, sb.buf);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "SET SESSION group_concat_max_len = @fleetway_gcl, @fleetway_reset = CONCAT('SET ',"
+				 " COALESCE(CONCAT(@fleetway_reset, ', '), ''), '@fleetway_reset=NULL, @fleetway_gcl=NULL,"
+				 " foreign_key_checks=%s, sql_safe_updates=%s')", m->fk_checks, m->safe_updates);
+		strvec_push(out, sb.buf);
+		strvec_push(out, "PREPARE fleetway_reset FROM @fleetway_reset");
+		strvec_push(out, "EXECUTE fleetway_reset");
+		strvec_push(out, "DEALLOCATE PREPARE fleetway_reset");
+	} else {
+		strbuf_addf(&sb, "SET foreign_key_checks=%s, sql_safe_updates=%s", m->fk_checks, m->safe_updates);
+		strvec_push(out, sb.buf);
 	}
-	return 0;
+	strbuf_release(&sb);
 }
 
-/* a statement of the session restore: queued when a batch is open (even an
- * EXECUTE IMMEDIATE, which gives exactly one result here), else run now */
-static int restore_statement(struct my_db *m, const char *sql, struct fw_error *err)
-{
-	struct db_cmd cmd;
-	memset(&cmd, 0, sizeof(cmd));
-	cmd.sql = sql;
-	if (!m->batching)
-		return my_exec(&m->base, sql, err);
-	if (enqueue(m, &cmd, err) < 0)
-		return batch_failed(m);
-	return 0;
-}
-
-/* MariaDB 10.3+: the server lists the variables set and NULLs them itself,
- * in the batch, so the restore costs no round trip of its own. @fleetway_reset is
- * NULL when read (the restore before left it so) and NULL afterwards. */
-static void mariadb_restore_sql(const struct my_db *m, struct strbuf *list, struct strbuf *set)
-{
-	strbuf_addstr(list, "SELECT GROUP_CONCAT(CONCAT('@`', REPLACE(variable_name, '`', '``'), '`=NULL')"
-			    " SEPARATOR ', ') INTO @fleetway_reset FROM information_schema.user_variables"
-			    " WHERE variable_value IS NOT NULL");
-	strbuf_addf(set, "EXECUTE IMMEDIATE CONCAT('SET ', COALESCE(CONCAT(@fleetway_reset, ', '), ''),"
-			 " '@fleetway_reset=NULL, foreign_key_checks=%s, sql_safe_updates=%s')",
-		    m->fk_checks, m->safe_updates);
-}
-
-/* Flyway's restoreOriginalState: the user variables a script set back to
- * NULL, foreign_key_checks and sql_safe_updates as the session opened; the
- * default schema comes back by itself (use_default_schema). Joins the batch. */
+/* The restore joins the batch when one is open (each statement queued on its
+ * own: an EXECUTE of the prepared SET gives exactly one result), else goes
+ * as one text; the default schema comes back by itself (use_default_schema). */
 static int my_session_restore(struct db *db, const char *schema, struct fw_error *err)
 {
 	struct my_db *m = my(db);
-	struct strbuf list = STRBUF_INIT, set = STRBUF_INIT;
-	int ret;
+	struct strvec stmts = STRVEC_INIT;
+	struct strbuf text = STRBUF_INIT;
+	int ret = 0;
 	if (!m->session_read)
 		return fw_errorf(err, "ERROR", "internal: the session was not read before a script");
-	if (m->vars_reset == VARS_ON_SERVER) {
-		mariadb_restore_sql(m, &list, &set);
-		ret = restore_statement(m, list.buf, err) < 0 ? -1 : restore_statement(m, set.buf, err);
-	} else {
-		strbuf_addstr(&set, "SET ");
-		for (size_t i = 0; i < m->vars.nr; i++) {
-			strbuf_addch(&set, '@');
-			quote(m->vars.v[i], &set);
-			strbuf_addstr(&set, "=NULL, ");
-		}
-		strbuf_addf(&set, "foreign_key_checks=%s, sql_safe_updates=%s", m->fk_checks, m->safe_updates);
-		ret = restore_statement(m, set.buf, err);
+	restore_sql(m, &stmts);
+	for (size_t i = 0; i < stmts.nr && ret == 0; i++) {
+		struct db_cmd cmd;
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.sql = stmts.v[i];
+		if (!m->batching)
+			strbuf_addf(&text, "%s;", stmts.v[i]);
+		else if (enqueue(m, &cmd, err) < 0)
+			ret = batch_failed(m);
 	}
-	strvec_clear(&m->vars);
-	strbuf_release(&list);
-	strbuf_release(&set);
+	if (ret == 0 && !m->batching)
+		ret = my_exec(db, text.buf, err);
+	strvec_clear(&stmts);
+	strbuf_release(&text);
 	return ret;
 }
 
