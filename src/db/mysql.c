@@ -1321,17 +1321,20 @@ static int my_session_read(struct db *db, struct fw_error *err)
 	struct strbuf sql = STRBUF_INIT;
 	struct db_result *r = NULL;
 	struct fw_error ignored = FW_ERROR_INIT;
+	size_t settings_only;
 	int listed;
 	if (m->session_read)
 		return 0;
 	strbuf_addstr(&sql, "SELECT @@foreign_key_checks, @@sql_safe_updates");
+	settings_only = sql.len;
 	listed = m->mariadb ? version_at_least(m, 10, 2) : version_at_least(m, 5, 7);
 	if (listed) {
 		strbuf_addf(&sql, ", (SELECT COUNT(*)%s)", user_variables_from(m));
 		listed = my_query(db, sql.buf, 0, NULL, &r, &ignored) == 0;
 		fw_error_clear(&ignored);
 	}
-	if (!listed && my_query(db, "SELECT @@foreign_key_checks, @@sql_safe_updates", 0, NULL, &r, err) < 0) {
+	strbuf_setlen(&sql, settings_only);
+	if (!listed && my_query(db, sql.buf, 0, NULL, &r, err) < 0) {
 		strbuf_release(&sql);
 		return -1;
 	}
@@ -1375,9 +1378,12 @@ static void restore_sql(const struct my_db *m, struct strvec *out)
 	strbuf_release(&sb);
 }
 
-/* The restore joins the batch when one is open (each statement queued on its
- * own: an EXECUTE of the prepared SET gives exactly one result), else goes
- * as one text; the default schema comes back by itself (use_default_schema). */
+/* The restore joins the batch when one is open, else goes as one text; the
+ * default schema comes back by itself (use_default_schema). Its statements
+ * are queued directly, not through my_batch_add: batchable() sends any
+ * EXECUTE alone (it could run a CALL), and this one runs a SET, which gives
+ * exactly one result. Six short statements right after BEGIN stay far
+ * below the batch's limits. */
 static int my_session_restore(struct db *db, const char *schema, struct fw_error *err)
 {
 	struct my_db *m = my(db);
